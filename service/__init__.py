@@ -1,0 +1,3 @@
+"""Tarif bas carbone du Lot: arrival proofs, signed QR passes, partner redemptions, reports."""
+
+__version__ = "0.1.0"

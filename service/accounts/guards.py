@@ -1,0 +1,63 @@
+"""Who is calling: staff authentication and role guards.
+
+A guard reads the bearer token, loads the account (so a disabled account loses
+access at once) and puts it on `request.user`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from service.accounts import repository, tokens
+from service.core.errors import Problem
+from service.settings import Role
+
+
+class Staff(msgspec.Struct, frozen=True):
+    id: int
+    username: str
+    role: Role
+    ot_id: str | None
+    site_id: str | None
+
+    def may_see_ot(self, ot_id: str) -> bool:
+        return self.role in ("pilot", "admin") or self.ot_id == ot_id
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def authenticate(connection: ASGIConnection) -> Staff:
+    token = bearer_token(connection)
+    if token is None:
+        raise Problem(401, "auth.required", headers={"WWW-Authenticate": "Bearer"})
+    state = connection.app.state
+    account_id = tokens.account_id(token, state.derived_keys.session, state.settings.config.rules.passes.issuer)
+    if account_id is None:
+        raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    async with state.pool.acquire() as conn:
+        row = await repository.active_by_id(conn, account_id)
+    if row is None:
+        raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Staff(id=row["id"], username=row["username"], role=row["role"], ot_id=row["ot_id"], site_id=row["site_id"])
+
+
+def requires(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
+    """A guard letting in staff of the given roles only."""
+
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        staff = await authenticate(connection)
+        if staff.role not in roles:
+            raise Problem(403, "auth.forbidden")
+        connection.scope["user"] = staff
+
+    return guard

@@ -1,0 +1,94 @@
+"""The application factory: wires settings, the database pool, the keyring,
+the controllers, dependencies and exception handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from service import __version__
+from service.accounts.controller import AuthController
+from service.core import db, health, migrations
+from service.core.errors import EXCEPTION_HANDLERS
+from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
+from service.passes.controller import PassController, RevocationController, jwks
+from service.proofs.controller import ClaimController
+from service.redemptions.controller import RedemptionController
+from service.reports.controller import ReportController
+from service.settings import Settings, load_settings
+from service.signing.service import Keyring, ensure_current_key
+from service.territory import repository as territory_repository
+from service.territory.controller import TerritoryController
+
+log = logging.getLogger("service")
+
+
+def settings_keys(settings: Settings) -> DerivedKeys:
+    return derive_keys(settings.secret_key or load_or_create_secret(settings.data_dir))
+
+
+async def prepare_database(settings: Settings, conn: db.Connection) -> None:
+    """Everything the database needs before the first request: schema, territory, a signing key."""
+    await migrations.migrate(conn)
+    await territory_repository.sync_territory(conn, settings.config.territory)
+    await ensure_current_key(conn, settings_keys(settings).key_encryption)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    if settings.database_url is None:
+        raise ValueError("settings.database_url is required to create the app (the CLI starts an embedded one)")
+    derived = settings_keys(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        conn = await db.connect(settings.database_url)
+        try:
+            await prepare_database(settings, conn)
+        finally:
+            await conn.close()
+        pool = await db.create_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+        keyring = Keyring(derived.key_encryption)
+        async with pool.acquire() as conn:
+            await keyring.load(conn)
+        app.state.pool = pool
+        app.state.keyring = keyring
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = Litestar(
+        route_handlers=[
+            health.live,
+            health.ready,
+            jwks,
+            AuthController,
+            TerritoryController,
+            ClaimController,
+            PassController,
+            RevocationController,
+            RedemptionController,
+            ReportController,
+        ],
+        dependencies={"db": Provide(db.provide_db)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Tarif bas carbone du Lot",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.derived_keys = derived
+    return app

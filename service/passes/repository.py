@@ -1,0 +1,98 @@
+"""SQL of passes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+PASS_COLUMNS = """
+    p.id, p.code, p.kid, p.mode, p.method, p.confidence, p.persons, p.arrival_date, p.arrival_stop_id,
+    p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason
+"""
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    code: str,
+    proof_id: int,
+    kid: str,
+    mode: str,
+    method: str,
+    confidence: str,
+    persons: int,
+    arrival_date: date,
+    arrival_stop_id: str | None,
+    ot_id: str | None,
+    trip_km: float | None,
+    valid_from: datetime,
+    valid_until: datetime,
+    email: str | None,
+    lang: str,
+) -> asyncpg.Record | None:
+    """The new pass, or None if `code` is taken (the caller draws another)."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO passes (code, proof_id, kid, mode, method, confidence, persons, arrival_date, arrival_stop_id,
+                            ot_id, trip_km, valid_from, valid_until, email, lang)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+        ON CONFLICT (code) DO NOTHING
+        RETURNING id, code, valid_from, valid_until
+        """,
+        code, proof_id, kid, mode, method, confidence, persons, arrival_date, arrival_stop_id,
+        ot_id, trip_km, valid_from, valid_until, email, lang,
+    )
+
+
+async def by_code(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(f"SELECT {PASS_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
+
+
+async def redemptions_of(conn: asyncpg.Connection, pass_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT r.id, r.site_id, s.name AS site_name, r.persons, r.redeemed_at
+        FROM redemptions r JOIN sites s ON s.id = r.site_id
+        WHERE r.pass_id = $1 ORDER BY r.redeemed_at
+        """,
+        pass_id,
+    )
+
+
+async def bookings_of(conn: asyncpg.Connection, pass_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT b.id, b.slot_id, b.site_id, s.name AS site_name, b.persons, sl.starts_at, sl.ends_at
+        FROM bookings b JOIN slots sl ON sl.id = b.slot_id JOIN sites s ON s.id = b.site_id
+        WHERE b.pass_id = $1 AND b.cancelled_at IS NULL ORDER BY sl.starts_at
+        """,
+        pass_id,
+    )
+
+
+async def revoke(conn: asyncpg.Connection, code: str, reason: str, account_id: int) -> asyncpg.Record | None:
+    """Revoke the pass; a pass already revoked keeps its first revocation. None if unknown."""
+    return await conn.fetchrow(
+        """
+        UPDATE passes SET revoked_at = coalesce(revoked_at, now()),
+                          revoked_reason = coalesce(revoked_reason, $2),
+                          revoked_by = coalesce(revoked_by, $3)
+        WHERE code = $1
+        RETURNING code, ot_id, revoked_at, revoked_reason
+        """,
+        code, reason, account_id,
+    )
+
+
+async def revoked_since(conn: asyncpg.Connection, since: datetime | None) -> list[asyncpg.Record]:
+    """Revoked passes still worth listing: revoked after `since` and not yet expired."""
+    return await conn.fetch(
+        """
+        SELECT code AS jti, revoked_at, valid_until FROM passes
+        WHERE revoked_at IS NOT NULL AND ($1::timestamptz IS NULL OR revoked_at > $1) AND valid_until > now()
+        ORDER BY revoked_at
+        """,
+        since,
+    )

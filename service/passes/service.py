@@ -1,0 +1,91 @@
+"""Issuing passes and checking the token a pass holder presents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from service.core.errors import Problem
+from service.passes import codes, repository, tokens
+from service.settings import Settings
+from service.signing.service import Keyring
+
+
+@dataclass(frozen=True)
+class IssuedPass:
+    id: int
+    code: str
+    token: str
+    claims: tokens.PassClaims
+    method: str
+
+
+def validity(arrival_date: date, validity_days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of the arrival day to the end of its `validity_days`-th day, local time."""
+    start = datetime.combine(arrival_date, time(0), tz)
+    end = datetime.combine(arrival_date + timedelta(days=validity_days), time(0), tz)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+async def issue(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    keyring: Keyring,
+    *,
+    proof_id: int,
+    mode: str,
+    method: str,
+    confidence: str,
+    persons: int,
+    arrival_date: date,
+    arrival_stop_id: str | None,
+    ot_id: str | None,
+    trip_km: float | None,
+    email: str | None,
+    lang: str,
+) -> IssuedPass:
+    """Store a pass for an accepted proof and sign its token (inside the caller's transaction)."""
+    rules = settings.config.rules.passes
+    valid_from, valid_until = validity(arrival_date, rules.validity_days, ZoneInfo(settings.config.territory.timezone))
+    key = keyring.current
+    for _ in range(8):  # 45 random bits: a collision is rare, eight in a row impossible in practice
+        row = await repository.insert(
+            conn, code=codes.new_code(), proof_id=proof_id, kid=key.kid, mode=mode, method=method,
+            confidence=confidence, persons=persons, arrival_date=arrival_date, arrival_stop_id=arrival_stop_id,
+            ot_id=ot_id, trip_km=trip_km, valid_from=valid_from, valid_until=valid_until, email=email, lang=lang,
+        )
+        if row is not None:
+            break
+    else:
+        raise RuntimeError("could not draw a free pass code")
+    claims = tokens.PassClaims(row["code"], persons, mode, confidence, row["valid_from"], row["valid_until"])
+    return IssuedPass(row["id"], row["code"], tokens.sign(claims, key, rules.issuer, rules.audience), claims, method)
+
+
+async def verify_token(token: str, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> tokens.PassClaims:
+    """Claims of a token whose signature, issuer and audience hold (expiry is the caller's concern)."""
+    rules = settings.config.rules.passes
+    try:
+        kid = tokens.unverified_kid(token)
+        key = await keyring.find(pool, kid)
+        return tokens.verify(token, key, rules.issuer, rules.audience)
+    except tokens.TokenRefused as refused:
+        if refused.claims is None:
+            raise Problem(422, "pass.invalid") from refused
+        return refused.claims
+
+
+async def holder_claims(code: str, token: str | None, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> tokens.PassClaims:
+    """The pass holder proves they hold `code` by presenting its token."""
+    canonical = codes.normalise(code)
+    if canonical is None:
+        raise Problem(404, "pass.not_found")
+    if not token:
+        raise Problem(401, "pass.token_required", headers={"WWW-Authenticate": "Bearer"})
+    claims = await verify_token(token, settings, keyring, pool)
+    if claims.code != canonical:
+        raise Problem(403, "auth.forbidden")
+    return claims

@@ -1,0 +1,26 @@
+"""SQL of proofs."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from service.proofs.rules import StopFacts, Verdict
+
+
+async def stop_facts(conn: asyncpg.Connection, stop_id: str) -> StopFacts | None:
+    row = await conn.fetchrow("SELECT id, mode, in_lot, gateway, ot_id FROM stops WHERE id = $1", stop_id)
+    return StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) if row else None
+
+
+async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verdict: Verdict) -> int | None:
+    """The new proof's id, or None when its fingerprint was already used."""
+    return await conn.fetchval(
+        """
+        INSERT INTO proofs (method, mode, fingerprint, confidence, status, arrival_date, arrival_stop_id, persons, facts, ot_id)
+        VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $8, $9)
+        ON CONFLICT (fingerprint) DO NOTHING
+        RETURNING id
+        """,
+        method, mode, verdict.fingerprint, verdict.confidence, verdict.arrival_date, verdict.arrival_stop_id,
+        verdict.persons, verdict.facts, verdict.ot_id,
+    )

@@ -1,0 +1,73 @@
+"""The rules of a claim that need no I/O: modes and methods, date window,
+arrival stop, persons. Each refusal raises a Problem with a stable `proof.*` code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from service.core.errors import Problem
+from service.settings import ClaimRules
+
+METHOD_MODES: dict[str, frozenset[str]] = {
+    "rail_barcode": frozenset({"train"}),
+    "declared_trip": frozenset({"train", "bus"}),
+    "gpx": frozenset({"bike"}),
+    "attestation": frozenset({"bike"}),
+    "manual": frozenset({"train", "bus", "bike"}),
+}
+
+
+@dataclass(frozen=True)
+class StopFacts:
+    id: str
+    mode: str
+    in_lot: bool
+    gateway: bool
+    ot_id: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An accepted proof: what the pass and the reports need, nothing personal."""
+
+    confidence: str
+    arrival_date: date
+    persons: int
+    fingerprint: bytes
+    arrival_stop_id: str | None = None
+    ot_id: str | None = None
+    trip_km: float | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def check_mode(mode: str, method: str, rules: ClaimRules) -> None:
+    if mode not in rules.modes:
+        raise Problem(422, "proof.mode_not_accepted", mode=mode)
+    if mode not in METHOD_MODES[method]:
+        raise Problem(422, "proof.method_not_for_mode", method=method, mode=mode)
+
+
+def check_travel_date(travel_date: date, today: date, rules: ClaimRules) -> None:
+    age = (today - travel_date).days
+    if age > rules.max_proof_age_days:
+        raise Problem(422, "proof.too_old", days=rules.max_proof_age_days)
+    if -age > rules.max_days_ahead:
+        raise Problem(422, "proof.in_future", days=rules.max_days_ahead)
+
+
+def check_arrival_stop(stop: StopFacts | None, mode: str) -> StopFacts:
+    if stop is None:
+        raise Problem(422, "proof.unknown_stop")
+    if stop.mode != mode:
+        raise Problem(422, "proof.stop_mode_mismatch")
+    if not (stop.in_lot or stop.gateway):
+        raise Problem(422, "proof.stop_outside_lot")
+    return stop
+
+
+def check_persons(persons: int, rules: ClaimRules, on_ticket: int | None = None) -> None:
+    limit = min(rules.max_persons, on_ticket) if on_ticket is not None else rules.max_persons
+    if persons > limit:
+        raise Problem(422, "proof.too_many_persons", max=limit)

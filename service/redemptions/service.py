@@ -1,0 +1,140 @@
+"""Redeeming a pass at a partner site: once per pass and site, whatever the concurrency.
+
+Every answer, refusals included, is stored under the scanner's nonce in the same
+transaction, so a replayed request gets the first answer and records nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import asyncpg
+
+from service.core.clock import local_date
+from service.core.errors import Problem
+from service.passes import codes
+from service.passes import repository as passes_repository
+from service.passes.service import verify_token
+from service.redemptions import repository
+from service.settings import Settings
+from service.signing.service import Keyring
+from service.territory import repository as territory_repository
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One use of a pass as a desk presents it."""
+
+    nonce: str
+    token: str | None
+    code: str | None
+    persons: int | None
+    scanned_at: datetime | None
+    device: str
+    source: str = "online"
+
+
+@dataclass(frozen=True)
+class Desk:
+    account_id: int
+    site_id: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+async def redeem(
+    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan, lang: str
+) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) of the scan: recorded once, replayed for the same nonce."""
+    async with db.transaction():
+        if not await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id):
+            return await repository.stored_answer(db, desk.site_id, scan.nonce)
+        try:
+            status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
+        except Problem as refusal:
+            status, body = refusal.status, refusal.body(lang)
+        await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
+    return status, body
+
+
+async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> str:
+    if scan.token is not None:
+        # expired or early tokens still name their pass: the stored pass says which, below
+        return (await verify_token(scan.token, settings, keyring, pool)).code
+    code = codes.normalise(scan.code or "")
+    if code is None:
+        raise Problem(422, "pass.code_invalid")
+    return code
+
+
+async def _use(
+    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
+) -> dict[str, Any]:
+    code = await _presented_code(scan, settings, keyring, pool)
+    pass_row = await passes_repository.by_code(db, code)
+    if pass_row is None:
+        # a genuine signature over an unknown pass means the token is not ours to honour
+        raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
+
+    now = datetime.now(timezone.utc)
+    if pass_row["revoked_at"] is not None:
+        raise Problem(410, "pass.revoked")
+    if now >= pass_row["valid_until"]:
+        raise Problem(410, "pass.expired", valid_until=_iso(pass_row["valid_until"]))
+    if now < pass_row["valid_from"]:
+        raise Problem(422, "pass.not_yet_valid", valid_from=_iso(pass_row["valid_from"]))
+
+    site = await territory_repository.site(db, desk.site_id)
+    if site is None or not site["active"]:
+        raise Problem(403, "site.inactive")
+    if pass_row["mode"] not in site["modes"]:
+        raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
+    if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
+        raise Problem(403, "site.confidence_too_low")
+    today = local_date(settings, now)
+    if (today - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
+        raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
+
+    persons = scan.persons if scan.persons is not None else pass_row["persons"]
+    if persons > pass_row["persons"]:
+        raise Problem(422, "redemption.too_many_persons", persons=pass_row["persons"])
+
+    booking = await repository.active_booking(db, pass_row["id"], desk.site_id) if site["bookable"] else None
+    if site["booking_required"] and booking is None:
+        raise Problem(409, "booking.required")
+
+    row = await repository.insert(
+        db, pass_id=pass_row["id"], site_id=desk.site_id, account_id=desk.account_id, device=scan.device,
+        persons=persons, source=scan.source, scanned_at=scan.scanned_at,
+    )
+    if row is None:
+        first = await repository.existing(db, pass_row["id"], desk.site_id)
+        raise Problem(
+            409, "redemption.already_redeemed",
+            redeemed_at=_iso(first["redeemed_at"]), device=first["device"],
+            first={"redeemed_at": _iso(first["redeemed_at"]), "device": first["device"], "persons": first["persons"]},
+        )
+    body: dict[str, Any] = {
+        "status": "ok",
+        "pass": {
+            "code": pass_row["code"], "persons": pass_row["persons"], "mode": pass_row["mode"],
+            "confidence": pass_row["confidence"], "valid_until": _iso(pass_row["valid_until"]),
+        },
+        "redemption": {
+            "id": row["id"], "site_id": row["site_id"], "persons": row["persons"],
+            "redeemed_at": _iso(row["redeemed_at"]),
+            "scanned_at": _iso(row["scanned_at"]) if row["scanned_at"] else None,
+        },
+        "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
+    }
+    if booking is not None:
+        body["booking"] = {
+            "id": booking["id"], "slot_id": booking["slot_id"], "persons": booking["persons"],
+            "start": _iso(booking["starts_at"]), "end": _iso(booking["ends_at"]),
+        }
+    return body
+

@@ -1,0 +1,66 @@
+"""GET /api/v1/reports/uptake: an OT sees its own territory; the pilot sees all."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+import asyncpg
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from service.accounts.guards import Staff, requires
+from service.core.clock import local_date
+from service.core.errors import Problem
+from service.reports import service
+from service.territory import repository as territory_repository
+
+GroupBy = Literal["mode", "site", "week", "method", "stop"]
+MAX_PERIOD_DAYS = 3 * 366
+DEFAULT_PERIOD_DAYS = 365
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+    guards = [requires("ot", "pilot", "admin")]
+
+    @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON, or CSV with Accept: text/csv)")
+    async def uptake(
+        self,
+        request: Request[Staff, Any, Any],
+        db: asyncpg.Connection,
+        state: State,
+        ot: str | None = None,
+        start: Annotated[date | None, Parameter(query="from")] = None,
+        end: Annotated[date | None, Parameter(query="to")] = None,
+        group_by: GroupBy | None = None,
+        format: Literal["json", "csv"] | None = None,
+    ) -> Response[Any]:
+        staff = request.user
+        if staff.role == "ot":
+            ot = ot or staff.ot_id
+        if ot is not None:
+            if not staff.may_see_ot(ot):
+                raise Problem(403, "auth.forbidden")
+            if not await territory_repository.ot_exists(db, ot):
+                raise Problem(404, "ot.unknown", ot=ot)
+        settings = state.settings
+        end = end or local_date(settings)
+        start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+        if start > end or (end - start).days > MAX_PERIOD_DAYS:
+            raise Problem(400, "report.invalid_period")
+        report = await service.uptake(
+            db, ot_id=ot, start=start, end=end, group_by=group_by, tz=settings.config.territory.timezone,
+            factors=settings.config.factors,
+        )
+        wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+        if wants_csv:
+            filename = f"tbc-uptake-{ot or 'lot'}-{start}-{end}.csv"
+            rows = report["rows"] or [report["totals"]]
+            return Response(
+                service.to_csv(rows), media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        return Response(report)

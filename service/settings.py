@@ -1,0 +1,258 @@
+"""All settings in one place.
+
+Two sources: the deployment (environment variables: database, secret, host/port)
+and the operation's rules (`config/*.toml`: territory, rules, CO2 factors),
+decoded into msgspec Structs at start-up. A wrong value stops the start with a
+message naming the field.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+Mode = Literal["train", "bus", "bike"]
+Confidence = Literal["plausible", "verified"]
+Role = Literal["partner", "ot", "pilot", "admin"]
+Lang = Literal["fr", "en", "es"]
+
+Identifier = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+NonNegativeFloat = Annotated[float, msgspec.Meta(ge=0)]
+
+
+class ConfigError(Exception):
+    """A configuration file or variable is wrong; the message names the field."""
+
+
+# --- territory.toml ---------------------------------------------------------
+
+
+class OTConfig(msgspec.Struct, forbid_unknown_fields=True):
+    id: Identifier
+    name: str
+    pilot: bool = False
+
+
+class StopConfig(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    name: str
+    mode: Literal["train", "bus"]
+    lat: Latitude
+    lon: Longitude
+    ot: Identifier
+    uic: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{7,8}$")] | None = None
+    in_lot: bool = True
+    gateway: bool = False
+
+
+class TerritoryConfig(msgspec.Struct, forbid_unknown_fields=True):
+    department: str
+    timezone: str
+    ots: list[OTConfig]
+    stops: list[StopConfig]
+
+
+# --- rules.toml -------------------------------------------------------------
+
+
+class ClaimRules(msgspec.Struct, forbid_unknown_fields=True):
+    max_proof_age_days: NonNegativeInt = 30
+    max_days_ahead: NonNegativeInt = 30
+    max_persons: Annotated[int, msgspec.Meta(ge=1, le=50)] = 6
+    modes: list[Mode] = msgspec.field(default_factory=lambda: ["train", "bus", "bike"])
+
+
+class PassRules(msgspec.Struct, forbid_unknown_fields=True):
+    validity_days: PositiveInt = 7
+    issuer: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] = "tbc46"
+    audience: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] = "tbc46"
+
+
+class SiteDefaults(msgspec.Struct, forbid_unknown_fields=True):
+    proof_max_age_days: NonNegativeInt = 7
+    min_confidence: Confidence = "plausible"
+
+
+class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
+    claims_per_minute: PositiveInt = 30
+
+
+class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
+    claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
+    passes: PassRules = msgspec.field(default_factory=PassRules)
+    sites: SiteDefaults = msgspec.field(default_factory=SiteDefaults)
+    rate_limits: RateLimits = msgspec.field(default_factory=RateLimits)
+
+
+# --- factors.toml -----------------------------------------------------------
+
+
+class ModeFactors(msgspec.Struct, forbid_unknown_fields=True):
+    train: NonNegativeFloat
+    bus: NonNegativeFloat
+    bike: NonNegativeFloat
+    ebike: NonNegativeFloat
+
+
+class AssumedTripKm(msgspec.Struct, forbid_unknown_fields=True):
+    train: NonNegativeFloat
+    bus: NonNegativeFloat
+    bike: NonNegativeFloat
+
+
+class FactorsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    source: str
+    car_kg_per_vehicle_km: NonNegativeFloat
+    car_seats: PositiveInt
+    modes: ModeFactors
+    assumed_trip_km: AssumedTripKm
+
+
+# --- demo.toml --------------------------------------------------------------
+
+
+class OfferConfig(msgspec.Struct, forbid_unknown_fields=True):
+    label: str
+    normal_price_eur: NonNegativeFloat | None = None
+    reduced_price_eur: NonNegativeFloat | None = None
+    conditions: str | None = None
+
+
+class SiteConfig(msgspec.Struct, forbid_unknown_fields=True):
+    id: Identifier
+    name: str
+    ot: Identifier
+    lat: Latitude
+    lon: Longitude
+    modes: list[Mode]
+    offer: OfferConfig
+    proof_max_age_days: NonNegativeInt | None = None
+    min_confidence: Confidence | None = None
+    bookable: bool = False
+    booking_required: bool = False
+
+
+class DemoConfig(msgspec.Struct, forbid_unknown_fields=True):
+    sites: list[SiteConfig]
+
+
+# --- the deployment -----------------------------------------------------------
+
+
+class Config(msgspec.Struct, frozen=True):
+    """The operation's rules, read from `config/`."""
+
+    territory: TerritoryConfig
+    rules: RulesConfig
+    factors: FactorsConfig
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    """The deployment: where things are and the secrets. From the environment."""
+
+    config: Config
+    config_dir: Path
+    data_dir: Path
+    # None: an embedded PostgreSQL is started under data_dir
+    database_url: str | None = None
+    # The deployment secret from which the fingerprint, session and key-encryption
+    # keys are derived. None: generated once and kept in data_dir.
+    secret_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    staff_token_minutes: int = 8 * 60
+    max_body_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+
+
+def _decode_toml(path: Path, type_: type) -> object:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return msgspec.convert(raw, type_)
+    except msgspec.ValidationError as exc:
+        # msgspec names the field, e.g. "Expected `float`, got `str` - at `$.stops[3].lat`"
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def load_config(config_dir: Path) -> Config:
+    config = Config(
+        territory=_decode_toml(config_dir / "territory.toml", TerritoryConfig),  # type: ignore[arg-type]
+        rules=_decode_toml(config_dir / "rules.toml", RulesConfig),  # type: ignore[arg-type]
+        factors=_decode_toml(config_dir / "factors.toml", FactorsConfig),  # type: ignore[arg-type]
+    )
+    _check_territory(config.territory, config_dir / "territory.toml")
+    return config
+
+
+def load_demo(config_dir: Path) -> DemoConfig:
+    return _decode_toml(config_dir / "demo.toml", DemoConfig)  # type: ignore[return-value]
+
+
+def _check_territory(territory: TerritoryConfig, path: Path) -> None:
+    ot_ids = [ot.id for ot in territory.ots]
+    if len(set(ot_ids)) != len(ot_ids):
+        raise ConfigError(f"{path}: `$.ots`: duplicate OT id")
+    stop_ids = [stop.id for stop in territory.stops]
+    if len(set(stop_ids)) != len(stop_ids):
+        raise ConfigError(f"{path}: `$.stops`: duplicate stop id")
+    for index, stop in enumerate(territory.stops):
+        if stop.ot not in ot_ids:
+            raise ConfigError(f"{path}: `$.stops[{index}].ot`: unknown OT {stop.ot!r}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(territory.timezone)
+    except Exception as exc:
+        raise ConfigError(f"{path}: `$.timezone`: unknown time zone {territory.timezone!r}") from exc
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable {name}: expected an integer, got {value!r}") from exc
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; keyword arguments win (the CLI and tests use them)."""
+    config_dir = Path(os.environ.get("TBC_CONFIG_DIR") or ROOT / "config")
+    data_dir = Path(os.environ.get("TBC_DATA_DIR") or ROOT / "var")
+    host = os.environ.get("TBC_HOST") or "127.0.0.1"
+    port = _env_int("TBC_PORT", 8000)
+    values: dict[str, object] = {
+        "config_dir": config_dir,
+        "data_dir": data_dir,
+        "database_url": os.environ.get("DATABASE_URL") or None,
+        "secret_key": os.environ.get("TBC_SECRET_KEY") or None,
+        "host": host,
+        "port": port,
+        "public_url": os.environ.get("TBC_PUBLIC_URL") or f"http://{host}:{port}",
+        "pool_min_size": _env_int("TBC_POOL_MIN_SIZE", 2),
+        "pool_max_size": _env_int("TBC_POOL_MAX_SIZE", 10),
+        "log_level": os.environ.get("TBC_LOG_LEVEL") or "INFO",
+    }
+    values.update(overrides)
+    if "config" not in values:
+        values["config"] = load_config(Path(values["config_dir"]))  # type: ignore[arg-type]
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""The keyring: which key signs new passes, which keys verify them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+
+from service.signing import repository
+from service.signing.keys import SigningKey
+
+log = logging.getLogger("service.signing")
+
+# How often an unknown `kid` may trigger a reload (another process may have rotated).
+RELOAD_INTERVAL_SECONDS = 10.0
+
+
+class Keyring:
+    def __init__(self, password: bytes) -> None:
+        self._password = password
+        self._keys: dict[str, SigningKey] = {}
+        self._current: str | None = None
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    @property
+    def current(self) -> SigningKey:
+        if self._current is None:
+            raise RuntimeError("no current signing key: run the service start-up first")
+        return self._keys[self._current]
+
+    def get(self, kid: str) -> SigningKey | None:
+        return self._keys.get(kid)
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [key.jwk() for key in self._keys.values()]}
+
+    async def load(self, conn: asyncpg.Connection) -> None:
+        keys: dict[str, SigningKey] = {}
+        current = None
+        for row in await repository.fetch_usable(conn):
+            keys[row["kid"]] = SigningKey.from_stored(
+                row["kid"], bytes(row["public_key"]), row["private_key"] if row["is_current"] else None, self._password
+            )
+            if row["is_current"]:
+                current = row["kid"]
+        self._keys, self._current, self._loaded_at = keys, current, time.monotonic()
+
+    async def find(self, pool: asyncpg.Pool, kid: str) -> SigningKey | None:
+        """The key `kid`, reloading the ring (rate-limited) when it is unknown here."""
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        async with self._lock:
+            if time.monotonic() - self._loaded_at >= RELOAD_INTERVAL_SECONDS:
+                async with pool.acquire() as conn:
+                    await self.load(conn)
+        return self._keys.get(kid)
+
+
+async def ensure_current_key(conn: asyncpg.Connection, password: bytes) -> str | None:
+    """Generate and store a signing key if there is none; returns its kid when one was made."""
+    async with conn.transaction():
+        await repository.lock_keys(conn)
+        if await repository.has_current(conn):
+            return None
+        key = SigningKey.generate()
+        await repository.insert_current(conn, key.kid, key.public_raw, key.encrypted_private(password))
+        await conn.execute(
+            "INSERT INTO audit_log (actor, action, object_type, object_id) VALUES ('system', 'key.generated', 'signing_key', $1)",
+            key.kid,
+        )
+    log.info("generated signing key %s", key.kid)
+    return key.kid

@@ -1,0 +1,86 @@
+"""Public territory: OTs, partner sites with their offers, known arrival stops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Controller, get
+
+from service.core.errors import Problem
+from service.settings import Mode
+from service.territory import repository
+
+
+class OT(msgspec.Struct):
+    id: str
+    name: str
+
+
+class Site(msgspec.Struct):
+    id: str
+    name: str
+    ot: str
+    lat: float
+    lon: float
+    modes: list[str]
+    offer: dict[str, Any]
+    proof_max_age_days: int
+    min_confidence: str
+    bookable: bool
+    booking_required: bool
+
+
+class Stop(msgspec.Struct):
+    id: str
+    name: str
+    mode: str
+    lat: float
+    lon: float
+    ot: str | None
+    uic: str | None
+    in_lot: bool
+    gateway: bool
+
+
+def site_from_row(row: asyncpg.Record) -> Site:
+    offer = {"label": row["offer_label"], **(row["offer_details"] or {})} if row["offer_label"] else {}
+    return Site(
+        id=row["id"], name=row["name"], ot=row["ot_id"], lat=row["lat"], lon=row["lon"], modes=list(row["modes"]),
+        offer=offer, proof_max_age_days=row["proof_max_age_days"], min_confidence=row["min_confidence"],
+        bookable=row["bookable"], booking_required=row["booking_required"],
+    )
+
+
+class TerritoryController(Controller):
+    path = "/api/v1"
+    tags = ["public"]
+
+    @get("/ots", summary="The five Offices de tourisme")
+    async def ots(self, db: asyncpg.Connection) -> list[OT]:
+        return [OT(row["id"], row["name"]) for row in await repository.list_ots(db)]
+
+    @get("/sites", summary="Partner sites and their low-carbon offer")
+    async def sites(self, db: asyncpg.Connection, ot: str | None = None, mode: Mode | None = None) -> list[Site]:
+        if ot is not None and not await repository.ot_exists(db, ot):
+            raise Problem(404, "ot.unknown", ot=ot)
+        return [site_from_row(row) for row in await repository.list_sites(db, ot, mode)]
+
+    @get("/sites/{site_id:str}", summary="One partner site")
+    async def site(self, db: asyncpg.Connection, site_id: str) -> Site:
+        row = await repository.site(db, site_id)
+        if row is None or not row["active"]:
+            raise Problem(404, "not_found")
+        return site_from_row(row)
+
+    @get("/stops", summary="Stations and coach stops known to the service")
+    async def stops(self, db: asyncpg.Connection, mode: Mode | None = None) -> list[Stop]:
+        return [
+            Stop(
+                id=row["id"], name=row["name"], mode=row["mode"], lat=row["lat"], lon=row["lon"], ot=row["ot_id"],
+                uic=row["uic"], in_lot=row["in_lot"], gateway=row["gateway"],
+            )
+            for row in await repository.list_stops(db, mode)
+        ]
+
