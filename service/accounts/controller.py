@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
 import msgspec
+from litestar.params import JSONBody
 from litestar import Controller, post
 from litestar.datastructures import State
 
+from service.core.db import DB
 from service.accounts import repository, tokens
 from service.accounts.passwords import verify_password
 from service.core.errors import Problem
@@ -34,7 +35,7 @@ class AuthController(Controller):
     tags = ["staff"]
 
     @post("/token", status_code=200, summary="Sign in as staff")
-    async def token(self, data: Credentials, db: asyncpg.Connection, state: State) -> AccessToken:
+    async def token(self, data: JSONBody[Credentials], db: DB, state: State) -> AccessToken:
         row = await repository.by_username(db, data.username.strip().lower())
         usable = row is not None and row["active"]
         if not await verify_password(row["password_hash"] if usable else None, data.password):

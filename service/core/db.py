@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import msgspec
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from service.core.errors import Problem
 
@@ -19,6 +20,8 @@ log = logging.getLogger("service.db")
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
+# The per-request connection, as handlers declare it.
+DB = NamedDependency[asyncpg.Connection]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -9,8 +9,9 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
+from service.core.db import DB
 from service.accounts.guards import Staff, bearer_token, requires
 from service.core.errors import Problem
 from service.passes import codes, qr, repository
@@ -76,7 +77,7 @@ class PassController(Controller):
     tags = ["passes"]
 
     @get("/{code:str}", summary="The pass, for its holder (bearer: the pass token)")
-    async def show(self, request: Request, state: State, db: asyncpg.Connection, code: str) -> PassView:
+    async def show(self, request: Request, state: State, db: DB, code: FromPath[str]) -> PassView:
         claims = await holder_claims(code, bearer_token(request), state.settings, state.keyring, state.pool)
         row = await repository.by_code(db, claims.code)
         if row is None:
@@ -91,21 +92,21 @@ class PassController(Controller):
         )
 
     @get("/{code:str}/qr.svg", summary="QR of the pass as SVG", media_type="image/svg+xml")
-    async def qr_svg(self, request: Request, state: State, code: str, token: str | None = None) -> Response[bytes]:
+    async def qr_svg(self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None) -> Response[bytes]:
         presented = _presented_token(request, token)
         await holder_claims(code, presented, state.settings, state.keyring, state.pool)
         assert presented is not None
         return Response(qr.svg(presented), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
     @get("/{code:str}/qr.png", summary="QR of the pass as PNG", media_type="image/png")
-    async def qr_png(self, request: Request, state: State, code: str, token: str | None = None) -> Response[bytes]:
+    async def qr_png(self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None) -> Response[bytes]:
         presented = _presented_token(request, token)
         await holder_claims(code, presented, state.settings, state.keyring, state.pool)
         assert presented is not None
         return Response(qr.png(presented), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     @post("/{code:str}/revoke", guards=[requires("ot", "pilot", "admin")], status_code=200, summary="Revoke a pass")
-    async def revoke(self, request: Request[Staff, Any, Any], db: asyncpg.Connection, code: str, data: Revocation) -> Revoked:
+    async def revoke(self, request: Request[Staff, Any, Any], db: DB, code: FromPath[str], data: JSONBody[Revocation]) -> Revoked:
         staff = request.user
         canonical = codes.normalise(code)
         if canonical is None:
@@ -132,7 +133,7 @@ class RevocationController(Controller):
 
     @get("", summary="Revoked passes still valid, for offline scanners")
     async def list(
-        self, db: asyncpg.Connection, since: Annotated[datetime | None, Parameter(query="since")] = None
+        self, db: DB, since: FromQuery[datetime | None] = None
     ) -> RevocationList:
         if since is not None and since.tzinfo is None:
             raise Problem(400, "request.invalid", reason="since needs a time zone offset")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import asyncpg
 import msgspec
+from litestar.params import JSONBody
 from litestar import Controller, post
 from litestar.datastructures import State
 
+from service.core.db import DB
 from service.passes import codes
 from service.proofs import service
 from service.settings import Lang, Mode
@@ -51,7 +52,7 @@ class ClaimController(Controller):
     tags = ["claims"]
 
     @post("", status_code=201, summary="Claim a pass with an arrival proof")
-    async def claim(self, data: ClaimRequest, db: asyncpg.Connection, state: State) -> ClaimAccepted:
+    async def claim(self, data: JSONBody[ClaimRequest], db: DB, state: State) -> ClaimAccepted:
         settings = state.settings
         verdict = await service.verify(
             db, settings, state.derived_keys.fingerprint, mode=data.mode, method=data.method, persons=data.persons,

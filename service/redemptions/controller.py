@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import asyncpg
 import msgspec
+from litestar.params import JSONBody
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 
+from service.core.db import DB
 from service.accounts.guards import Staff, requires
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
 from service.redemptions.service import Desk, Scan, redeem
@@ -33,7 +34,7 @@ class RedemptionController(Controller):
 
     @post("", summary="Redeem a pass at the caller's site (token from the QR, or the typed code)")
     async def redeem(
-        self, request: Request[Staff, Any, Any], data: RedemptionRequest, db: asyncpg.Connection, state: State
+        self, request: Request[Staff, Any, Any], data: JSONBody[RedemptionRequest], db: DB, state: State
     ) -> Response[dict[str, Any]]:
         if (data.token is None) == (data.code is None):
             raise Problem(400, "request.invalid", reason="give exactly one of token and code")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-import asyncpg
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
+from service.core.db import DB
 from service.accounts.guards import Staff, requires
 from service.core.clock import local_date
 from service.core.errors import Problem
@@ -30,13 +30,13 @@ class ReportController(Controller):
     async def uptake(
         self,
         request: Request[Staff, Any, Any],
-        db: asyncpg.Connection,
+        db: DB,
         state: State,
-        ot: str | None = None,
-        start: Annotated[date | None, Parameter(query="from")] = None,
-        end: Annotated[date | None, Parameter(query="to")] = None,
-        group_by: GroupBy | None = None,
-        format: Literal["json", "csv"] | None = None,
+        ot: FromQuery[str | None] = None,
+        start: Annotated[date | None, QueryParameter(name="from")] = None,
+        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        group_by: FromQuery[GroupBy | None] = None,
+        format: FromQuery[Literal["json", "csv"] | None] = None,
     ) -> Response[Any]:
         staff = request.user
         if staff.role == "ot":

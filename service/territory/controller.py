@@ -7,7 +7,9 @@ from typing import Any
 import asyncpg
 import msgspec
 from litestar import Controller, get
+from litestar.params import FromPath, FromQuery
 
+from service.core.db import DB
 from service.core.errors import Problem
 from service.settings import Mode
 from service.territory import repository
@@ -58,24 +60,26 @@ class TerritoryController(Controller):
     tags = ["public"]
 
     @get("/ots", summary="The five Offices de tourisme")
-    async def ots(self, db: asyncpg.Connection) -> list[OT]:
+    async def ots(self, db: DB) -> list[OT]:
         return [OT(row["id"], row["name"]) for row in await repository.list_ots(db)]
 
     @get("/sites", summary="Partner sites and their low-carbon offer")
-    async def sites(self, db: asyncpg.Connection, ot: str | None = None, mode: Mode | None = None) -> list[Site]:
+    async def sites(
+        self, db: DB, ot: FromQuery[str | None] = None, mode: FromQuery[Mode | None] = None
+    ) -> list[Site]:
         if ot is not None and not await repository.ot_exists(db, ot):
             raise Problem(404, "ot.unknown", ot=ot)
         return [site_from_row(row) for row in await repository.list_sites(db, ot, mode)]
 
     @get("/sites/{site_id:str}", summary="One partner site")
-    async def site(self, db: asyncpg.Connection, site_id: str) -> Site:
+    async def site(self, db: DB, site_id: FromPath[str]) -> Site:
         row = await repository.site(db, site_id)
         if row is None or not row["active"]:
             raise Problem(404, "not_found")
         return site_from_row(row)
 
     @get("/stops", summary="Stations and coach stops known to the service")
-    async def stops(self, db: asyncpg.Connection, mode: Mode | None = None) -> list[Stop]:
+    async def stops(self, db: DB, mode: FromQuery[Mode | None] = None) -> list[Stop]:
         return [
             Stop(
                 id=row["id"], name=row["name"], mode=row["mode"], lat=row["lat"], lon=row["lon"], ot=row["ot_id"],

@@ -1,0 +1,154 @@
+"""Tests run against a real PostgreSQL and the real ASGI app.
+
+The database is the embedded one under `var/test-postgres` unless
+TEST_DATABASE_URL names a server (its user must be allowed to create databases).
+The app is driven in the tests' own event loop through httpx's ASGI transport,
+with its lifespan run by asgi-lifespan; tests that look at the database use
+their own connection, never the app's pool.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from service.app import create_app
+from service.core import db
+from service.demo import loader
+from service.settings import ROOT, Settings, load_settings
+
+# Several suites may run at once on one machine: each can name its own database
+# and embedded server directory.
+TEST_DATABASE = os.environ.get("TBC_TEST_DATABASE", "tbc_test")
+TEST_PGDATA = os.environ.get("TBC_TEST_PGDATA") or str(ROOT / "var" / "test-postgres")
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    """A URL of the test server, on a database we may create others from."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    server = db.EmbeddedPostgres(Path(TEST_PGDATA))
+    return server.admin_url
+
+
+@pytest.fixture(scope="session")
+def make_database(admin_url: str):
+    """Factory of fresh, empty databases on the test server."""
+
+    async def make(name: str) -> str:
+        await db.ensure_database(admin_url, name, fresh=True)
+        return _with_database(admin_url, name)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def database_url(make_database) -> str:
+    return await make_database(TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        secret_key=secrets.token_urlsafe(48),
+        data_dir=tmp_path_factory.mktemp("data"),
+        pool_max_size=10,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    # Requests go to the app itself, not to `manager.app`: asgi-lifespan hands every
+    # request the same lifespan-state dict, and Litestar caches parsed headers there.
+    async with LifespanManager(application):
+        conn = await db.connect(settings.database_url)  # type: ignore[arg-type]
+        try:
+            await loader.load(conn, settings)
+        finally:
+            await conn.close()
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tbc.test", timeout=60) as http:
+        yield http
+
+
+@pytest.fixture
+async def conn(settings: Settings, app: Any) -> AsyncIterator[asyncpg.Connection]:
+    """The test's own connection to the database the app uses."""
+    connection = await db.connect(settings.database_url)  # type: ignore[arg-type]
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+_tokens: dict[str, str] = {}
+
+
+async def staff_headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    if username not in _tokens:
+        response = await client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+        assert response.status_code == 200, response.text
+        _tokens[username] = response.json()["access_token"]
+    return {"Authorization": f"Bearer {_tokens[username]}"}
+
+
+def trip_claim(
+    *,
+    travel_date: date | None = None,
+    stop: str = "StopArea:OCE87613000",
+    mode: str = "train",
+    persons: int = 2,
+    ticket_ref: str | None = None,
+    line: str = "871234",
+) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "method": "declared_trip",
+        "persons": persons,
+        "evidence": {
+            "date": (travel_date or date.today()).isoformat(),
+            "arrival_stop_id": stop,
+            "arrival_time": "10:42",
+            "line": line,
+            "ticket_ref": ticket_ref or uuid.uuid4().hex[:8].upper(),
+        },
+    }
+
+
+async def issue_pass(client: httpx.AsyncClient, **claim: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/claims", json=trip_claim(**claim))
+    assert response.status_code == 201, response.text
+    return response.json()["pass"]
+
+
+def nonce() -> str:
+    return uuid.uuid4().hex
+
+
+def days_ago(days: int) -> date:
+    return date.today() - timedelta(days=days)
