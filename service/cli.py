@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
 import logging
 import os
 import sys
@@ -20,6 +21,11 @@ log = logging.getLogger("service.cli")
 T = TypeVar("T")
 
 EMBEDDED_DATABASE = "tbc"
+
+# Domains that bring their own subcommands: each module has
+# `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
+# (settings, args) and return an exit code, like the ones below.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def resolve_database(settings: Settings) -> Settings:
@@ -153,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--site", help="the site of a `partner` account")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(handler=cmd_create_user)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
     return parser
 
 
