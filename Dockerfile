@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # Tarif bas carbone — production image.
 #
 #   docker build -t tbc .

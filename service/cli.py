@@ -11,6 +11,7 @@ import getpass
 import importlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -27,6 +28,9 @@ EMBEDDED_DATABASE = "tbc"
 # (settings, args) and return an exit code, like the ones below.
 COMMAND_MODULES: tuple[str, ...] = ()
 
+# The embedded PostgreSQL this process started, if any; it stops with the process.
+EMBEDDED = None
+
 
 def resolve_database(settings: Settings) -> Settings:
     """Settings pointing at a database: DATABASE_URL, or the embedded server (started here)."""
@@ -34,7 +38,8 @@ def resolve_database(settings: Settings) -> Settings:
         return settings
     from service.core.db import EmbeddedPostgres, ensure_database
 
-    server = EmbeddedPostgres(settings.data_dir / "postgres")
+    global EMBEDDED
+    server = EMBEDDED = EmbeddedPostgres(settings.data_dir / "postgres")
     asyncio.run(ensure_database(server.admin_url, EMBEDDED_DATABASE))
     log.info("embedded PostgreSQL under %s", settings.data_dir / "postgres")
     settings.database_url = server.url_for(EMBEDDED_DATABASE)
@@ -125,14 +130,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         cmd_migrate(settings, args)
     settings.host, settings.port = args.host or settings.host, args.port or settings.port
     print(f"serving on http://{settings.host}:{settings.port}  (API schema: /schema)", flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    )
+    # Uvicorn shuts down gracefully, then re-raises SIGTERM to the handler it found:
+    # turning it into SystemExit lets the exit hooks stop the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        )
+    finally:
+        if EMBEDDED is not None:
+            EMBEDDED.stop()
     return 0
 
 

@@ -185,7 +185,8 @@ CREATE TABLE scan_requests (
     account_id      bigint NOT NULL REFERENCES staff_accounts,
     received_at     timestamptz NOT NULL DEFAULT now(),
     status_code     integer,
-    response        jsonb,
+    -- json, not jsonb: a replay returns the first answer exactly as it was sent
+    response        json,
     PRIMARY KEY (site_id, nonce)
 );
 

