@@ -33,11 +33,16 @@ def settings_keys(settings: Settings) -> DerivedKeys:
     return derive_keys(settings.secret_key or load_or_create_secret(settings.data_dir))
 
 
-async def prepare_database(settings: Settings, conn: db.Connection) -> None:
-    """Everything the database needs before the first request: schema, territory, a signing key."""
+async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
+    """Everything the database needs before the first request: schema, territory, a
+    usable signing key. Returns the keyring, loaded."""
     await migrations.migrate(conn)
     await territory_repository.sync_territory(conn, settings.config.territory)
-    await ensure_current_key(conn, settings_keys(settings).key_encryption)
+    password = settings_keys(settings).key_encryption
+    await ensure_current_key(conn, password)
+    keyring = Keyring(password)
+    await keyring.load(conn)
+    return keyring
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -50,13 +55,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         conn = await db.connect(settings.database_url)
         try:
-            await prepare_database(settings, conn)
+            keyring = await prepare_database(settings, conn)
         finally:
             await conn.close()
         pool = await db.create_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
-        keyring = Keyring(derived.key_encryption)
-        async with pool.acquire() as conn:
-            await keyring.load(conn)
         app.state.pool = pool
         app.state.keyring = keyring
         try:

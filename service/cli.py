@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("TBC_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from service.core.migrations import MigrationError
+    from service.signing.service import KeyringError
 
     try:
         settings = resolve_database(load_settings())
@@ -190,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MigrationError as exc:
         print(f"migration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyringError as exc:
+        print(f"signing keys: {exc}", file=sys.stderr)
         return 2
 
 

@@ -129,3 +129,12 @@ async def test_created_user_signs_in(client, database_url, settings):
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert partner_without_site.returncode == 2 and "--site" in partner_without_site.stderr
+
+
+async def test_a_different_secret_is_refused_clearly(client, database_url):
+    result = subprocess.run(
+        [*TBC, "migrate"], env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY="x" * 48),
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot be decrypted" in result.stderr and "TBC_SECRET_KEY" in result.stderr

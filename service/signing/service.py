@@ -17,6 +17,10 @@ log = logging.getLogger("service.signing")
 RELOAD_INTERVAL_SECONDS = 10.0
 
 
+class KeyringError(Exception):
+    """The stored signing keys cannot be used with this deployment's secret."""
+
+
 class Keyring:
     def __init__(self, password: bytes) -> None:
         self._password = password
@@ -41,9 +45,14 @@ class Keyring:
         keys: dict[str, SigningKey] = {}
         current = None
         for row in await repository.fetch_usable(conn):
-            keys[row["kid"]] = SigningKey.from_stored(
-                row["kid"], bytes(row["public_key"]), row["private_key"] if row["is_current"] else None, self._password
-            )
+            try:
+                keys[row["kid"]] = SigningKey.from_stored(
+                    row["kid"], bytes(row["public_key"]), row["private_key"] if row["is_current"] else None, self._password
+                )
+            except ValueError as exc:
+                raise KeyringError(
+                    f"signing key {row['kid']} cannot be decrypted: TBC_SECRET_KEY is not the secret it was stored with"
+                ) from exc
             if row["is_current"]:
                 current = row["kid"]
         self._keys, self._current, self._loaded_at = keys, current, time.monotonic()
