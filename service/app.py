@@ -14,6 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__
 from service.accounts.controller import AuthController
+from service.attestations.controller import AttestationController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
@@ -21,6 +22,7 @@ from service.passes.controller import PassController, RevocationController, jwks
 from service.proofs.controller import ClaimController
 from service.redemptions.controller import RedemptionController
 from service.reports.controller import ReportController
+from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
 from service.signing.service import Keyring, ensure_current_key
 from service.territory import repository as territory_repository
@@ -77,7 +79,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PassController,
             RevocationController,
             RedemptionController,
+            AttestationController,
             ReportController,
+            ReviewOutcomeController,
+            ReviewQueueController,
         ],
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

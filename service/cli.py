@@ -26,7 +26,7 @@ EMBEDDED_DATABASE = "tbc"
 # Domains that bring their own subcommands: each module has
 # `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
 # (settings, args) and return an exit code, like the ones below.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("service.proofs.rail.commands",)
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.
 EMBEDDED = None
@@ -83,6 +83,7 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from service.accounts import repository
     from service.accounts.passwords import hash_password_async
+    from service.core import audit
     from service.app import prepare_database
 
     password = os.environ.get("TBC_NEW_PASSWORD") or (
@@ -99,11 +100,9 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
             account_id, created = await repository.upsert(
                 conn, args.username.lower(), password_hash, args.role, args.ot, args.site
             )
-            await conn.execute(
-                "INSERT INTO audit_log (actor, action, object_type, object_id, details)"
-                " VALUES ('cli', $1, 'staff_account', $2, $3)",
-                "account.created" if created else "account.updated", str(account_id),
-                {"username": args.username.lower(), "role": args.role, "ot": args.ot, "site": args.site},
+            await audit.record(
+                conn, "account.created" if created else "account.updated", "staff_account", str(account_id),
+                actor="cli", details={"username": args.username.lower(), "role": args.role, "ot": args.ot, "site": args.site},
             )
         return created
 

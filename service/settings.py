@@ -28,6 +28,7 @@ Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 NonNegativeFloat = Annotated[float, msgspec.Meta(ge=0)]
+PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
 
 class ConfigError(Exception):
@@ -87,11 +88,63 @@ class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     claims_per_minute: PositiveInt = 30
 
 
+class GpxRules(msgspec.Struct, forbid_unknown_fields=True):
+    """What a bike track must show. Defaults follow PRODUCT.md, "Arrival proofs"."""
+
+    # The last point within this distance of a Lot station or partner site.
+    max_end_distance_km: PositiveFloat = 2.0
+    min_distance_km: PositiveFloat = 10.0
+    # Moving average (pauses excluded, see the module's docstring).
+    min_moving_avg_kmh: PositiveFloat = 8.0
+    max_moving_avg_kmh: PositiveFloat = 28.0
+    # No stretch faster than this lasting longer than that.
+    max_stretch_kmh: PositiveFloat = 45.0
+    max_stretch_minutes: PositiveFloat = 2.0
+    # A chunk of at least this many seconds moving slower than this is a pause.
+    pause_below_kmh: PositiveFloat = 2.0
+    pause_window_seconds: PositiveFloat = 30.0
+    # Device clocks run a little ahead: a track may end this far in the future.
+    max_clock_skew_minutes: Annotated[float, msgspec.Meta(ge=0)] = 5.0
+    min_points: Annotated[int, msgspec.Meta(ge=2)] = 50
+    max_points: Annotated[int, msgspec.Meta(ge=2)] = 100_000
+    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 5 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if self.min_moving_avg_kmh >= self.max_moving_avg_kmh:
+            raise ValueError("min_moving_avg_kmh must be below max_moving_avg_kmh")
+        if self.min_points > self.max_points:
+            raise ValueError("min_points must not exceed max_points")
+
+
+# RESARAIL codes are five letters (country + three letters); UIC station codes
+# are kept in their 7-digit form (country + station, without the check digit).
+ResarailCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{5}$")]
+UicStationCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{7}$")]
+
+
+class RailBarcodeConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # SNCF's own barcodes name stations by RESARAIL code; those listed here are
+    # looked up by their UIC code, the others by the RESARAIL code itself.
+    resarail_to_uic: dict[ResarailCode, UicStationCode] = msgspec.field(default_factory=dict)
+    # Uploads (photo, screenshot or PDF of a ticket).
+    max_upload_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 8 * 1024 * 1024
+    max_image_pixels: Annotated[int, msgspec.Meta(ge=10_000)] = 40_000_000
+    pdf_max_pages: Annotated[int, msgspec.Meta(ge=1, le=20)] = 4
+    pdf_dpi: Annotated[int, msgspec.Meta(ge=72, le=600)] = 200
+    # A UIC 918.3 payload is a few hundred bytes; anything far larger is refused
+    # before it is inflated.
+    max_inflated_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 64 * 1024
+    # The UIC key list (a few MB today).
+    max_key_list_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 32 * 1024 * 1024
+
+
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
     passes: PassRules = msgspec.field(default_factory=PassRules)
     sites: SiteDefaults = msgspec.field(default_factory=SiteDefaults)
     rate_limits: RateLimits = msgspec.field(default_factory=RateLimits)
+    gpx: GpxRules = msgspec.field(default_factory=GpxRules)
+    rail_barcodes: RailBarcodeConfig = msgspec.field(default_factory=RailBarcodeConfig)
 
 
 # --- factors.toml -----------------------------------------------------------

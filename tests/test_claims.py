@@ -31,7 +31,7 @@ async def _refusal(client, claim, status=422):
         (trip_claim(mode="bike"), "proof.method_not_for_mode"),
         (trip_claim(ticket_ref="--- - ---"), "proof.evidence_invalid"),
         ({**trip_claim(), "evidence": {"date": "yesterday"}}, "proof.evidence_invalid"),
-        ({**trip_claim(), "method": "gpx", "mode": "bike", "evidence": {}}, "proof.method_unavailable"),
+        ({**trip_claim(), "method": "gpx", "mode": "bike", "evidence": {}}, "proof.evidence_invalid"),
     ],
 )
 async def test_refusals_have_stable_codes(client, claim, code):

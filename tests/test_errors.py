@@ -33,16 +33,21 @@ async def test_malformed_claims(client, body):
     assert problem["status"] == response.status_code and "." in problem["code"] and problem["detail"]
 
 
+async def test_unsupported_media_type(client):
+    response = await client.post("/api/v1/claims", content=b"mode=train", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415 and response.json()["code"] == "request.unsupported_media_type"
+
+
 async def test_validation_errors_name_the_field(client):
     response = await client.post("/api/v1/claims", json={**trip_claim(), "persons": 0})
     assert response.status_code == 400 and response.json()["code"] == "request.invalid"
     assert "persons" in response.json()["detail"]
 
 
-async def test_body_too_large(client):
-    response = await client.post(
-        "/api/v1/claims", content=b'{"x": "' + b"a" * (3 * 1024 * 1024) + b'"}', headers={"Content-Type": "application/json"}
-    )
+@pytest.mark.parametrize(("path", "megabytes"), [("/api/v1/claims", 13), ("/api/v1/auth/token", 3)])
+async def test_body_too_large(client, path, megabytes):
+    body = b'{"x": "' + b"a" * (megabytes * 1024 * 1024) + b'"}'
+    response = await client.post(path, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and response.json()["code"] == "request.too_large"
 
 

@@ -45,6 +45,17 @@ def test_language_negotiation():
     assert pick_lang(None, "en;q=bad, es") == "es"
 
 
+def test_every_code_the_service_raises_has_its_messages():
+    """Codes are written literally (`Problem(422, "proof.too_old", …)`), so a scan finds them all."""
+    import re
+
+    raised = set()
+    for path in (ROOT / "service").rglob("*.py"):
+        raised |= set(re.findall(r'Problem\(\s*\d{3},\s*"([a-z_.]+)"', path.read_text()))
+    assert len(raised) > 30
+    assert raised <= set(CATALOG), sorted(raised - set(CATALOG))
+
+
 def test_every_message_exists_in_three_languages():
     for code, (title, details) in CATALOG.items():
         assert title and set(details) == set(LANGS), code

@@ -130,6 +130,143 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
         "en": "This proof has already been used for a pass.",
         "es": "Esta prueba ya se ha utilizado para un pase.",
     }),
+    "proof.attestation_unknown": ("Unknown attestation code", {
+        "fr": "Ce code d'attestation vélo est inconnu.",
+        "en": "This bike attestation code is unknown.",
+        "es": "Este código de certificación de bicicleta es desconocido.",
+    }),
+    "proof.attestation_expired": ("Attestation expired", {
+        "fr": "Ce code d'attestation vélo a expiré (valable 24 h).",
+        "en": "This bike attestation code has expired (valid 24 h).",
+        "es": "Este código de certificación de bicicleta ha caducado (válido 24 h).",
+    }),
+    "proof.photo_invalid": ("Photo unreadable", {
+        "fr": "La photo doit être une image JPEG ou PNG lisible.",
+        "en": "The photo must be a readable JPEG or PNG image.",
+        "es": "La foto debe ser una imagen JPEG o PNG legible.",
+    }),
+    "proof.photo_too_large": ("Photo too large", {
+        "fr": "La photo est trop grande (au plus {max_mb} Mo).",
+        "en": "The photo is too large (at most {max_mb} MB).",
+        "es": "La foto es demasiado grande (como máximo {max_mb} MB).",
+    }),
+    "review.already_decided": ("Already decided", {
+        "fr": "Cette preuve a déjà été examinée ({decision}).",
+        "en": "This proof has already been reviewed ({decision}).",
+        "es": "Esta prueba ya ha sido revisada ({decision}).",
+    }),
+    "booking.required": ("Booking required", {
+        "fr": "Ce site demande une réservation avec le pass.",
+        "en": "This site requires a booking with the pass.",
+        "es": "Este sitio exige una reserva con el pase.",
+    }),
+    # rail tickets
+    "proof.barcode_unreadable": ("Ticket barcode unreadable", {
+        "fr": "Ce code-barres de billet est illisible ou d'un format inconnu.",
+        "en": "This ticket barcode is unreadable or of an unknown format.",
+        "es": "Este código de barras del billete es ilegible o de un formato desconocido.",
+    }),
+    "proof.barcode_not_found": ("No ticket barcode found", {
+        "fr": "Aucun code-barres de billet n'a été trouvé dans ce fichier ; essayez une image plus nette.",
+        "en": "No ticket barcode was found in this file; try a sharper image.",
+        "es": "No se ha encontrado ningún código de barras de billete en este archivo; pruebe con una imagen más nítida.",
+    }),
+    "proof.upload_too_large": ("File too large", {
+        "fr": "Le fichier dépasse la taille maximale ({max_mb} Mo ou {max_megapixels} mégapixels).",
+        "en": "The file exceeds the maximum size ({max_mb} MB or {max_megapixels} megapixels).",
+        "es": "El archivo supera el tamaño máximo ({max_mb} MB o {max_megapixels} megapíxeles).",
+    }),
+    "proof.upload_unsupported": ("File type not accepted", {
+        "fr": "Envoyez une image PNG ou JPEG, ou un PDF.",
+        "en": "Send a PNG or JPEG image, or a PDF.",
+        "es": "Envíe una imagen PNG o JPEG, o un PDF.",
+    }),
+    "proof.unknown_key": ("Ticket issuer key unknown", {
+        "fr": "La clé de signature de ce billet (émetteur {issuer}, clé {key_id}) n'est pas dans la liste UIC connue du service.",
+        "en": "This ticket's signing key (issuer {issuer}, key {key_id}) is not in the UIC key list known to the service.",
+        "es": "La clave de firma de este billete (emisor {issuer}, clave {key_id}) no figura en la lista UIC conocida por el servicio.",
+    }),
+    "proof.signature_invalid": ("Ticket signature invalid", {
+        "fr": "La signature de ce billet n'est pas valide : il a été modifié ou n'est pas authentique.",
+        "en": "This ticket's signature is not valid: it was altered or is not genuine.",
+        "es": "La firma de este billete no es válida: ha sido modificado o no es auténtico.",
+    }),
+    "proof.ticket_specimen": ("Specimen ticket", {
+        "fr": "Ce billet est un spécimen de test, pas un titre de transport.",
+        "en": "This ticket is a test specimen, not a travel ticket.",
+        "es": "Este billete es un espécimen de prueba, no un título de transporte.",
+    }),
+    "proof.ticket_incomplete": ("Ticket lacks trip details", {
+        "fr": "Ce billet n'indique pas la date du voyage ou la gare d'arrivée.",
+        "en": "This ticket does not state the travel date or the arrival station.",
+        "es": "Este billete no indica la fecha del viaje o la estación de llegada.",
+    }),
+    # bike tracks (GPX)
+    "proof.gpx_invalid": ("GPX track unreadable", {
+        "fr": "Le fichier n'est pas une trace GPX lisible : {reason}",
+        "en": "The file is not a readable GPX track: {reason}",
+        "es": "El archivo no es una traza GPX legible: {reason}",
+    }),
+    "proof.gpx_unsafe": ("GPX track refused", {
+        "fr": "Le fichier GPX contient des déclarations XML (DOCTYPE, entités) qui ne sont pas acceptées.",
+        "en": "The GPX file holds XML declarations (DOCTYPE, entities) that are not accepted.",
+        "es": "El archivo GPX contiene declaraciones XML (DOCTYPE, entidades) que no se aceptan.",
+    }),
+    "proof.gpx_too_large": ("GPX file too large", {
+        "fr": "Le fichier GPX dépasse {max_mib} Mio.",
+        "en": "The GPX file is larger than {max_mib} MiB.",
+        "es": "El archivo GPX supera los {max_mib} MiB.",
+    }),
+    "proof.track_too_many_points": ("Track has too many points", {
+        "fr": "La trace compte plus de {max} points : envoyez seulement le trajet d'arrivée.",
+        "en": "The track has more than {max} points: send only the ride you arrived by.",
+        "es": "La traza tiene más de {max} puntos: envíe solo el trayecto de llegada.",
+    }),
+    "proof.track_without_times": ("Track without times", {
+        "fr": "Des points de la trace n'ont pas d'heure : envoyez la trace enregistrée pendant le trajet, pas un itinéraire prévu.",
+        "en": "Some points of the track have no time: send the track recorded during the ride, not a planned route.",
+        "es": "Algunos puntos de la traza no tienen hora: envíe la traza grabada durante el trayecto, no una ruta planificada.",
+    }),
+    "proof.track_too_few_points": ("Track has too few points", {
+        "fr": "La trace compte {points} points ; il en faut au moins {min}.",
+        "en": "The track has {points} points; at least {min} are needed.",
+        "es": "La traza tiene {points} puntos; se necesitan al menos {min}.",
+    }),
+    "proof.track_times_not_increasing": ("Track times out of order", {
+        "fr": "Les heures de la trace ne se suivent pas (point n° {point}).",
+        "en": "The track's times are out of order (point #{point}).",
+        "es": "Las horas de la traza no siguen un orden creciente (punto n.º {point}).",
+    }),
+    "proof.track_in_future": ("Track ends in the future", {
+        "fr": "La trace se termine dans le futur : vérifiez l'horloge de l'appareil.",
+        "en": "The track ends in the future: check the device's clock.",
+        "es": "La traza termina en el futuro: compruebe el reloj del dispositivo.",
+    }),
+    "proof.track_not_near_lot": ("Track does not end in the Lot", {
+        "fr": "La trace se termine à {km} km de la gare ou du site partenaire le plus proche (au plus {max_km} km).",
+        "en": "The track ends {km} km from the nearest station or partner site (at most {max_km} km).",
+        "es": "La traza termina a {km} km de la estación o del sitio asociado más cercano (como máximo {max_km} km).",
+    }),
+    "proof.track_too_short": ("Track too short", {
+        "fr": "La trace fait {km} km ; il faut au moins {min_km} km à vélo.",
+        "en": "The track is {km} km long; at least {min_km} km by bike are needed.",
+        "es": "La traza mide {km} km; se necesitan al menos {min_km} km en bicicleta.",
+    }),
+    "proof.track_too_fast": ("Track too fast for a bike", {
+        "fr": "Une partie de la trace va à {kmh} km/h pendant plus de {minutes} minutes (au plus {max_kmh} km/h) : ce n'est pas un vélo.",
+        "en": "Part of the track runs at {kmh} km/h for more than {minutes} minutes (at most {max_kmh} km/h): that is not a bike.",
+        "es": "Una parte de la traza va a {kmh} km/h durante más de {minutes} minutos (como máximo {max_kmh} km/h): no es una bicicleta.",
+    }),
+    "proof.track_average_too_fast": ("Average speed too high", {
+        "fr": "La vitesse moyenne en mouvement est de {kmh} km/h ; à vélo elle ne dépasse pas {max_kmh} km/h.",
+        "en": "The moving average speed is {kmh} km/h; by bike it does not exceed {max_kmh} km/h.",
+        "es": "La velocidad media en movimiento es de {kmh} km/h; en bicicleta no supera los {max_kmh} km/h.",
+    }),
+    "proof.track_too_slow": ("Average speed too low", {
+        "fr": "La vitesse moyenne en mouvement est de {kmh} km/h ; à vélo elle est d'au moins {min_kmh} km/h.",
+        "en": "The moving average speed is {kmh} km/h; by bike it is at least {min_kmh} km/h.",
+        "es": "La velocidad media en movimiento es de {kmh} km/h; en bicicleta es de al menos {min_kmh} km/h.",
+    }),
     # passes
     "pass.invalid": ("Invalid pass", {
         "fr": "Ce pass n'est pas authentique.",

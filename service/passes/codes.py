@@ -1,4 +1,4 @@
-"""Short pass codes for typing at a desk: an unambiguous alphabet and a check character.
+"""Short codes for typing at a desk (passes, bike attestations): an unambiguous alphabet and a check character.
 
 32 symbols without 0/O and 1/I; nine random symbols (45 bits) and one Luhn mod 32
 check symbol, which catches every single-symbol error and most swaps of
@@ -30,15 +30,15 @@ def check_symbol(body: str) -> str:
     return ALPHABET[(n - total % n) % n]
 
 
-def new_code() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+def new_code(body_length: int = BODY_LENGTH) -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(body_length))
     return body + check_symbol(body)
 
 
-def normalise(typed: str) -> str | None:
+def normalise(typed: str, length: int = LENGTH) -> str | None:
     """The canonical code for what someone typed, or None if it cannot be one."""
     candidate = _SEPARATORS.sub("", typed).upper()
-    if len(candidate) != LENGTH or any(symbol not in _INDEX for symbol in candidate):
+    if len(candidate) != length or any(symbol not in _INDEX for symbol in candidate):
         return None
     if check_symbol(candidate[:-1]) != candidate[-1]:
         return None
@@ -46,4 +46,5 @@ def normalise(typed: str) -> str | None:
 
 
 def display(code: str) -> str:
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    """Groups of four: `ABCD-EFGH-JK`."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from service.core import audit
 from service.core.db import DB
 from service.accounts.guards import Staff, bearer_token, requires
 from service.core.errors import Problem
@@ -119,10 +120,9 @@ class PassController(Controller):
                 raise Problem(403, "auth.forbidden")
             row = await repository.revoke(db, canonical, data.reason, staff.id)
             assert row is not None
-            await db.execute(
-                "INSERT INTO audit_log (actor_id, actor, action, object_type, object_id, details)"
-                " VALUES ($1, $2, 'pass.revoked', 'pass', $3, $4)",
-                staff.id, staff.username, canonical, {"reason": data.reason},
+            await audit.record(
+                db, "pass.revoked", "pass", canonical, actor=staff.username, actor_id=staff.id,
+                details={"reason": data.reason},
             )
         return Revoked(row["code"], row["revoked_at"], row["revoked_reason"])
 

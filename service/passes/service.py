@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ class IssuedPass:
     token: str
     claims: tokens.PassClaims
     method: str
+    # what was and was not checked, for the visitor (e.g. timetable_checked)
+    checks: dict[str, bool] = field(default_factory=dict)
 
 
 def validity(arrival_date: date, validity_days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -62,7 +64,18 @@ async def issue(
     else:
         raise RuntimeError("could not draw a free pass code")
     claims = tokens.PassClaims(row["code"], persons, mode, confidence, row["valid_from"], row["valid_until"])
-    return IssuedPass(row["id"], row["code"], tokens.sign(claims, key, rules.issuer, rules.audience), claims, method)
+    return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, method)
+
+
+def claims_of(row: asyncpg.Record) -> tokens.PassClaims:
+    return tokens.PassClaims(row["code"], row["persons"], row["mode"], row["confidence"], row["valid_from"], row["valid_until"])
+
+
+def token_for(claims: tokens.PassClaims, settings: Settings, keyring: Keyring) -> str:
+    """The token of a stored pass, signed again (Ed25519 signatures are deterministic:
+    the same key and claims give the same token)."""
+    rules = settings.config.rules.passes
+    return tokens.sign(claims, keyring.current, rules.issuer, rules.audience)
 
 
 async def verify_token(token: str, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> tokens.PassClaims:

@@ -1,22 +1,29 @@
-"""POST /api/v1/claims: a visitor proves a low-carbon arrival and gets a pass."""
+"""POST /api/v1/claims: a visitor proves a low-carbon arrival and gets a pass.
+
+The body is JSON, or a multipart form with the same fields (`evidence` as a JSON
+text) plus a `file` part for photos, GPX tracks and ticket images.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar.params import JSONBody
-from litestar import Controller, post
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, post
+from litestar.datastructures import State, UploadFile
 
+from service.core import ratelimit
 from service.core.db import DB
-from service.passes import codes
+from service.core.errors import Problem
+from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.settings import Lang, Mode
 
 Method = Literal["rail_barcode", "declared_trip", "gpx", "attestation", "manual"]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+MAX_CLAIM_BYTES = 12 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -28,47 +35,83 @@ class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
     lang: Lang = "fr"
 
 
-class IssuedPassView(msgspec.Struct):
-    code: str
-    code_display: str
-    token: str
-    persons: int
-    mode: str
-    method: str
-    confidence: str
-    valid_from: datetime
-    valid_until: datetime
-    qr_svg_url: str
-    qr_png_url: str
-    checks: dict[str, Any]
-
-
 class ClaimAccepted(msgspec.Struct):
     pass_: IssuedPassView = msgspec.field(name="pass")
+
+
+class ReviewStatus(msgspec.Struct):
+    id: str
+    status: str
+
+
+class ClaimPending(msgspec.Struct):
+    review: ReviewStatus
+
+
+def _invalid(exc: msgspec.MsgspecError) -> Problem:
+    return Problem(400, "request.invalid", reason=str(exc))
+
+
+async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        try:
+            return msgspec.json.decode(await request.body(), type=ClaimRequest), None
+        except msgspec.MsgspecError as exc:
+            raise _invalid(exc) from exc
+    if media_type == "multipart/form-data":
+        form = await request.form()
+        fields: dict[str, Any] = {}
+        upload: bytes | None = None
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != "file" or upload is not None:
+                    raise Problem(400, "request.invalid", reason="one file part, named `file`")
+                upload = await value.read(MAX_FILE_BYTES + 1)
+                if len(upload) > MAX_FILE_BYTES:
+                    raise Problem(413, "request.too_large")
+            elif name == "evidence":
+                try:
+                    fields[name] = msgspec.json.decode(value) if value else {}
+                except msgspec.DecodeError as exc:
+                    raise _invalid(exc) from exc
+            else:
+                fields[name] = value
+        try:
+            return msgspec.convert(fields, ClaimRequest, strict=False), upload
+        except msgspec.ValidationError as exc:
+            raise _invalid(exc) from exc
+    raise Problem(415, "request.unsupported_media_type")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 class ClaimController(Controller):
     path = "/api/v1/claims"
     tags = ["claims"]
 
-    @post("", status_code=201, summary="Claim a pass with an arrival proof")
-    async def claim(self, data: JSONBody[ClaimRequest], db: DB, state: State) -> ClaimAccepted:
+    @post(
+        "",
+        summary="Claim a pass with an arrival proof",
+        description="JSON `ClaimRequest`, or multipart/form-data with the same fields (`evidence` as JSON text) "
+        "and a `file` part. 201 with the pass; 202 with a review id for `manual`.",
+        request_max_body_size=MAX_CLAIM_BYTES,
+    )
+    async def claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
         settings = state.settings
-        verdict = await service.verify(
-            db, settings, state.derived_keys.fingerprint, mode=data.mode, method=data.method, persons=data.persons,
-            evidence=data.evidence,
+        await ratelimit.hit(
+            db, ratelimit.client_bucket("claims", _client(request), state.derived_keys.fingerprint),
+            settings.config.rules.rate_limits.claims_per_minute,
         )
-        issued = await service.accept(
-            db, settings, state.keyring, mode=data.mode, method=data.method, verdict=verdict, email=data.email,
-            lang=data.lang,
+        data, upload = await _read_claim(request)
+        outcome = await service.claim(
+            db, settings, state.keyring, state.derived_keys.fingerprint,
+            service.Claim(data.mode, data.method, data.persons, data.evidence, upload, data.email, data.lang),
         )
-        base = f"/api/v1/passes/{issued.code}"
-        claims = issued.claims
-        return ClaimAccepted(
-            IssuedPassView(
-                code=issued.code, code_display=codes.display(issued.code), token=issued.token, persons=claims.persons,
-                mode=claims.mode, method=issued.method, confidence=claims.confidence, valid_from=claims.valid_from,
-                valid_until=claims.valid_until, qr_svg_url=f"{base}/qr.svg", qr_png_url=f"{base}/qr.png",
-                checks={k: v for k, v in verdict.facts.items() if k.endswith("_checked")},
-            )
+        if isinstance(outcome, service.PendingReview):
+            return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
+        return Response(
+            ClaimAccepted(issued_view(outcome.claims, outcome.token, outcome.method, outcome.checks)), status_code=201
         )

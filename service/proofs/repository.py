@@ -24,3 +24,15 @@ async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verd
         method, mode, verdict.fingerprint, verdict.confidence, verdict.arrival_date, verdict.arrival_stop_id,
         verdict.persons, verdict.facts, verdict.ot_id,
     )
+
+
+async def lot_endpoints(conn: asyncpg.Connection) -> list[tuple[float, float, str | None]]:
+    """(lat, lon, OT) of the places a bike ride may end: Lot stations and gateways, partner sites."""
+    rows = await conn.fetch(
+        """
+        SELECT lat, lon, ot_id FROM stops WHERE mode = 'train' AND (in_lot OR gateway)
+        UNION ALL
+        SELECT lat, lon, ot_id FROM sites WHERE active
+        """
+    )
+    return [(row["lat"], row["lon"], row["ot_id"]) for row in rows]

@@ -8,6 +8,7 @@ import time
 
 import asyncpg
 
+from service.core import audit
 from service.signing import repository
 from service.signing.keys import SigningKey
 
@@ -77,9 +78,6 @@ async def ensure_current_key(conn: asyncpg.Connection, password: bytes) -> str |
             return None
         key = SigningKey.generate()
         await repository.insert_current(conn, key.kid, key.public_raw, key.encrypted_private(password))
-        await conn.execute(
-            "INSERT INTO audit_log (actor, action, object_type, object_id) VALUES ('system', 'key.generated', 'signing_key', $1)",
-            key.kid,
-        )
+        await audit.record(conn, "key.generated", "signing_key", key.kid)
     log.info("generated signing key %s", key.kid)
     return key.kid

@@ -1,0 +1,54 @@
+"""POST /api/v1/attestations: a partner vouches for a cyclist in front of them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.datastructures import State
+from litestar.params import JSONBody
+
+from service.accounts.guards import Staff, requires
+from service.attestations import repository
+from service.attestations.verify import CODE_BODY_LENGTH
+from service.core.db import DB
+from service.core.errors import Problem
+from service.passes import codes
+
+VALIDITY = timedelta(hours=24)
+
+
+class AttestationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    persons: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
+
+
+class Attestation(msgspec.Struct):
+    code: str
+    code_display: str
+    persons: int
+    expires_at: datetime
+
+
+class AttestationController(Controller):
+    path = "/api/v1/attestations"
+    tags = ["partners"]
+    guards = [requires("partner")]
+
+    @post("", summary="Issue a one-time bike attestation code (valid 24 h)")
+    async def issue(
+        self, request: Request[Staff, Any, Any], data: JSONBody[AttestationRequest], db: DB, state: State
+    ) -> Attestation:
+        staff = request.user
+        limit = state.settings.config.rules.claims.max_persons
+        if data.persons > limit:
+            raise Problem(422, "proof.too_many_persons", max=limit)
+        expires_at = datetime.now(timezone.utc) + VALIDITY
+        for _ in range(8):
+            row = await repository.insert(
+                db, codes.new_code(CODE_BODY_LENGTH), staff.site_id, staff.id, data.persons, expires_at  # type: ignore[arg-type]
+            )
+            if row is not None:
+                return Attestation(row["code"], codes.display(row["code"]), row["persons"], row["expires_at"])
+        raise RuntimeError("could not draw a free attestation code")

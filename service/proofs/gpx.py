@@ -1,0 +1,339 @@
+"""`gpx`: a bike ride recorded by a GPS app, uploaded as a GPX track. No I/O.
+
+Parsing. defusedxml refuses any DOCTYPE, so entity bombs, external entities and
+external DTDs fail at once with `proof.gpx_unsafe`, before anything expands or
+is fetched. The document is read as a stream of start/end events and every
+element is dropped from the tree as soon as it ends: memory holds only the open
+elements and three arrays of numbers, however many points the file has. GPX 1.0,
+GPX 1.1 and an unqualified `<gpx>` root are read; only gpx/trk/trkseg/trkpt and
+its `time` count (segments are joined in document order); waypoints, routes,
+metadata and extensions are ignored. A time without a zone is UTC, as the GPX
+schema says.
+
+Measuring. GPS fixes wander by a few metres when the rider stands still, so
+the track is cut into chunks of at least `pause_window_seconds` (a single
+step longer than that, a gap in the recording, is a chunk of its own). A chunk
+whose straight-line displacement is slower than `pause_below_kmh` is a pause:
+neither its time nor its wandering counts; every other chunk counts its time
+and its path length. The moving average is
+distance over moving time. A café stop, an app that stops logging while parked
+(a gap with no displacement) and GPS jitter at a red light are thus all
+pauses, while a gap where the rider kept going counts as riding.
+
+Car speed. Over every window of at least `max_stretch_minutes` (the shortest
+one ending at each point), the path length over the window's duration must not
+exceed `max_stretch_kmh`. A teleport (a jump of tens of kilometres between two
+fixes) makes every window around it impossibly fast, so it is caught by the
+same rule, while a lone GPS spike of a hundred metres barely moves a two-minute
+average.
+
+Fingerprint. The same ride must not give two passes whatever happens to the
+file's presentation, so the fingerprint is made of the ride, not the bytes: the
+first and last timestamps floored to the minute (UTC; offsets, fractional
+seconds and their truncation by a re-export do not matter) and the end position
+on a 0.01° grid (~1 km; a re-export with 5 or 7 decimals lands in the same cell
+unless the point sits within a few centimetres of a cell edge). Left out on
+purpose: the start position (it is usually the visitor's home, and even a keyed
+hash of a coarse cell can be brute-forced by whoever holds the key) and the
+point count (re-exports that simplify the track change it, and it adds no
+protection). The trade-off: someone who edits the timestamps of a ride or crops
+its first or last minute gets a new fingerprint — no exact-match key can stop a
+person rewriting the data, which is why the method stays `plausible` — and
+companions who record the same ride side by side share one fingerprint: a group
+claims one pass for all its persons.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from array import array
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated
+from xml.etree.ElementTree import Element, ParseError
+from zoneinfo import ZoneInfo
+
+import msgspec
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from service.core.errors import Problem
+from service.proofs.fingerprint import fingerprint
+from service.proofs.rules import Verdict, check_persons, check_travel_date
+from service.settings import ClaimRules, GpxRules
+
+GPX_NAMESPACES = frozenset({"http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0", ""})
+TRACK_POINT_PATH = ["gpx", "trk", "trkseg", "trkpt"]
+TRACK_POINT_TIME_PATH = [*TRACK_POINT_PATH, "time"]
+# Real GPX nests six or seven levels with extensions; deeper is an attack on the parser.
+MAX_DEPTH = 32
+# The fingerprint's grid: changing it would let every past ride claim again.
+FINGERPRINT_CELLS_PER_DEGREE = 100
+EARTH_RADIUS_KM = 6371.0088
+# xsd:dateTime as GPS apps write it.
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_OTHER_NAMESPACE = "*"
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on the mean Earth sphere (error under 0.5 %, far below GPS noise)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def speed_kmh(km: float, seconds: float) -> float:
+    return km * 3600 / seconds if seconds > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Track:
+    """The points of a track in document order; times in seconds since the epoch, UTC."""
+
+    lats: array
+    lons: array
+    times: array
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+@dataclass(frozen=True)
+class RideFigures:
+    distance_km: float
+    moving_seconds: float
+    duration_seconds: float
+    fastest_stretch_kmh: float
+
+    @property
+    def moving_avg_kmh(self) -> float:
+        return speed_kmh(self.distance_km, self.moving_seconds)
+
+
+def read_track(document: bytes, rules: GpxRules) -> Track:
+    """The track points of a GPX document, parsed safely and in bounded memory."""
+    if len(document) > rules.max_bytes:
+        raise Problem(422, "proof.gpx_too_large", max_mib=round(rules.max_bytes / 1024 / 1024, 1))
+    track = Track(array("d"), array("d"), array("d"))
+    open_elements: list[Element] = []
+    path: list[str] = []
+    namespace = ""
+    point_time: str | None = None
+    try:
+        for event, element in iterparse(io.BytesIO(document), events=("start", "end"), forbid_dtd=True):
+            element_namespace, _, name = element.tag.rpartition("}")
+            element_namespace = element_namespace.lstrip("{")
+            if event == "start":
+                if not open_elements:
+                    if name != "gpx" or element_namespace not in GPX_NAMESPACES:
+                        raise Problem(422, "proof.gpx_invalid", reason="the root element is not <gpx>")
+                    namespace = element_namespace
+                if len(open_elements) >= MAX_DEPTH:
+                    raise Problem(422, "proof.gpx_invalid", reason="elements nested too deep")
+                open_elements.append(element)
+                path.append(name if element_namespace == namespace else _OTHER_NAMESPACE)
+                if path == TRACK_POINT_PATH:
+                    point_time = None
+                continue
+            if path == TRACK_POINT_TIME_PATH:
+                point_time = element.text
+            elif path == TRACK_POINT_PATH:
+                _add_point(track, element, point_time, rules)
+            open_elements.pop()
+            path.pop()
+            if open_elements:
+                # Drop what has been read: the tree never grows with the file.
+                open_elements[-1].remove(element)
+    except DefusedXmlException as exc:
+        raise Problem(422, "proof.gpx_unsafe") from exc
+    except ParseError as exc:
+        raise Problem(422, "proof.gpx_invalid", reason=str(exc)) from exc
+    return track
+
+
+def _add_point(track: Track, element: Element, time_text: str | None, rules: GpxRules) -> None:
+    number = len(track) + 1
+    if number > rules.max_points:
+        raise Problem(422, "proof.track_too_many_points", max=rules.max_points)
+    try:
+        lat, lon = float(element.get("lat", "")), float(element.get("lon", ""))
+    except ValueError:
+        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: lat and lon must be numbers") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: lat or lon out of range")
+    if time_text is None or not time_text.strip():
+        raise Problem(422, "proof.track_without_times")
+    track.lats.append(lat)
+    track.lons.append(lon)
+    track.times.append(_parse_time(time_text.strip(), number))
+
+
+def _parse_time(text: str, number: int) -> float:
+    if not _DATE_TIME.match(text):
+        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: time is not an ISO 8601 date-time")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: time is not a valid date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def check_points(track: Track, rules: GpxRules) -> None:
+    if len(track) < rules.min_points:
+        raise Problem(422, "proof.track_too_few_points", points=len(track), min=rules.min_points)
+    times = track.times
+    for index in range(1, len(times)):
+        if times[index] <= times[index - 1]:
+            raise Problem(422, "proof.track_times_not_increasing", point=index + 1)
+
+
+def cumulative_km(track: Track) -> array:
+    """Path length from the first point to each point."""
+    lats, lons = track.lats, track.lons
+    totals = array("d", [0.0])
+    for index in range(1, len(track)):
+        step = haversine_km(lats[index - 1], lons[index - 1], lats[index], lons[index])
+        totals.append(totals[-1] + step)
+    return totals
+
+
+def measure(track: Track, rules: GpxRules) -> RideFigures:
+    """Distance and moving time with pauses left out, and the fastest sustained stretch."""
+    path_km = cumulative_km(track)
+    times, lats, lons = track.times, track.lats, track.lons
+    last = len(track) - 1
+    distance_km = moving_seconds = 0.0
+    start = 0
+    while start < last:
+        end = start + 1
+        while end < last and times[end] - times[start] < rules.pause_window_seconds:
+            end += 1
+        seconds = times[end] - times[start]
+        displacement_km = haversine_km(lats[start], lons[start], lats[end], lons[end])
+        if speed_kmh(displacement_km, seconds) >= rules.pause_below_kmh:
+            distance_km += path_km[end] - path_km[start]
+            moving_seconds += seconds
+        start = end
+    return RideFigures(
+        distance_km=distance_km,
+        moving_seconds=moving_seconds,
+        duration_seconds=times[last] - times[0],
+        fastest_stretch_kmh=fastest_stretch_kmh(times, path_km, rules.max_stretch_minutes * 60),
+    )
+
+
+def fastest_stretch_kmh(times: array, path_km: array, window_seconds: float) -> float:
+    """The highest average speed over the shortest window of at least `window_seconds` ending at each point."""
+    fastest = 0.0
+    start = 0
+    for end in range(len(times)):
+        while start + 1 < end and times[end] - times[start + 1] >= window_seconds:
+            start += 1
+        seconds = times[end] - times[start]
+        if seconds >= window_seconds:
+            fastest = max(fastest, speed_kmh(path_km[end] - path_km[start], seconds))
+    return fastest
+
+
+def nearest_endpoint(
+    lat: float, lon: float, endpoints: list[tuple[float, float, str | None]]
+) -> tuple[float, str | None]:
+    """(distance in km, ot_id) of the endpoint closest to a position; infinite when there is none."""
+    return min(
+        ((haversine_km(lat, lon, end_lat, end_lon), ot_id) for end_lat, end_lon, ot_id in endpoints),
+        default=(math.inf, None),
+        key=lambda candidate: candidate[0],
+    )
+
+
+def track_fingerprint(key: bytes, track: Track) -> bytes:
+    """The ride's identity, not the file's: see the module's docstring for what is in it and why."""
+    return fingerprint(
+        key,
+        "gpx",
+        _utc_minute(track.times[0]),
+        _utc_minute(track.times[-1]),
+        _cell(track.lats[-1]),
+        _cell(track.lons[-1]),
+    )
+
+
+def _utc_minute(seconds: float) -> str:
+    return datetime.fromtimestamp(math.floor(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _cell(degrees: float) -> str:
+    return str(math.floor(degrees * FINGERPRINT_CELLS_PER_DEGREE))
+
+
+def verify_gpx(
+    document: bytes,
+    *,
+    rules: GpxRules,
+    claim_rules: ClaimRules,
+    now: datetime,
+    endpoints: list[tuple[float, float, str | None]],
+    persons: int,
+    fingerprint_key: bytes,
+    zone: str = "Europe/Paris",
+) -> Verdict:
+    """Verify a bike track. `endpoints` are (lat, lon, ot_id) of the Lot's stations and
+    partner sites; `zone` is the territory's time zone, which dates the arrival."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    check_persons(persons, claim_rules)
+    track = read_track(document, rules)
+    check_points(track, rules)
+
+    arrived_at = track.times[-1]
+    if arrived_at > now.timestamp() + rules.max_clock_skew_minutes * 60:
+        raise Problem(422, "proof.track_in_future")
+    local = ZoneInfo(zone)
+    arrival_date = datetime.fromtimestamp(arrived_at, local).date()
+    check_travel_date(arrival_date, now.astimezone(local).date(), claim_rules)
+
+    end_km, ot_id = nearest_endpoint(track.lats[-1], track.lons[-1], endpoints)
+    if end_km > rules.max_end_distance_km:
+        raise Problem(
+            422, "proof.track_not_near_lot",
+            km=round(end_km, 1) if math.isfinite(end_km) else None, max_km=rules.max_end_distance_km,
+        )
+
+    figures = measure(track, rules)
+    if figures.distance_km < rules.min_distance_km:
+        raise Problem(422, "proof.track_too_short", km=round(figures.distance_km, 1), min_km=rules.min_distance_km)
+    if figures.fastest_stretch_kmh > rules.max_stretch_kmh:
+        raise Problem(
+            422, "proof.track_too_fast", kmh=round(figures.fastest_stretch_kmh, 1),
+            max_kmh=rules.max_stretch_kmh, minutes=rules.max_stretch_minutes,
+        )
+    moving_avg_kmh = figures.moving_avg_kmh
+    if moving_avg_kmh > rules.max_moving_avg_kmh:
+        raise Problem(
+            422, "proof.track_average_too_fast", kmh=round(moving_avg_kmh, 1), max_kmh=rules.max_moving_avg_kmh,
+        )
+    if moving_avg_kmh < rules.min_moving_avg_kmh:
+        raise Problem(422, "proof.track_too_slow", kmh=round(moving_avg_kmh, 1), min_kmh=rules.min_moving_avg_kmh)
+
+    return Verdict(
+        confidence="plausible",
+        arrival_date=arrival_date,
+        persons=persons,
+        fingerprint=track_fingerprint(fingerprint_key, track),
+        ot_id=ot_id,
+        trip_km=round(figures.distance_km, 1),
+        # Only figures: no position of the track, whose start is usually the visitor's home.
+        facts={
+            "distance_km": round(figures.distance_km, 2),
+            "moving_avg_kmh": round(moving_avg_kmh, 1),
+            "points": len(track),
+            "duration_min": round(figures.duration_seconds / 60),
+        },
+    )
+

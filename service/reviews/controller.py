@@ -1,0 +1,122 @@
+"""Human review: the visitor follows the outcome; OT staff decide."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from service.accounts.guards import Staff, requires
+from service.core.db import DB
+from service.core.errors import Problem
+from service.passes import repository as passes_repository
+from service.passes import service as passes
+from service.passes.views import IssuedPassView, issued_view
+from service.reviews import repository, service
+
+ReviewState = Literal["pending", "accepted", "rejected"]
+
+
+class ReviewOutcome(msgspec.Struct):
+    id: str
+    status: ReviewState
+    reason: str | None = None
+
+
+class ReviewAnswer(msgspec.Struct):
+    review: ReviewOutcome
+    pass_: IssuedPassView | None = msgspec.field(name="pass", default=None)
+
+
+class QueuedProof(msgspec.Struct):
+    id: str
+    status: ReviewState
+    mode: str
+    persons: int
+    arrival_date: date
+    arrival_stop_id: str | None
+    site_id: str | None
+    ot: str | None
+    submitted_at: datetime
+    photo_url: str | None
+
+
+class Rejection(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]
+
+
+class Decision(msgspec.Struct):
+    id: str
+    status: ReviewState
+    pass_code: str | None = None
+
+
+class ReviewOutcomeController(Controller):
+    path = "/api/v1/claims/review"
+    tags = ["claims"]
+
+    @get("/{review_id:uuid}", summary="The outcome of a manual proof, and its pass once approved")
+    async def outcome(self, db: DB, state: State, review_id: FromPath[UUID]) -> ReviewAnswer:
+        row = await repository.by_public_id(db, review_id)
+        if row is None:
+            raise Problem(404, "not_found")
+        answer = ReviewAnswer(ReviewOutcome(str(row["public_id"]), row["status"], row["review_reason"]))
+        if row["pass_code"] is not None:
+            pass_row = await passes_repository.by_code(db, row["pass_code"])
+            claims = passes.claims_of(pass_row)
+            answer.pass_ = issued_view(claims, passes.token_for(claims, state.settings, state.keyring), "manual")
+        return answer
+
+
+class ReviewQueueController(Controller):
+    path = "/api/v1/review/proofs"
+    tags = ["reviews"]
+    guards = [requires("ot", "pilot", "admin")]
+
+    @get("", summary="The review queue of the caller's OT (the pilot's: all)")
+    async def queue(
+        self, request: Request[Staff, Any, Any], db: DB, status: FromQuery[ReviewState] = "pending",
+        ot: FromQuery[str | None] = None,
+    ) -> list[QueuedProof]:
+        staff = request.user
+        scope = staff.ot_id if staff.role == "ot" else ot
+        if staff.role == "ot" and ot not in (None, staff.ot_id):
+            raise Problem(403, "auth.forbidden")
+        rows = await repository.queue(db, scope, status, limit=200)
+        return [
+            QueuedProof(
+                id=str(row["public_id"]), status=row["status"], mode=row["mode"], persons=row["persons"],
+                arrival_date=row["arrival_date"], arrival_stop_id=row["arrival_stop_id"],
+                site_id=(row["facts"] or {}).get("site_id"), ot=row["ot_id"], submitted_at=row["created_at"],
+                photo_url=f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None,
+            )
+            for row in rows
+        ]
+
+    @get("/{review_id:uuid}/photo", summary="The photo of a proof under review", media_type="image/jpeg")
+    async def photo(self, request: Request[Staff, Any, Any], db: DB, review_id: FromPath[UUID]) -> Response[bytes]:
+        staff = request.user
+        row = await repository.by_public_id(db, review_id)
+        if row is None or (staff.role == "ot" and row["ot_id"] != staff.ot_id):
+            raise Problem(404, "not_found")
+        photo = await repository.photo(db, row["id"])
+        if photo is None:
+            raise Problem(404, "not_found")
+        return Response(bytes(photo["content"]), media_type=photo["content_type"], headers={"Cache-Control": "no-store"})
+
+    @post("/{review_id:uuid}/approve", status_code=200, summary="Approve: the visitor gets a verified pass")
+    async def approve(self, request: Request[Staff, Any, Any], db: DB, state: State, review_id: FromPath[UUID]) -> Decision:
+        code = await service.approve(db, state.settings, state.keyring, request.user, review_id)
+        return Decision(str(review_id), "accepted", code)
+
+    @post("/{review_id:uuid}/reject", status_code=200, summary="Reject, with a reason the visitor will read")
+    async def reject(
+        self, request: Request[Staff, Any, Any], db: DB, review_id: FromPath[UUID], data: JSONBody[Rejection]
+    ) -> Decision:
+        await service.reject(db, request.user, review_id, data.reason)
+        return Decision(str(review_id), "rejected")

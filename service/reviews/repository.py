@@ -1,0 +1,84 @@
+"""SQL of the human review of proofs."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from service.proofs.rules import Verdict
+
+
+async def insert_pending(
+    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: bytes, lang: str, email: str | None
+) -> asyncpg.Record | None:
+    """The new pending proof (id, public_id), or None when its fingerprint was already used."""
+    row = await conn.fetchrow(
+        """
+        INSERT INTO proofs (method, mode, fingerprint, status, arrival_date, arrival_stop_id, persons, facts, ot_id, lang, email)
+        VALUES ('manual', $1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (fingerprint) DO NOTHING
+        RETURNING id, public_id, status
+        """,
+        mode, verdict.fingerprint, verdict.arrival_date, verdict.arrival_stop_id, verdict.persons, verdict.facts,
+        verdict.ot_id, lang, email,
+    )
+    if row is not None:
+        await conn.execute(
+            "INSERT INTO proof_photos (proof_id, content_type, content) VALUES ($1, 'image/jpeg', $2)", row["id"], photo
+        )
+    return row
+
+
+_REVIEW_COLUMNS = """
+    pr.id, pr.public_id, pr.mode, pr.status, pr.arrival_date, pr.arrival_stop_id, pr.persons, pr.facts, pr.ot_id,
+    pr.created_at, pr.reviewed_at, pr.review_reason, pr.lang, pr.email,
+    (SELECT p.code FROM passes p WHERE p.proof_id = pr.id) AS pass_code
+"""
+
+
+async def by_public_id(conn: asyncpg.Connection, public_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND pr.method = 'manual'", public_id
+    )
+
+
+async def for_decision(conn: asyncpg.Connection, public_id: UUID) -> asyncpg.Record | None:
+    """The proof, locked until the decision commits (two reviewers never both decide)."""
+    return await conn.fetchrow(
+        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND pr.method = 'manual' FOR UPDATE",
+        public_id,
+    )
+
+
+async def queue(conn: asyncpg.Connection, ot_id: str | None, status: str, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""
+        SELECT {_REVIEW_COLUMNS}, EXISTS (SELECT 1 FROM proof_photos ph WHERE ph.proof_id = pr.id) AS has_photo
+        FROM proofs pr
+        WHERE pr.method = 'manual' AND pr.status = $2 AND ($1::text IS NULL OR pr.ot_id = $1)
+        ORDER BY pr.created_at
+        LIMIT $3
+        """,
+        ot_id, status, limit,
+    )
+
+
+async def photo(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT content_type, content FROM proof_photos WHERE proof_id = $1", proof_id)
+
+
+async def decide(
+    conn: asyncpg.Connection, proof_id: int, status: str, reviewer_id: int, reason: str | None
+) -> None:
+    """Record the decision and delete the photo: it served its purpose."""
+    await conn.execute(
+        """
+        UPDATE proofs SET status = $2, confidence = CASE WHEN $2 = 'accepted' THEN 'verified' END,
+                          reviewed_by = $3, reviewed_at = now(), review_reason = $4
+        WHERE id = $1
+        """,
+        proof_id, status, reviewer_id, reason,
+    )
+    await conn.execute("DELETE FROM proof_photos WHERE proof_id = $1", proof_id)
+

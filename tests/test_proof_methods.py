@@ -1,0 +1,302 @@
+"""Bike attestations, manual review and GPX tracks, through POST /api/v1/claims."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import msgspec
+from asgi_lifespan import LifespanManager
+import httpx
+from PIL import Image
+
+from service.app import create_app
+from tests.conftest import nonce, staff_headers
+from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
+
+
+def _photo(colour: str = "green", size: tuple[int, int] = (640, 480), format: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    image.save(buffer, format=format, exif=exif) if format == "JPEG" else image.save(buffer, format=format)
+    return buffer.getvalue()
+
+
+async def _attestation(client, persons=2, site="musee-murat"):
+    response = await client.post(
+        "/api/v1/attestations", json={"persons": persons}, headers=await staff_headers(client, f"demo-partner-{site}")
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _bike_claim(code: str, persons: int = 2) -> dict:
+    return {"mode": "bike", "method": "attestation", "persons": persons, "evidence": {"code": code}}
+
+
+# bike attestations
+
+
+async def test_attestation_gives_one_verified_pass(client):
+    attestation = await _attestation(client)
+    assert len(attestation["code"]) == 8 and attestation["code_display"].count("-") == 1
+    response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code_display"].lower()))
+    assert response.status_code == 201, response.text
+    issued = response.json()["pass"]
+    assert (issued["mode"], issued["method"], issued["confidence"]) == ("bike", "attestation", "verified")
+    # Padirac wants verified proofs: this one is
+    scan = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()},
+        headers=await staff_headers(client, "demo-partner-gouffre-padirac"),
+    )
+    assert scan.status_code == 201, scan.text
+    again = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"]))
+    assert again.status_code == 409 and again.json()["code"] == "proof.already_used"
+
+
+async def test_attestation_used_once_under_concurrency(client, conn):
+    attestation = await _attestation(client)
+    responses = await asyncio.gather(*(client.post("/api/v1/claims", json=_bike_claim(attestation["code"])) for _ in range(10)))
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9
+    row = await conn.fetchrow("SELECT used_at, proof_id FROM attestations WHERE code = $1", attestation["code"])
+    assert row["used_at"] is not None and row["proof_id"] is not None
+
+
+async def test_attestation_refusals(client, conn):
+    response = await client.post("/api/v1/claims", json=_bike_claim("ABCD-EFGH"))
+    assert response.status_code == 422 and response.json()["code"] == "proof.attestation_unknown"
+    attestation = await _attestation(client, persons=1)
+    response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"], persons=2))
+    assert response.status_code == 422 and response.json()["code"] == "proof.too_many_persons"
+    await conn.execute("UPDATE attestations SET expires_at = now() - interval '1 minute' WHERE code = $1", attestation["code"])
+    response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"], persons=1))
+    assert response.status_code == 422 and response.json()["code"] == "proof.attestation_expired"
+    train = {**_bike_claim(attestation["code"]), "mode": "train"}
+    response = await client.post("/api/v1/claims", json=train)
+    assert response.status_code == 422 and response.json()["code"] == "proof.method_not_for_mode"
+
+
+async def test_only_partners_issue_attestations(client):
+    response = await client.post("/api/v1/attestations", json={}, headers=await staff_headers(client, "demo-ot-cahors"))
+    assert response.status_code == 403
+
+
+# manual review
+
+
+async def _submit_manual(client, photo: bytes, *, stop="StopArea:OCE87613042", mode="train", **evidence):
+    form = {
+        "mode": mode, "method": "manual", "persons": "2", "lang": "en",
+        "evidence": json.dumps({"date": datetime.now().date().isoformat(), "arrival_stop_id": stop, **evidence}),
+    }
+    return await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", photo, "image/jpeg")})
+
+
+async def test_manual_proof_reviewed_then_pass(client, conn):
+    submitted = await _submit_manual(client, _photo("navy"))
+    assert submitted.status_code == 202, submitted.text
+    review_id = submitted.json()["review"]["id"]
+    assert submitted.json()["review"]["status"] == "pending"
+    assert (await client.get(f"/api/v1/claims/review/{review_id}")).json()["review"]["status"] == "pending"
+
+    # Rocamadour-Padirac is in the Dordogne valley: the Dordogne OT sees it, Figeac does not
+    dordogne = await staff_headers(client, "demo-ot-dordogne")
+    queue = (await client.get("/api/v1/review/proofs", headers=dordogne)).json()
+    item = next(item for item in queue if item["id"] == review_id)
+    assert item["ot"] == "dordogne" and item["photo_url"]
+    figeac = await staff_headers(client, "demo-ot-figeac")
+    assert review_id not in [item["id"] for item in (await client.get("/api/v1/review/proofs", headers=figeac)).json()]
+    assert (await client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=figeac)).status_code == 404
+
+    photo = await client.get(item["photo_url"], headers=dordogne)
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert b"PhoneMaker" not in photo.content  # EXIF dropped by re-encoding
+    Image.open(io.BytesIO(photo.content)).verify()
+
+    decided = await client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=dordogne)
+    assert decided.status_code == 200 and decided.json()["status"] == "accepted"
+    again = await client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=dordogne)
+    assert again.status_code == 409 and again.json()["code"] == "review.already_decided"
+
+    outcome = (await client.get(f"/api/v1/claims/review/{review_id}")).json()
+    assert outcome["review"]["status"] == "accepted"
+    issued = outcome["pass"]
+    assert issued["code"] == decided.json()["pass_code"] and issued["confidence"] == "verified"
+    shown = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"})
+    assert shown.status_code == 200 and shown.json()["method"] == "manual"
+    # the photo is gone once reviewed
+    assert await conn.fetchval(
+        "SELECT count(*) FROM proof_photos ph JOIN proofs p ON p.id = ph.proof_id WHERE p.public_id = $1::uuid", review_id
+    ) == 0
+    assert (await client.get(item["photo_url"], headers=dordogne)).status_code == 404
+
+
+async def test_manual_proof_rejected_with_a_reason(client):
+    submitted = await _submit_manual(client, _photo("maroon"), stop="lio:cajarc", mode="bus")
+    review_id = submitted.json()["review"]["id"]
+    figeac = await staff_headers(client, "demo-ot-figeac")
+    response = await client.post(f"/api/v1/review/proofs/{review_id}/reject", json={"reason": "Photo illisible"}, headers=figeac)
+    assert response.status_code == 200
+    outcome = (await client.get(f"/api/v1/claims/review/{review_id}")).json()
+    assert outcome["review"] == {"id": review_id, "status": "rejected", "reason": "Photo illisible"}
+    assert outcome.get("pass") is None
+
+
+async def test_two_reviewers_approving_at_once_give_one_pass(client, conn):
+    submitted = await _submit_manual(client, _photo("olive"))
+    review_id = submitted.json()["review"]["id"]
+    heads = [await staff_headers(client, "demo-ot-dordogne"), await staff_headers(client, "demo-pilot")]
+    responses = await asyncio.gather(*(
+        client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=heads[i % 2]) for i in range(8)
+    ))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 7
+    assert await conn.fetchval(
+        "SELECT count(*) FROM passes p JOIN proofs pr ON pr.id = p.proof_id WHERE pr.public_id = $1::uuid", review_id
+    ) == 1
+
+
+async def test_manual_refusals(client):
+    not_an_image = await _submit_manual(client, b"%PDF-1.4 not a photo")
+    assert not_an_image.status_code == 422 and not_an_image.json()["code"] == "proof.photo_invalid"
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, format="GIF")
+    assert (await _submit_manual(client, gif.getvalue())).json()["code"] == "proof.photo_invalid"
+    photo = _photo("teal", format="PNG")
+    assert (await _submit_manual(client, photo)).status_code == 202
+    duplicate = await _submit_manual(client, photo)
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "proof.already_used"
+    no_file = await client.post("/api/v1/claims", json={"mode": "train", "method": "manual", "persons": 1, "evidence": {}})
+    assert no_file.status_code == 422 and no_file.json()["code"] == "proof.evidence_invalid"
+    bike_without_site = await _submit_manual(client, _photo("lime"), mode="bike", stop=None)
+    assert bike_without_site.status_code == 422 and bike_without_site.json()["code"] == "proof.evidence_invalid"
+    bike = await _submit_manual(client, _photo("lime"), mode="bike", stop=None, site_id="grottes-cougnac")
+    assert bike.status_code == 202, bike.text
+    assert (await client.get("/api/v1/claims/review/00000000-0000-0000-0000-000000000000")).status_code == 404
+
+
+# GPX tracks
+
+
+def _todays_ride(minutes_ago: int = 30, seed: int = 7) -> bytes:
+    start = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago + 130)
+    fixes = ride(LALBENQUE_TO_CAHORS, start=start, kmh=17, seed=seed)
+    return to_gpx(fixes)
+
+
+async def test_gpx_track_as_text_or_file(client):
+    document = _todays_ride(seed=11)
+    claim = {"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": document.decode()}}
+    response = await client.post("/api/v1/claims", json=claim)
+    assert response.status_code == 201, response.text
+    assert (response.json()["pass"]["method"], response.json()["pass"]["confidence"]) == ("gpx", "plausible")
+    # the same ride again, as a file: already used
+    again = await client.post(
+        "/api/v1/claims", data={"mode": "bike", "method": "gpx", "persons": "1"},
+        files={"file": ("ride.gpx", document, "application/gpx+xml")},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "proof.already_used"
+    other = await client.post(
+        "/api/v1/claims", data={"mode": "bike", "method": "gpx", "persons": "1"},
+        files={"file": ("ride.gpx", _todays_ride(minutes_ago=300, seed=12), "application/gpx+xml")},
+    )
+    assert other.status_code == 201, other.text
+
+
+async def test_gpx_refusals_through_http(client):
+    fast = to_gpx(ride(LALBENQUE_TO_CAHORS, start=datetime.now(timezone.utc) - timedelta(hours=1), kmh=70))
+    response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": fast.decode()}})
+    assert response.status_code == 422 and response.json()["code"] == "proof.track_too_fast"
+    bomb = b'<?xml version="1.0"?><!DOCTYPE g [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><gpx>&b;</gpx>'
+    response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": bomb.decode()}})
+    assert response.status_code == 422 and response.json()["code"] == "proof.gpx_unsafe"
+    response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {}})
+    assert response.status_code == 422 and response.json()["code"] == "proof.evidence_invalid"
+
+
+# rate limit
+
+
+async def test_claims_are_rate_limited_per_client(settings):
+    strict = msgspec.structs.replace(
+        settings,
+        config=msgspec.structs.replace(
+            settings.config,
+            rules=msgspec.structs.replace(
+                settings.config.rules,
+                rate_limits=msgspec.structs.replace(settings.config.rules.rate_limits, claims_per_minute=3),
+            ),
+        ),
+    )
+    app = create_app(strict)
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://t") as http:
+            statuses = [(await http.post("/api/v1/claims", json={"mode": "train"})).status_code for _ in range(5)]
+            limited = await http.post("/api/v1/claims", json={"mode": "train"})
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.10", 4000)), base_url="http://t") as http:
+            other_client = (await http.post("/api/v1/claims", json={"mode": "train"})).status_code
+    assert statuses[:3] == [400, 400, 400] and statuses[3:] == [429, 429]
+    assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
+    assert other_client == 400
+
+
+# rail tickets
+
+
+async def test_rail_barcode_as_bytes_or_photo(client, conn):
+    import base64
+    from datetime import date, time
+
+    from service.proofs.rail import keys
+    from service.proofs.rail import repository as rail_repository
+    from tests import rail_factory as factory
+
+    signer = factory.dsa_signer_v2()
+    key_list = keys.parse_key_list(factory.key_list_xml(factory.key_entry(signer)), max_bytes=1_000_000)
+    await rail_repository.replace_keys(conn, key_list.keys)
+    issued_at = datetime.combine(date.today() - timedelta(days=2), time(9, 30))
+
+    def ticket(pnr: str) -> bytes:
+        return factory.uic9183(signer, [
+            factory.u_head("1187", pnr, issued_at),
+            factory.u_flex(factory.fcb_open_ticket(issued_at, date.today(), to_station=factory.CAHORS, passengers=2, pnr=pnr)),
+        ], version=2)
+
+    claim = {"mode": "train", "method": "rail_barcode", "persons": 2,
+             "evidence": {"barcode_b64": base64.b64encode(ticket("HTTP01")).decode()}}
+    # twenty friends sharing one ticket at the same moment: one pass
+    responses = await asyncio.gather(*(client.post("/api/v1/claims", json=claim) for _ in range(20)))
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    response = next(r for r in responses if r.status_code == 201)
+    assert (response.json()["pass"]["confidence"], response.json()["pass"]["method"]) == ("verified", "rail_barcode")
+
+    # the same ticket declared by hand is the same proof
+    declared = {"mode": "train", "method": "declared_trip", "persons": 1, "evidence": {
+        "date": date.today().isoformat(), "arrival_stop_id": "StopArea:OCE87613000", "arrival_time": "11:05",
+        "line": "3611", "ticket_ref": "http01"}}
+    response = await client.post("/api/v1/claims", json=declared)
+    assert response.status_code == 409 and response.json()["code"] == "proof.already_used"
+
+    photo = factory.photo_png(ticket("HTTP02"))
+    response = await client.post(
+        "/api/v1/claims", data={"mode": "train", "method": "rail_barcode", "persons": "3"},
+        files={"file": ("ticket.png", photo, "image/png")},
+    )
+    assert response.status_code == 422 and response.json()["code"] == "proof.too_many_persons"
+    response = await client.post(
+        "/api/v1/claims", data={"mode": "train", "method": "rail_barcode", "persons": "2"},
+        files={"file": ("ticket.png", photo, "image/png")},
+    )
+    assert response.status_code == 201, response.text
+
+    tampered = bytearray(ticket("HTTP03"))
+    tampered[-5] ^= 0x01
+    claim["evidence"]["barcode_b64"] = base64.b64encode(bytes(tampered)).decode()
+    response = await client.post("/api/v1/claims", json=claim)
+    assert response.status_code == 422 and response.json()["code"] in ("proof.signature_invalid", "proof.barcode_unreadable")
+    claim["evidence"]["barcode_b64"] = "%%%"
+    response = await client.post("/api/v1/claims", json=claim)
+    assert response.status_code == 422 and response.json()["code"] == "proof.evidence_invalid"
