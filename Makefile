@@ -33,6 +33,7 @@ test: install-test lint
 
 lint: install-test
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/ruff check service tests bench
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -13,14 +13,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__
-from service.accounts.controller import AuthController
+from service.accounts.controller import AuthController, DeviceController
 from service.attestations.controller import AttestationController
+from service.bookings.controller import BookingController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.proofs.controller import ClaimController
-from service.redemptions.controller import RedemptionController
+from service.redemptions.controller import ConflictController, RedemptionController
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
@@ -74,12 +75,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.ready,
             jwks,
             AuthController,
+            DeviceController,
             TerritoryController,
             ClaimController,
             PassController,
             RevocationController,
             RedemptionController,
+            ConflictController,
             AttestationController,
+            SlotController,
+            BookingController,
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,

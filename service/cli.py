@@ -26,7 +26,10 @@ EMBEDDED_DATABASE = "tbc"
 # Domains that bring their own subcommands: each module has
 # `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
 # (settings, args) and return an exit code, like the ones below.
-COMMAND_MODULES: tuple[str, ...] = ("service.proofs.rail.commands",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "service.proofs.rail.commands",
+    "service.signing.commands",
+)
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.
 EMBEDDED = None
@@ -83,8 +86,8 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from service.accounts import repository
     from service.accounts.passwords import hash_password_async
-    from service.core import audit
     from service.app import prepare_database
+    from service.core import audit
 
     password = os.environ.get("TBC_NEW_PASSWORD") or (
         sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
@@ -101,8 +104,12 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
                 conn, args.username.lower(), password_hash, args.role, args.ot, args.site
             )
             await audit.record(
-                conn, "account.created" if created else "account.updated", "staff_account", str(account_id),
-                actor="cli", details={"username": args.username.lower(), "role": args.role, "ot": args.ot, "site": args.site},
+                conn,
+                "account.created" if created else "account.updated",
+                "staff_account",
+                str(account_id),
+                actor="cli",
+                details={"username": args.username.lower(), "role": args.role, "ot": args.ot, "site": args.site},
             )
         return created
 
@@ -111,8 +118,10 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     try:
         created = with_connection(settings, work)
     except (asyncpg.CheckViolationError, asyncpg.ForeignKeyViolationError) as exc:
-        print(f"error: {exc.args[0] if exc.args else exc} (a partner needs --site, an OT user --ot, both must exist)",
-              file=sys.stderr)
+        print(
+            f"error: {exc.args[0] if exc.args else exc} (a partner needs --site, an OT user --ot, both must exist)",
+            file=sys.stderr,
+        )
         return 2
     print(f"{'created' if created else 'updated'} {args.role} account {args.username.lower()}")
     return 0
@@ -178,7 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("TBC_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("TBC_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from service.core.migrations import MigrationError
     from service.signing.service import KeyringError
 
@@ -194,5 +205,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyringError as exc:
         print(f"signing keys: {exc}", file=sys.stderr)
         return 2
-
-

@@ -227,6 +227,10 @@ class Settings(msgspec.Struct, kw_only=True):
     pool_min_size: int = 2
     pool_max_size: int = 10
     staff_token_minutes: int = 8 * 60
+    # Scanner devices keep their access token this long (disabling a device ends it at once).
+    device_token_days: int = 180
+    # How stale a process's copy of the signing keys may get (rotations elsewhere).
+    keyring_refresh_seconds: float = 30.0
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
 
@@ -303,6 +307,7 @@ def load_settings(**overrides: object) -> Settings:
         "public_url": os.environ.get("TBC_PUBLIC_URL") or f"http://{host}:{port}",
         "pool_min_size": _env_int("TBC_POOL_MIN_SIZE", 2),
         "pool_max_size": _env_int("TBC_POOL_MAX_SIZE", 10),
+        "keyring_refresh_seconds": _env_int("TBC_KEYRING_REFRESH_SECONDS", 30),
         "log_level": os.environ.get("TBC_LOG_LEVEL") or "INFO",
     }
     values.update(overrides)

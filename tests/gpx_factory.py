@@ -3,11 +3,12 @@ GPS noise and pauses, written out as GPX in the many ways apps write it."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from service.proofs.gpx import haversine_km
 
@@ -25,7 +26,12 @@ LIBOURNE: Position = (44.9153, -0.2436)
 BORDEAUX_SAINT_JEAN: Position = (44.8256, -0.5560)
 # A winding way from Lalbenque to Cahors station, about 35 km.
 LALBENQUE_TO_CAHORS: list[Position] = [
-    LALBENQUE, (44.3900, 1.6200), (44.4700, 1.6100), (44.4950, 1.5000), (44.4750, 1.4500), CAHORS_STATION,
+    LALBENQUE,
+    (44.3900, 1.6200),
+    (44.4700, 1.6100),
+    (44.4950, 1.5000),
+    (44.4750, 1.4500),
+    CAHORS_STATION,
 ]
 
 
@@ -46,11 +52,11 @@ class Pause:
 
 
 def route_km(route: Sequence[Position]) -> float:
-    return sum(haversine_km(*a, *b) for a, b in zip(route, route[1:]))
+    return sum(haversine_km(*a, *b) for a, b in itertools.pairwise(route))
 
 
 def _point_along(route: Sequence[Position], km: float) -> Position:
-    for (lat1, lon1), (lat2, lon2) in zip(route, route[1:]):
+    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(route):
         leg = haversine_km(lat1, lon1, lat2, lon2)
         if km <= leg:
             share = km / leg if leg else 0.0
@@ -119,7 +125,7 @@ def shifted(fixes: Sequence[Fix], by: timedelta) -> list[Fix]:
 
 
 def _time_text(moment: datetime, style: str) -> str:
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     if style == "seconds":
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     if style == "millis":
@@ -154,22 +160,26 @@ def to_gpx(
     extension_ns = ' xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"' if extensions else ""
     lines.append(f'<{tag("gpx")} {xmlns}{extension_ns} version="{version}" creator="gpx_factory">')
     if metadata:
-        lines.append(f"{indent}<{tag('metadata')}><{tag('name')}>Morning ride</{tag('name')}>"
-                     f"<{tag('desc')}>Lalbenque &amp; back</{tag('desc')}></{tag('metadata')}>")
+        lines.append(
+            f"{indent}<{tag('metadata')}><{tag('name')}>Morning ride</{tag('name')}>"
+            f"<{tag('desc')}>Lalbenque &amp; back</{tag('desc')}></{tag('metadata')}>"
+        )
         lines.append(f'{indent}<{tag("wpt")} lat="44.5" lon="1.5"><{tag("name")}>Café</{tag("name")}></{tag("wpt")}>')
     lines.append(f"{indent}<{tag('trk')}><{tag('name')}>Ride</{tag('name')}>")
     cut = math.ceil(len(fixes) / segments)
     for first in range(0, len(fixes), cut):
         lines.append(f"{indent * 2}<{tag('trkseg')}>")
-        for fix in fixes[first:first + cut]:
+        for fix in fixes[first : first + cut]:
             lat, lon = f'lat="{fix.lat:.{decimals}f}"', f'lon="{fix.lon:.{decimals}f}"'
             attributes = f"{lon} {lat}" if lon_first else f"{lat} {lon}"
             children = f"<{tag('ele')}>190.0</{tag('ele')}>"
             if with_times:
                 children += f"<{tag('time')}>{_time_text(fix.time, time_style)}</{tag('time')}>"
             if extensions:
-                children += (f"<{tag('extensions')}><gpxtpx:TrackPointExtension><gpxtpx:hr>128</gpxtpx:hr>"
-                             f"</gpxtpx:TrackPointExtension></{tag('extensions')}>")
+                children += (
+                    f"<{tag('extensions')}><gpxtpx:TrackPointExtension><gpxtpx:hr>128</gpxtpx:hr>"
+                    f"</gpxtpx:TrackPointExtension></{tag('extensions')}>"
+                )
             lines.append(f"{indent * 3}<{tag('trkpt')} {attributes}>{children}</{tag('trkpt')}>")
         lines.append(f"{indent * 2}</{tag('trkseg')}>")
     lines.append(f"{indent}</{tag('trk')}>")
@@ -196,8 +206,7 @@ def external_entity(target: str = "file:///etc/passwd") -> bytes:
 
 def external_dtd(target: str = "http://127.0.0.1:9/evil.dtd") -> bytes:
     return (
-        f'<?xml version="1.0"?>\n<!DOCTYPE gpx SYSTEM "{target}">\n'
-        f'<gpx xmlns="{GPX_1_1}" version="1.1"></gpx>'
+        f'<?xml version="1.0"?>\n<!DOCTYPE gpx SYSTEM "{target}">\n<gpx xmlns="{GPX_1_1}" version="1.1"></gpx>'
     ).encode()
 
 
@@ -205,21 +214,23 @@ def split_route(route: Sequence[Position], at_km: float) -> tuple[list[Position]
     """The route up to `at_km` and from there on, sharing the cut point."""
     cut = _point_along(route, at_km)
     before, walked = [route[0]], 0.0
-    for index, (a, b) in enumerate(zip(route, route[1:])):
+    for index, (a, b) in enumerate(itertools.pairwise(route)):
         leg = haversine_km(*a, *b)
         if walked + leg >= at_km:
-            return [*before, cut], [cut, *route[index + 1:]]
+            return [*before, cut], [cut, *route[index + 1 :]]
         before.append(b)
         walked += leg
     return list(route), [route[-1]]
 
 
-def ride_legs(legs: Sequence[tuple[Sequence[Position], float]], *, start: datetime, every_seconds: float = 5,
-              seed: int = 1) -> list[Fix]:
+def ride_legs(
+    legs: Sequence[tuple[Sequence[Position], float]], *, start: datetime, every_seconds: float = 5, seed: int = 1
+) -> list[Fix]:
     """Consecutive legs at their own speeds (each leg starts where the previous one ended)."""
     fixes: list[Fix] = []
     for number, (route, kmh) in enumerate(legs):
-        leg = ride(route, start=fixes[-1].time if fixes else start, kmh=kmh, every_seconds=every_seconds,
-                   seed=seed + number)
+        leg = ride(
+            route, start=fixes[-1].time if fixes else start, kmh=kmh, every_seconds=every_seconds, seed=seed + number
+        )
         fixes.extend(leg[1:] if fixes else leg)
     return fixes

@@ -9,7 +9,7 @@ import base64
 import io
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -65,8 +65,12 @@ def record(record_id: str, version: str, content: bytes) -> bytes:
 
 def u_head(issuer: str, ticket_key: str, issued_at: datetime, *, specimen: bool = False) -> bytes:
     content = (
-        f"{issuer:>4}"[:4] + f"{ticket_key:<20}"[:20] + issued_at.strftime("%d%m%Y%H%M") + ("4" if specimen else "0")
-        + "FR" + "EN"
+        f"{issuer:>4}"[:4]
+        + f"{ticket_key:<20}"[:20]
+        + issued_at.strftime("%d%m%Y%H%M")
+        + ("4" if specimen else "0")
+        + "FR"
+        + "EN"
     )
     return record("U_HEAD", "01", content.encode())
 
@@ -91,12 +95,27 @@ def rct2_itinerary(travel: date, origin: str, destination: str) -> list[tuple[in
     ]
 
 
-def db_0080bl(valid_from: date, valid_until: date, *, origin: str, destination: str, persons: int,
-              origin_name: str = "", destination_name: str = "") -> bytes:
+def db_0080bl(
+    valid_from: date,
+    valid_until: date,
+    *,
+    origin: str,
+    destination: str,
+    persons: int,
+    origin_name: str = "",
+    destination_name: str = "",
+) -> bytes:
     blocks = {
-        "001": "Flexpreis", "009": f"{persons}-0-0", "012": "0", "015": origin_name, "016": destination_name,
-        "031": valid_from.strftime("%d.%m.%Y"), "032": valid_until.strftime("%d.%m.%Y"),
-        "035": origin, "036": destination, "040": str(persons),
+        "001": "Flexpreis",
+        "009": f"{persons}-0-0",
+        "012": "0",
+        "015": origin_name,
+        "016": destination_name,
+        "031": valid_from.strftime("%d.%m.%Y"),
+        "032": valid_until.strftime("%d.%m.%Y"),
+        "035": origin,
+        "036": destination,
+        "040": str(persons),
     }
     order = valid_from.strftime("%d%m%Y") + valid_until.strftime("%d%m%Y") + "0123456789"
     body = "03" + "1" + order + f"{len(blocks):02d}"
@@ -111,8 +130,12 @@ def u_flex(value: dict[str, Any]) -> bytes:
 
 def fcb_issuing(issued_at: datetime, *, pnr: str | None = "QX7RTA", specimen: bool = False) -> dict[str, Any]:
     issuing: dict[str, Any] = {
-        "securityProviderNum": 1187, "issuingYear": issued_at.year, "issuingDay": issued_at.timetuple().tm_yday,
-        "issuingTime": issued_at.hour * 60 + issued_at.minute, "specimen": specimen, "securePaperTicket": False,
+        "securityProviderNum": 1187,
+        "issuingYear": issued_at.year,
+        "issuingDay": issued_at.timetuple().tm_yday,
+        "issuingTime": issued_at.hour * 60 + issued_at.minute,
+        "specimen": specimen,
+        "securePaperTicket": False,
         "activated": True,
     }
     if pnr:
@@ -120,31 +143,72 @@ def fcb_issuing(issued_at: datetime, *, pnr: str | None = "QX7RTA", specimen: bo
     return issuing
 
 
-def fcb_open_ticket(issued_at: datetime, valid_from: date, *, to_station: str, from_station: str = PARIS_AUSTERLITZ,
-                    days: int = 0, passengers: int = 1, pnr: str | None = "QX7RTA") -> dict[str, Any]:
+def fcb_open_ticket(
+    issued_at: datetime,
+    valid_from: date,
+    *,
+    to_station: str,
+    from_station: str = PARIS_AUSTERLITZ,
+    days: int = 0,
+    passengers: int = 1,
+    pnr: str | None = "QX7RTA",
+) -> dict[str, Any]:
     return {
         "issuingDetail": fcb_issuing(issued_at, pnr=pnr),
         "travelerDetail": {"traveler": [{"firstName": "Camille", "lastName": "Martin", "ticketHolder": True}]},
-        "transportDocument": [{"ticket": ("openTicket", {
-            "returnIncluded": False, "fromStationNum": int(from_station), "toStationNum": int(to_station),
-            "validFromDay": (valid_from - issued_at.date()).days, "validUntilDay": days,
-            "tariffs": [{"numberOfPassengers": passengers, "passengerType": "adult",
-                         "restrictedToCountryOfResidence": False}],
-        })}],
+        "transportDocument": [
+            {
+                "ticket": (
+                    "openTicket",
+                    {
+                        "returnIncluded": False,
+                        "fromStationNum": int(from_station),
+                        "toStationNum": int(to_station),
+                        "validFromDay": (valid_from - issued_at.date()).days,
+                        "validUntilDay": days,
+                        "tariffs": [
+                            {
+                                "numberOfPassengers": passengers,
+                                "passengerType": "adult",
+                                "restrictedToCountryOfResidence": False,
+                            }
+                        ],
+                    },
+                )
+            }
+        ],
     }
 
 
-def fcb_reservation(issued_at: datetime, departure: date, *, to_station: str, train: int = 3611,
-                    from_station: str = PARIS_AUSTERLITZ, travellers: int = 2, pnr: str | None = "QX7RTA",
-                    specimen: bool = False) -> dict[str, Any]:
+def fcb_reservation(
+    issued_at: datetime,
+    departure: date,
+    *,
+    to_station: str,
+    train: int = 3611,
+    from_station: str = PARIS_AUSTERLITZ,
+    travellers: int = 2,
+    pnr: str | None = "QX7RTA",
+    specimen: bool = False,
+) -> dict[str, Any]:
     return {
         "issuingDetail": fcb_issuing(issued_at, pnr=pnr, specimen=specimen),
         "travelerDetail": {"traveler": [{"ticketHolder": index == 0} for index in range(travellers)]},
-        "transportDocument": [{"ticket": ("reservation", {
-            "trainNum": train, "departureDate": (departure - issued_at.date()).days,
-            "fromStationNum": int(from_station), "toStationNum": int(to_station),
-            "departureTime": 8 * 60 + 12, "arrivalTime": 13 * 60 + 40,
-        })}],
+        "transportDocument": [
+            {
+                "ticket": (
+                    "reservation",
+                    {
+                        "trainNum": train,
+                        "departureDate": (departure - issued_at.date()).days,
+                        "fromStationNum": int(from_station),
+                        "toStationNum": int(to_station),
+                        "departureTime": 8 * 60 + 12,
+                        "arrivalTime": 13 * 60 + 40,
+                    },
+                )
+            }
+        ],
     }
 
 
@@ -163,20 +227,51 @@ def uic9183(signer: Signer, records: list[bytes], *, version: int) -> bytes:
     else:
         r, s = decode_dss_signature(der)
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    return b"#UT" + f"{version:02d}".encode() + signer.issuer.encode() + signer.key_id.encode() + signature \
-        + f"{len(data):04d}".encode() + data
+    return (
+        b"#UT"
+        + f"{version:02d}".encode()
+        + signer.issuer.encode()
+        + signer.key_id.encode()
+        + signature
+        + f"{len(data):04d}".encode()
+        + data
+    )
 
 
-def sncf_cv(*, pnr: str, travel: date, origin: str, destination: str, train: int,
-            second_leg: tuple[str, str, int] | None = None, magic: str = "i0CV") -> bytes:
+def sncf_cv(
+    *,
+    pnr: str,
+    travel: date,
+    origin: str,
+    destination: str,
+    train: int,
+    second_leg: tuple[str, str, int] | None = None,
+    magic: str = "i0CV",
+) -> bytes:
     second_class, second_origin, second_destination, second_train = ("0", "     ", "     ", "00000")
     if second_leg:
         second_class, (second_origin, second_destination, number) = "2", second_leg
         second_train = f"{number:05d}"
     text = (
-        magic + pnr + "123456789" + "1211" + "01/02/1990" + origin + destination + f"{train:05d}"
-        + travel.strftime("%d/%m") + "0" * 19 + f"{'MARTIN':>19}" + f"{'CAMILLE':>19}" + "2" + "SR50"
-        + second_class + second_origin + second_destination + second_train + " "
+        magic
+        + pnr
+        + "123456789"
+        + "1211"
+        + "01/02/1990"
+        + origin
+        + destination
+        + f"{train:05d}"
+        + travel.strftime("%d/%m")
+        + "0" * 19
+        + f"{'MARTIN':>19}"
+        + f"{'CAMILLE':>19}"
+        + "2"
+        + "SR50"
+        + second_class
+        + second_origin
+        + second_destination
+        + second_train
+        + " "
     )
     assert len(text) == 132, len(text)
     return text.encode("latin-1")
@@ -192,11 +287,16 @@ def _list_ca() -> ec.EllipticCurvePrivateKey:
 
 def certificate_der(signer: Signer) -> bytes:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"issuer {signer.issuer} key {signer.key_id}")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(signer.public_key)
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365)).sign(_list_ca(), hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(signer.public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(_list_ca(), hashes.SHA256())
     )
     return certificate.public_bytes(serialization.Encoding.DER)
 
@@ -214,15 +314,15 @@ def key_entry(signer: Signer, *, as_certificate: bool = True, forged: bool = Fal
     <issuerName>Test railway {signer.issuer}</issuerName>
     <issuerCode>{int(signer.issuer)}</issuerCode>
     <versionType>TLB</versionType>
-    <signatureAlgorithm>{'SHA1withDSA(1024,160)' if version == 1 else 'SHA256withDSA(2048,256)'}</signatureAlgorithm>
-    <id>{signer.key_id.lstrip('0') if signer.key_id.isdigit() else signer.key_id.lower()}</id>
+    <signatureAlgorithm>{"SHA1withDSA(1024,160)" if version == 1 else "SHA256withDSA(2048,256)"}</signatureAlgorithm>
+    <id>{signer.key_id.lstrip("0") if signer.key_id.isdigit() else signer.key_id.lower()}</id>
     <publicKey{keytype}>{base64.b64encode(material).decode()}</publicKey>
     <barcodeVersion>{version}</barcodeVersion>
     <startDate>2024-01-01</startDate>
     <endDate>2030-12-31</endDate>
     <allowedProductOwnerCodes><productOwnerCode>{int(signer.issuer)}</productOwnerCode>
       <productOwnerName>Test railway</productOwnerName></allowedProductOwnerCodes>
-    <keyForged>{'true' if forged else 'false'}</keyForged>
+    <keyForged>{"true" if forged else "false"}</keyForged>
     <commentForEncryptionType>test</commentForEncryptionType>
   </key>"""
 

@@ -56,9 +56,13 @@ async def test_the_same_ticket_claimed_concurrently_gives_one_pass(client, conn)
     responses = await asyncio.gather(*(client.post("/api/v1/claims", json=claim) for _ in range(20)))
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * 19, statuses
-    assert await conn.fetchval("SELECT count(*) FROM passes WHERE code = $1", next(
-        r.json()["pass"]["code"] for r in responses if r.status_code == 201
-    )) == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM passes WHERE code = $1",
+            next(r.json()["pass"]["code"] for r in responses if r.status_code == 201),
+        )
+        == 1
+    )
 
 
 async def test_messages_follow_the_visitors_language(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -33,6 +34,11 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+async def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """A CLI run from an async test, off the event loop (the app under test shares it)."""
+    return await asyncio.to_thread(subprocess.run, args, cwd=ROOT, capture_output=True, text=True, timeout=60, **kwargs)
+
+
 def _get(url: str) -> tuple[int, object]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -43,8 +49,12 @@ def _get(url: str) -> tuple[int, object]:
 
 def _serve_until_ready(data_dir: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [*TBC, "serve", "--demo", "--port", str(port)], env=_env(TBC_DATA_DIR=str(data_dir)), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*TBC, "serve", "--demo", "--port", str(port)],
+        env=_env(TBC_DATA_DIR=str(data_dir)),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -74,11 +84,18 @@ def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
     try:
         status, sites = _get(f"http://127.0.0.1:{port}/api/v1/sites")
         assert status == 200
-        assert len(sites) >= 8 and {site["ot"] for site in sites} == {"cahors", "dordogne", "figeac", "gourdon", "labastide"}
+        assert len(sites) >= 8 and {site["ot"] for site in sites} == {
+            "cahors",
+            "dordogne",
+            "figeac",
+            "gourdon",
+            "labastide",
+        }
         status, schema = _get(f"http://127.0.0.1:{port}/schema/openapi.json")
         assert status == 200 and "/api/v1/claims" in schema["paths"]
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/v1/auth/token", data=b'{"username":"demo-pilot","password":"demo"}',
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+            data=b'{"username":"demo-pilot","password":"demo"}',
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -104,37 +121,43 @@ def test_wrong_config_stops_the_start_naming_the_field(tmp_path):
     rules = config / "rules.toml"
     rules.write_text(rules.read_text().replace("validity_days = 7", 'validity_days = "a week"'))
     result = subprocess.run(
-        [*TBC, "migrate"], env=_env(TBC_CONFIG_DIR=str(config), DATABASE_URL="postgresql://unused@/x"),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [*TBC, "migrate"],
+        env=_env(TBC_CONFIG_DIR=str(config), DATABASE_URL="postgresql://unused@/x"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "rules.toml" in result.stderr and "$.passes.validity_days" in result.stderr
 
 
 async def test_created_user_signs_in(client, database_url, settings):
-    result = subprocess.run(
+    result = await _run(
         [*TBC, "create-user", "agent.gourdon", "--role", "ot", "--ot", "gourdon", "--password-stdin"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key), input="another long secret\n",
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        input="another long secret\n",
     )
     assert result.returncode == 0, result.stderr
-    response = await client.post("/api/v1/auth/token", json={"username": "agent.gourdon", "password": "another long secret"})
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": "agent.gourdon", "password": "another long secret"}
+    )
     assert response.status_code == 200 and response.json()["ot"] == "gourdon"
     wrong = await client.post("/api/v1/auth/token", json={"username": "agent.gourdon", "password": "guess"})
     assert wrong.status_code == 401 and wrong.json()["code"] == "auth.invalid_credentials"
 
-    partner_without_site = subprocess.run(
+    partner_without_site = await _run(
         [*TBC, "create-user", "bad.partner", "--role", "partner", "--password-stdin"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key), input="a long enough secret\n",
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        input="a long enough secret\n",
     )
     assert partner_without_site.returncode == 2 and "--site" in partner_without_site.stderr
 
 
 async def test_a_different_secret_is_refused_clearly(client, database_url):
-    result = subprocess.run(
-        [*TBC, "migrate"], env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY="x" * 48),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    result = await _run(
+        [*TBC, "migrate"],
+        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY="x" * 48),
     )
     assert result.returncode == 2
     assert "cannot be decrypted" in result.stderr and "TBC_SECRET_KEY" in result.stderr

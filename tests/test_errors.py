@@ -19,7 +19,7 @@ BAD_BODIES = [
     b'{"mode": "train", "method": "declared_trip", "persons": 2, "evidence": {}, "extra": true}',
     b'{"mode": "train", "method": "declared_trip", "persons": 2, "evidence": {"date": "2026-02-30"}}',
     b'{"mode": "train", "method": "declared_trip", "persons": 2, "email": "not an email", "evidence": {}}',
-    "{\"mode\": \"train\\u0000\"}".encode(),
+    b'{"mode": "train\\u0000"}',
     b"\xff\xfe\x00garbage",
 ]
 
@@ -72,7 +72,12 @@ async def test_refusals_everywhere_are_problems(client, method, path, status, co
 
 async def test_redemption_needs_token_or_code_and_a_nonce(client):
     headers = await staff_headers(client, "demo-partner-musee-murat")
-    for body in ({"nonce": "n" * 16}, {"nonce": "n" * 16, "token": "a", "code": "b"}, {"code": "ABCD"}, {"code": "x", "nonce": "short"}):
+    for body in (
+        {"nonce": "n" * 16},
+        {"nonce": "n" * 16, "token": "a", "code": "b"},
+        {"code": "ABCD"},
+        {"code": "x", "nonce": "short"},
+    ):
         response = await client.post("/api/v1/redemptions", json=body, headers=headers)
         assert response.status_code == 400 and response.json()["code"] == "request.invalid", body
 
@@ -80,5 +85,9 @@ async def test_redemption_needs_token_or_code_and_a_nonce(client):
 async def test_garbage_tokens_are_forged_passes_not_errors(client):
     headers = await staff_headers(client, "demo-partner-musee-murat")
     for token in ("a", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "x" * 2048, "..", "ey.ey.ey"):
-        response = await client.post("/api/v1/redemptions", json={"token": token, "nonce": "garbage-" + str(len(token)) + token[:3].encode().hex()}, headers=headers)
+        response = await client.post(
+            "/api/v1/redemptions",
+            json={"token": token, "nonce": "garbage-" + str(len(token)) + token[:3].encode().hex()},
+            headers=headers,
+        )
         assert response.status_code == 422 and response.json()["code"] == "pass.invalid", token

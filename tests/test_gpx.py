@@ -7,7 +7,7 @@ import secrets
 import time
 import tracemalloc
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 import pytest
@@ -42,7 +42,7 @@ from tests.gpx_factory import (
     to_gpx,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 6, 14, 16, 0, tzinfo=UTC)  # 18:00 in Cahors
 MORNING = datetime(2026, 6, 14, 7, 30, 0, 400_000, tzinfo=UTC)
 KEY = secrets.token_bytes(32)
@@ -56,11 +56,23 @@ ENDPOINTS: list[tuple[float, float, str | None]] = [
 ]
 
 
-def verify(document: bytes, *, rules: GpxRules | None = None, now: datetime = NOW, persons: int = 2,
-           key: bytes = KEY, endpoints: list[tuple[float, float, str | None]] = ENDPOINTS) -> Verdict:
+def verify(
+    document: bytes,
+    *,
+    rules: GpxRules | None = None,
+    now: datetime = NOW,
+    persons: int = 2,
+    key: bytes = KEY,
+    endpoints: list[tuple[float, float, str | None]] = ENDPOINTS,
+) -> Verdict:
     return verify_gpx(
-        document, rules=rules or GpxRules(), claim_rules=ClaimRules(), now=now, endpoints=endpoints,
-        persons=persons, fingerprint_key=key,
+        document,
+        rules=rules or GpxRules(),
+        claim_rules=ClaimRules(),
+        now=now,
+        endpoints=endpoints,
+        persons=persons,
+        fingerprint_key=key,
     )
 
 
@@ -73,8 +85,9 @@ def refusal(document: bytes, **kwargs) -> Problem:
 
 def cafe_ride(start: datetime = MORNING, *, logging: bool = True, seed: int = 1):
     """About 36 km from Lalbenque to Cahors station at 17 km/h, with 40 minutes at a café."""
-    return ride(LALBENQUE_TO_CAHORS, start=start, kmh=17, pauses=[Pause(at_km=18, minutes=40, logging=logging)],
-                seed=seed)
+    return ride(
+        LALBENQUE_TO_CAHORS, start=start, kmh=17, pauses=[Pause(at_km=18, minutes=40, logging=logging)], seed=seed
+    )
 
 
 # honest rides
@@ -155,8 +168,9 @@ def test_a_teleport_is_refused():
     north = ride([(44.82, 1.58), (44.73, 1.58)], start=MORNING, kmh=17, seed=2)
     south_start = (44.46, 1.58)
     assert 29 < haversine_km(north[-1].lat, north[-1].lon, *south_start) < 31
-    south = ride([south_start, (44.47, 1.50), CAHORS_STATION], start=north[-1].time + timedelta(seconds=10),
-                 kmh=17, seed=3)
+    south = ride(
+        [south_start, (44.47, 1.50), CAHORS_STATION], start=north[-1].time + timedelta(seconds=10), kmh=17, seed=3
+    )
     problem = refusal(to_gpx(north + south))
     assert problem.code == "proof.track_too_fast"
     assert problem.params["kmh"] > 500
@@ -203,7 +217,8 @@ def test_a_sparse_track_has_too_few_points():
 def test_a_planned_route_without_a_track_has_no_points_and_one_without_times_is_named():
     route_only = (
         b'<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1"><rte>'
-        + b'<rtept lat="44.33" lon="1.51"/>' * 60 + b"</rte></gpx>"
+        + b'<rtept lat="44.33" lon="1.51"/>' * 60
+        + b"</rte></gpx>"
     )
     assert refusal(route_only).params == {"points": 0, "min": 50}
     assert refusal(to_gpx(cafe_ride(), with_times=False)).code == "proof.track_without_times"
@@ -240,10 +255,16 @@ def test_persons_are_capped_by_the_claim_rules():
 # hostile and broken files
 
 
-@pytest.mark.parametrize("document", [
-    billion_laughs(), external_entity("file:///etc/passwd"), external_entity("http://127.0.0.1:9/secret"),
-    external_dtd(),
-], ids=["billion-laughs", "xxe-file", "xxe-http", "external-dtd"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        billion_laughs(),
+        external_entity("file:///etc/passwd"),
+        external_entity("http://127.0.0.1:9/secret"),
+        external_dtd(),
+    ],
+    ids=["billion-laughs", "xxe-file", "xxe-http", "external-dtd"],
+)
 def test_xml_entity_tricks_are_refused_at_once(document):
     started = time.perf_counter()
     problem = refusal(document)
@@ -252,21 +273,35 @@ def test_xml_entity_tricks_are_refused_at_once(document):
     assert time.perf_counter() - started < 1
 
 
-@pytest.mark.parametrize(("document", "reason"), [
-    (b"\x89PNG\r\n\x1a\n not xml", "not well-formed"),
-    (b'<kml xmlns="http://www.opengis.net/kml/2.2"></kml>', "root element"),
-    (b'<gpx xmlns="http://example.com/not-gpx"></gpx>', "root element"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>', "no element found"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><metadata><desc>&secret;</desc></metadata></gpx>',
-     "undefined entity"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1">' + b"<a>" * 40 + b"</a>" * 40 + b"</gpx>", "too deep"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="x" lon="1">'
-     b"<time>2026-06-14T10:00:00Z</time></trkpt></trkseg></trk></gpx>", "lat and lon"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="95" lon="1">'
-     b"<time>2026-06-14T10:00:00Z</time></trkpt></trkseg></trk></gpx>", "out of range"),
-    (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="44" lon="1">'
-     b"<time>yesterday</time></trkpt></trkseg></trk></gpx>", "ISO 8601"),
-])
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n not xml", "not well-formed"),
+        (b'<kml xmlns="http://www.opengis.net/kml/2.2"></kml>', "root element"),
+        (b'<gpx xmlns="http://example.com/not-gpx"></gpx>', "root element"),
+        (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>', "no element found"),
+        (
+            b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><metadata><desc>&secret;</desc></metadata></gpx>',
+            "undefined entity",
+        ),
+        (b'<gpx xmlns="http://www.topografix.com/GPX/1/1">' + b"<a>" * 40 + b"</a>" * 40 + b"</gpx>", "too deep"),
+        (
+            b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="x" lon="1">'
+            b"<time>2026-06-14T10:00:00Z</time></trkpt></trkseg></trk></gpx>",
+            "lat and lon",
+        ),
+        (
+            b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="95" lon="1">'
+            b"<time>2026-06-14T10:00:00Z</time></trkpt></trkseg></trk></gpx>",
+            "out of range",
+        ),
+        (
+            b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="44" lon="1">'
+            b"<time>yesterday</time></trkpt></trkseg></trk></gpx>",
+            "ISO 8601",
+        ),
+    ],
+)
 def test_broken_documents_are_invalid(document, reason):
     problem = refusal(document)
     assert problem.code == "proof.gpx_invalid"

@@ -47,7 +47,9 @@ async def test_visitor_to_partner_to_ot(client):
     assert body["offer"]["label"]
 
     # a second scan at the same site is refused, saying when and by whom
-    again = await client.post("/api/v1/redemptions", json={"code": issued["code_display"].lower(), "nonce": nonce()}, headers=partner)
+    again = await client.post(
+        "/api/v1/redemptions", json={"code": issued["code_display"].lower(), "nonce": nonce()}, headers=partner
+    )
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
     assert again.json()["code"] == "redemption.already_redeemed"
@@ -70,7 +72,8 @@ async def test_redemption_at_another_site_counts_separately(client):
     issued = await issue_pass(client)
     for site in ("musee-henri-martin", "musee-champollion"):
         response = await client.post(
-            "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()},
+            "/api/v1/redemptions",
+            json={"token": issued["token"], "nonce": nonce()},
             headers=await staff_headers(client, f"demo-partner-{site}"),
         )
         assert response.status_code == 201, response.text

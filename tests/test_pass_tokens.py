@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import jwt
 import pytest
@@ -23,7 +23,11 @@ def _b64(data: bytes) -> str:
 def _segments(token: str) -> tuple[dict, dict, str]:
     header, payload, signature = token.split(".")
     pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
-    return json.loads(base64.urlsafe_b64decode(pad(header))), json.loads(base64.urlsafe_b64decode(pad(payload))), signature
+    return (
+        json.loads(base64.urlsafe_b64decode(pad(header))),
+        json.loads(base64.urlsafe_b64decode(pad(payload))),
+        signature,
+    )
 
 
 async def _scan(client, token: str):
@@ -57,15 +61,21 @@ async def test_token_signed_by_another_key_is_refused(client):
 async def test_alg_none_is_refused(client):
     issued = await issue_pass(client)
     header, payload, _ = _segments(issued["token"])
-    unsigned = ".".join([_b64(json.dumps({"alg": "none", "kid": header["kid"]}).encode()), _b64(json.dumps(payload).encode()), ""])
+    unsigned = ".".join(
+        [_b64(json.dumps({"alg": "none", "kid": header["kid"]}).encode()), _b64(json.dumps(payload).encode()), ""]
+    )
     response = await _scan(client, unsigned)
     assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
     # nor does an HMAC "signed" with the public key (algorithm confusion)
     jwks = (await client.get("/.well-known/jwks.json")).json()
     x = next(k["x"] for k in jwks["keys"] if k["kid"] == header["kid"])
-    confused = ".".join([
-        _b64(json.dumps({"alg": "HS256", "kid": header["kid"]}).encode()), _b64(json.dumps(payload).encode()), "",
-    ])
+    confused = ".".join(
+        [
+            _b64(json.dumps({"alg": "HS256", "kid": header["kid"]}).encode()),
+            _b64(json.dumps(payload).encode()),
+            "",
+        ]
+    )
     confused = jwt.encode(payload, x.encode(), algorithm="HS256", headers={"kid": header["kid"]})
     response = await _scan(client, confused)
     assert response.status_code == 422 and response.json()["code"] == "pass.invalid"
@@ -106,7 +116,9 @@ async def test_revoked_pass_is_refused_at_once(client):
     # another OT may not revoke a Cahors pass
     other = await issue_pass(client)
     response = await client.post(
-        f"/api/v1/passes/{other['code']}/revoke", json={"reason": "erreur"}, headers=await staff_headers(client, "demo-ot-figeac")
+        f"/api/v1/passes/{other['code']}/revoke",
+        json={"reason": "erreur"},
+        headers=await staff_headers(client, "demo-ot-figeac"),
     )
     assert response.status_code == 403
 
@@ -120,7 +132,11 @@ async def test_offline_scanner_verifies_with_the_jwks_alone(client):
     assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519") and "d" not in jwk
     key = jwt.PyJWK(jwk).key
     claims = jwt.decode(
-        issued["token"], key, algorithms=["EdDSA"], audience="tbc46", issuer="tbc46",
+        issued["token"],
+        key,
+        algorithms=["EdDSA"],
+        audience="tbc46",
+        issuer="tbc46",
         options={"require": ["exp", "nbf", "iss", "aud", "jti"]},
     )
     assert claims["jti"] == issued["code"] and claims["p"] == issued["persons"]
@@ -129,12 +145,12 @@ async def test_offline_scanner_verifies_with_the_jwks_alone(client):
 @pytest.mark.parametrize("persons", [1, 9, 50])
 def test_qr_stays_small(app, persons):
     """Version ≤ 12 at level M, with the longest claims a pass can carry."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from service.passes import codes, tokens
 
     settings = app.state.settings.config.rules.passes
-    moment = datetime(2030, 12, 31, 23, 0, tzinfo=timezone.utc)
+    moment = datetime(2030, 12, 31, 23, 0, tzinfo=UTC)
     claims = tokens.PassClaims(codes.new_code(), persons, "train", "plausible", moment, moment + timedelta(days=366))
     token = tokens.sign(claims, app.state.keyring.current, settings.issuer, settings.audience)
     assert qr.version(token) <= 12

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import msgspec
 from asgi_lifespan import LifespanManager
-import httpx
 from PIL import Image
 
 from service.app import create_app
@@ -50,7 +50,8 @@ async def test_attestation_gives_one_verified_pass(client):
     assert (issued["mode"], issued["method"], issued["confidence"]) == ("bike", "attestation", "verified")
     # Padirac wants verified proofs: this one is
     scan = await client.post(
-        "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()},
+        "/api/v1/redemptions",
+        json={"token": issued["token"], "nonce": nonce()},
         headers=await staff_headers(client, "demo-partner-gouffre-padirac"),
     )
     assert scan.status_code == 201, scan.text
@@ -60,7 +61,9 @@ async def test_attestation_gives_one_verified_pass(client):
 
 async def test_attestation_used_once_under_concurrency(client, conn):
     attestation = await _attestation(client)
-    responses = await asyncio.gather(*(client.post("/api/v1/claims", json=_bike_claim(attestation["code"])) for _ in range(10)))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/claims", json=_bike_claim(attestation["code"])) for _ in range(10))
+    )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 9
     row = await conn.fetchrow("SELECT used_at, proof_id FROM attestations WHERE code = $1", attestation["code"])
     assert row["used_at"] is not None and row["proof_id"] is not None
@@ -72,7 +75,9 @@ async def test_attestation_refusals(client, conn):
     attestation = await _attestation(client, persons=1)
     response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"], persons=2))
     assert response.status_code == 422 and response.json()["code"] == "proof.too_many_persons"
-    await conn.execute("UPDATE attestations SET expires_at = now() - interval '1 minute' WHERE code = $1", attestation["code"])
+    await conn.execute(
+        "UPDATE attestations SET expires_at = now() - interval '1 minute' WHERE code = $1", attestation["code"]
+    )
     response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"], persons=1))
     assert response.status_code == 422 and response.json()["code"] == "proof.attestation_expired"
     train = {**_bike_claim(attestation["code"]), "mode": "train"}
@@ -90,7 +95,10 @@ async def test_only_partners_issue_attestations(client):
 
 async def _submit_manual(client, photo: bytes, *, stop="StopArea:OCE87613042", mode="train", **evidence):
     form = {
-        "mode": mode, "method": "manual", "persons": "2", "lang": "en",
+        "mode": mode,
+        "method": "manual",
+        "persons": "2",
+        "lang": "en",
         "evidence": json.dumps({"date": datetime.now().date().isoformat(), "arrival_stop_id": stop, **evidence}),
     }
     return await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", photo, "image/jpeg")})
@@ -129,9 +137,13 @@ async def test_manual_proof_reviewed_then_pass(client, conn):
     shown = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"})
     assert shown.status_code == 200 and shown.json()["method"] == "manual"
     # the photo is gone once reviewed
-    assert await conn.fetchval(
-        "SELECT count(*) FROM proof_photos ph JOIN proofs p ON p.id = ph.proof_id WHERE p.public_id = $1::uuid", review_id
-    ) == 0
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM proof_photos ph JOIN proofs p ON p.id = ph.proof_id WHERE p.public_id = $1::uuid",
+            review_id,
+        )
+        == 0
+    )
     assert (await client.get(item["photo_url"], headers=dordogne)).status_code == 404
 
 
@@ -139,7 +151,9 @@ async def test_manual_proof_rejected_with_a_reason(client):
     submitted = await _submit_manual(client, _photo("maroon"), stop="lio:cajarc", mode="bus")
     review_id = submitted.json()["review"]["id"]
     figeac = await staff_headers(client, "demo-ot-figeac")
-    response = await client.post(f"/api/v1/review/proofs/{review_id}/reject", json={"reason": "Photo illisible"}, headers=figeac)
+    response = await client.post(
+        f"/api/v1/review/proofs/{review_id}/reject", json={"reason": "Photo illisible"}, headers=figeac
+    )
     assert response.status_code == 200
     outcome = (await client.get(f"/api/v1/claims/review/{review_id}")).json()
     assert outcome["review"] == {"id": review_id, "status": "rejected", "reason": "Photo illisible"}
@@ -150,13 +164,17 @@ async def test_two_reviewers_approving_at_once_give_one_pass(client, conn):
     submitted = await _submit_manual(client, _photo("olive"))
     review_id = submitted.json()["review"]["id"]
     heads = [await staff_headers(client, "demo-ot-dordogne"), await staff_headers(client, "demo-pilot")]
-    responses = await asyncio.gather(*(
-        client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=heads[i % 2]) for i in range(8)
-    ))
+    responses = await asyncio.gather(
+        *(client.post(f"/api/v1/review/proofs/{review_id}/approve", headers=heads[i % 2]) for i in range(8))
+    )
     assert sorted(r.status_code for r in responses) == [200] + [409] * 7
-    assert await conn.fetchval(
-        "SELECT count(*) FROM passes p JOIN proofs pr ON pr.id = p.proof_id WHERE pr.public_id = $1::uuid", review_id
-    ) == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM passes p JOIN proofs pr ON pr.id = p.proof_id WHERE pr.public_id = $1::uuid",
+            review_id,
+        )
+        == 1
+    )
 
 
 async def test_manual_refusals(client):
@@ -169,7 +187,9 @@ async def test_manual_refusals(client):
     assert (await _submit_manual(client, photo)).status_code == 202
     duplicate = await _submit_manual(client, photo)
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "proof.already_used"
-    no_file = await client.post("/api/v1/claims", json={"mode": "train", "method": "manual", "persons": 1, "evidence": {}})
+    no_file = await client.post(
+        "/api/v1/claims", json={"mode": "train", "method": "manual", "persons": 1, "evidence": {}}
+    )
     assert no_file.status_code == 422 and no_file.json()["code"] == "proof.evidence_invalid"
     bike_without_site = await _submit_manual(client, _photo("lime"), mode="bike", stop=None)
     assert bike_without_site.status_code == 422 and bike_without_site.json()["code"] == "proof.evidence_invalid"
@@ -182,7 +202,7 @@ async def test_manual_refusals(client):
 
 
 def _todays_ride(minutes_ago: int = 30, seed: int = 7) -> bytes:
-    start = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago + 130)
+    start = datetime.now(UTC) - timedelta(minutes=minutes_ago + 130)
     fixes = ride(LALBENQUE_TO_CAHORS, start=start, kmh=17, seed=seed)
     return to_gpx(fixes)
 
@@ -195,23 +215,29 @@ async def test_gpx_track_as_text_or_file(client):
     assert (response.json()["pass"]["method"], response.json()["pass"]["confidence"]) == ("gpx", "plausible")
     # the same ride again, as a file: already used
     again = await client.post(
-        "/api/v1/claims", data={"mode": "bike", "method": "gpx", "persons": "1"},
+        "/api/v1/claims",
+        data={"mode": "bike", "method": "gpx", "persons": "1"},
         files={"file": ("ride.gpx", document, "application/gpx+xml")},
     )
     assert again.status_code == 409 and again.json()["code"] == "proof.already_used"
     other = await client.post(
-        "/api/v1/claims", data={"mode": "bike", "method": "gpx", "persons": "1"},
+        "/api/v1/claims",
+        data={"mode": "bike", "method": "gpx", "persons": "1"},
         files={"file": ("ride.gpx", _todays_ride(minutes_ago=300, seed=12), "application/gpx+xml")},
     )
     assert other.status_code == 201, other.text
 
 
 async def test_gpx_refusals_through_http(client):
-    fast = to_gpx(ride(LALBENQUE_TO_CAHORS, start=datetime.now(timezone.utc) - timedelta(hours=1), kmh=70))
-    response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": fast.decode()}})
+    fast = to_gpx(ride(LALBENQUE_TO_CAHORS, start=datetime.now(UTC) - timedelta(hours=1), kmh=70))
+    response = await client.post(
+        "/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": fast.decode()}}
+    )
     assert response.status_code == 422 and response.json()["code"] == "proof.track_too_fast"
     bomb = b'<?xml version="1.0"?><!DOCTYPE g [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><gpx>&b;</gpx>'
-    response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": bomb.decode()}})
+    response = await client.post(
+        "/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": bomb.decode()}}
+    )
     assert response.status_code == 422 and response.json()["code"] == "proof.gpx_unsafe"
     response = await client.post("/api/v1/claims", json={"mode": "bike", "method": "gpx", "persons": 1, "evidence": {}})
     assert response.status_code == 422 and response.json()["code"] == "proof.evidence_invalid"
@@ -233,10 +259,14 @@ async def test_claims_are_rate_limited_per_client(settings):
     )
     app = create_app(strict)
     async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://t") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://t"
+        ) as http:
             statuses = [(await http.post("/api/v1/claims", json={"mode": "train"})).status_code for _ in range(5)]
             limited = await http.post("/api/v1/claims", json={"mode": "train"})
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.10", 4000)), base_url="http://t") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.10", 4000)), base_url="http://t"
+        ) as http:
             other_client = (await http.post("/api/v1/claims", json={"mode": "train"})).status_code
     assert statuses[:3] == [400, 400, 400] and statuses[3:] == [429, 429]
     assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
@@ -260,13 +290,23 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     issued_at = datetime.combine(date.today() - timedelta(days=2), time(9, 30))
 
     def ticket(pnr: str) -> bytes:
-        return factory.uic9183(signer, [
-            factory.u_head("1187", pnr, issued_at),
-            factory.u_flex(factory.fcb_open_ticket(issued_at, date.today(), to_station=factory.CAHORS, passengers=2, pnr=pnr)),
-        ], version=2)
+        return factory.uic9183(
+            signer,
+            [
+                factory.u_head("1187", pnr, issued_at),
+                factory.u_flex(
+                    factory.fcb_open_ticket(issued_at, date.today(), to_station=factory.CAHORS, passengers=2, pnr=pnr)
+                ),
+            ],
+            version=2,
+        )
 
-    claim = {"mode": "train", "method": "rail_barcode", "persons": 2,
-             "evidence": {"barcode_b64": base64.b64encode(ticket("HTTP01")).decode()}}
+    claim = {
+        "mode": "train",
+        "method": "rail_barcode",
+        "persons": 2,
+        "evidence": {"barcode_b64": base64.b64encode(ticket("HTTP01")).decode()},
+    }
     # twenty friends sharing one ticket at the same moment: one pass
     responses = await asyncio.gather(*(client.post("/api/v1/claims", json=claim) for _ in range(20)))
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
@@ -274,20 +314,31 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     assert (response.json()["pass"]["confidence"], response.json()["pass"]["method"]) == ("verified", "rail_barcode")
 
     # the same ticket declared by hand is the same proof
-    declared = {"mode": "train", "method": "declared_trip", "persons": 1, "evidence": {
-        "date": date.today().isoformat(), "arrival_stop_id": "StopArea:OCE87613000", "arrival_time": "11:05",
-        "line": "3611", "ticket_ref": "http01"}}
+    declared = {
+        "mode": "train",
+        "method": "declared_trip",
+        "persons": 1,
+        "evidence": {
+            "date": date.today().isoformat(),
+            "arrival_stop_id": "StopArea:OCE87613000",
+            "arrival_time": "11:05",
+            "line": "3611",
+            "ticket_ref": "http01",
+        },
+    }
     response = await client.post("/api/v1/claims", json=declared)
     assert response.status_code == 409 and response.json()["code"] == "proof.already_used"
 
     photo = factory.photo_png(ticket("HTTP02"))
     response = await client.post(
-        "/api/v1/claims", data={"mode": "train", "method": "rail_barcode", "persons": "3"},
+        "/api/v1/claims",
+        data={"mode": "train", "method": "rail_barcode", "persons": "3"},
         files={"file": ("ticket.png", photo, "image/png")},
     )
     assert response.status_code == 422 and response.json()["code"] == "proof.too_many_persons"
     response = await client.post(
-        "/api/v1/claims", data={"mode": "train", "method": "rail_barcode", "persons": "2"},
+        "/api/v1/claims",
+        data={"mode": "train", "method": "rail_barcode", "persons": "2"},
         files={"file": ("ticket.png", photo, "image/png")},
     )
     assert response.status_code == 201, response.text
@@ -296,7 +347,10 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     tampered[-5] ^= 0x01
     claim["evidence"]["barcode_b64"] = base64.b64encode(bytes(tampered)).decode()
     response = await client.post("/api/v1/claims", json=claim)
-    assert response.status_code == 422 and response.json()["code"] in ("proof.signature_invalid", "proof.barcode_unreadable")
+    assert response.status_code == 422 and response.json()["code"] in (
+        "proof.signature_invalid",
+        "proof.barcode_unreadable",
+    )
     claim["evidence"]["barcode_b64"] = "%%%"
     response = await client.post("/api/v1/claims", json=claim)
     assert response.status_code == 422 and response.json()["code"] == "proof.evidence_invalid"

@@ -15,7 +15,6 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric import dsa
 from PIL import Image
 
-from tests import rail_factory as factory
 from service.core.errors import Problem
 from service.proofs.fingerprint import ticket_fingerprint
 from service.proofs.rail import barcode_image, fcb, keys, repository, sncf_cv, uic9183
@@ -23,6 +22,7 @@ from service.proofs.rail.ticket import fold_station_name, uic_station_code
 from service.proofs.rail.verify import verify_rail_barcode
 from service.proofs.rules import StopFacts
 from service.settings import ROOT, ClaimRules, RailBarcodeConfig, load_config
+from tests import rail_factory as factory
 
 TODAY = date.today()
 ISSUED = datetime.combine(TODAY - timedelta(days=3), datetime.min.time()).replace(hour=9, minute=30)
@@ -55,8 +55,14 @@ RING = key_ring(factory.dsa_signer_v1(), factory.dsa_signer_v2(), factory.ec_sig
 
 def verify(raw: bytes, *, persons: int = 1, ring: keys.KeyRing = RING, today: date = TODAY):  # type: ignore[no-untyped-def]
     return verify_rail_barcode(
-        raw, key_for=ring.key_for, today=today, rules=RULES, persons=persons, fingerprint_key=FINGERPRINT_KEY,
-        station_in_lot=STATIONS, config=CONFIG,
+        raw,
+        key_for=ring.key_for,
+        today=today,
+        rules=RULES,
+        persons=persons,
+        fingerprint_key=FINGERPRINT_KEY,
+        station_in_lot=STATIONS,
+        config=CONFIG,
     )
 
 
@@ -67,33 +73,50 @@ def refusal(raw: bytes, **kwargs) -> Problem:  # type: ignore[no-untyped-def]
 
 
 def v1_rct2_ticket(travel: date = TODAY, destination: str = "Cahors") -> bytes:
-    return factory.uic9183(factory.dsa_signer_v1(), [
-        factory.u_head("1080", "ABC12345", ISSUED),
-        factory.u_tlay_rct2(factory.rct2_itinerary(travel, "Paris Austerlitz", destination)),
-    ], version=1)
+    return factory.uic9183(
+        factory.dsa_signer_v1(),
+        [
+            factory.u_head("1080", "ABC12345", ISSUED),
+            factory.u_tlay_rct2(factory.rct2_itinerary(travel, "Paris Austerlitz", destination)),
+        ],
+        version=1,
+    )
 
 
 def v1_db_ticket(travel: date = TODAY, persons: int = 3) -> bytes:
-    return factory.uic9183(factory.dsa_signer_v1(), [
-        factory.u_head("1080", "XYZ98765", ISSUED),
-        factory.db_0080bl(travel, travel + timedelta(days=1), origin="8000105", destination=factory.FIGEAC,
-                          persons=persons),
-    ], version=1)
+    return factory.uic9183(
+        factory.dsa_signer_v1(),
+        [
+            factory.u_head("1080", "XYZ98765", ISSUED),
+            factory.db_0080bl(
+                travel, travel + timedelta(days=1), origin="8000105", destination=factory.FIGEAC, persons=persons
+            ),
+        ],
+        version=1,
+    )
 
 
 def v2_open_ticket(travel: date = TODAY, to_station: str = factory.CAHORS, passengers: int = 2) -> bytes:
-    return factory.uic9183(factory.dsa_signer_v2(), [
-        factory.u_head("1187", "QX7RTA", ISSUED),
-        factory.u_flex(factory.fcb_open_ticket(ISSUED, travel, to_station=to_station, passengers=passengers)),
-    ], version=2)
+    return factory.uic9183(
+        factory.dsa_signer_v2(),
+        [
+            factory.u_head("1187", "QX7RTA", ISSUED),
+            factory.u_flex(factory.fcb_open_ticket(ISSUED, travel, to_station=to_station, passengers=passengers)),
+        ],
+        version=2,
+    )
 
 
 def v2_ec_reservation(travel: date = TODAY, **kwargs) -> bytes:  # type: ignore[no-untyped-def]
     issued = min(ISSUED, datetime.combine(travel, ISSUED.time()) - timedelta(days=2))
-    return factory.uic9183(factory.ec_signer_v2(), [
-        factory.u_head("1187", "QX7RTA", issued),
-        factory.u_flex(factory.fcb_reservation(issued, travel, to_station=factory.SOUILLAC, **kwargs)),
-    ], version=2)
+    return factory.uic9183(
+        factory.ec_signer_v2(),
+        [
+            factory.u_head("1187", "QX7RTA", issued),
+            factory.u_flex(factory.fcb_reservation(issued, travel, to_station=factory.SOUILLAC, **kwargs)),
+        ],
+        version=2,
+    )
 
 
 def i0cv_ticket(travel: date = TODAY, destination: str = "FRXCA") -> bytes:
@@ -135,14 +158,25 @@ def test_sncf_i0cv_is_plausible_and_asks_for_the_timetable():
     assert verdict.confidence == "plausible"
     assert verdict.arrival_stop_id == "StopArea:OCE87613000"
     assert verdict.facts == {
-        "format": "sncf_cv", "issuer": "1187", "arrival_station": factory.CAHORS, "travel_date": TODAY.isoformat(),
-        "passengers_on_ticket": None, "train_number": "3611", "timetable_checked": False,
+        "format": "sncf_cv",
+        "issuer": "1187",
+        "arrival_station": factory.CAHORS,
+        "travel_date": TODAY.isoformat(),
+        "passengers_on_ticket": None,
+        "train_number": "3611",
+        "timetable_checked": False,
     }
 
 
 def test_i0cv_second_leg_arriving_in_the_lot_is_the_arrival():
-    raw = factory.sncf_cv(pnr="QX7RTA", travel=TODAY, origin="FRPAZ", destination="FRBVE", train=3601,
-                          second_leg=("FRBVE", "FRXSL", 61234))
+    raw = factory.sncf_cv(
+        pnr="QX7RTA",
+        travel=TODAY,
+        origin="FRPAZ",
+        destination="FRBVE",
+        train=3601,
+        second_leg=("FRBVE", "FRXSL", 61234),
+    )
     verdict = verify(raw)
     assert verdict.arrival_stop_id == "StopArea:OCE87594333" and verdict.facts["train_number"] == "61234"
 
@@ -151,7 +185,10 @@ def test_i0cv_second_leg_arriving_in_the_lot_is_the_arrival():
 def test_a_photo_of_the_ticket_reads_back_the_binary_barcode(barcode_format):
     raw = v2_open_ticket()
     assert barcode_image.read_ticket_barcode(factory.photo_png(raw, barcode_format), CONFIG) == raw
-    assert verify(barcode_image.read_ticket_barcode(factory.photo_png(raw, barcode_format), CONFIG)).confidence == "verified"
+    assert (
+        verify(barcode_image.read_ticket_barcode(factory.photo_png(raw, barcode_format), CONFIG)).confidence
+        == "verified"
+    )
 
 
 @pytest.mark.parametrize("make", [v1_rct2_ticket, i0cv_ticket])
@@ -190,8 +227,9 @@ def test_a_ticket_signed_with_an_unknown_key_is_refused():
 
 def test_a_signature_by_another_key_under_a_known_id_is_invalid():
     impostor = factory.Signer("1187", "00002", dsa.generate_private_key(2048))
-    raw = factory.uic9183(impostor, [factory.u_flex(factory.fcb_open_ticket(ISSUED, TODAY, to_station=factory.CAHORS))],
-                          version=2)
+    raw = factory.uic9183(
+        impostor, [factory.u_flex(factory.fcb_open_ticket(ISSUED, TODAY, to_station=factory.CAHORS))], version=2
+    )
     assert refusal(raw).code == "proof.signature_invalid"
 
 
@@ -221,9 +259,13 @@ def test_passengers_on_the_ticket_cap_persons():
 
 
 def test_a_specimen_is_refused():
-    raw = factory.uic9183(factory.ec_signer_v2(), [
-        factory.u_flex(factory.fcb_reservation(ISSUED, TODAY, to_station=factory.CAHORS, specimen=True)),
-    ], version=2)
+    raw = factory.uic9183(
+        factory.ec_signer_v2(),
+        [
+            factory.u_flex(factory.fcb_reservation(ISSUED, TODAY, to_station=factory.CAHORS, specimen=True)),
+        ],
+        version=2,
+    )
     assert refusal(raw).code == "proof.ticket_specimen"
 
 
@@ -264,10 +306,18 @@ def test_i0cv_offsets():
     ticket = sncf_cv.parse(i0cv_ticket(), today=TODAY, resarail_to_uic={})
     assert ticket.reference == "QX7RTA" and ticket.passengers is None and len(ticket.legs) == 1
     leg = ticket.legs[0]
-    assert (leg.origin.code, leg.destination.code, leg.train_number, leg.travel_date) == ("FRPAZ", "FRXCA", "3611", TODAY)
+    assert (leg.origin.code, leg.destination.code, leg.train_number, leg.travel_date) == (
+        "FRPAZ",
+        "FRXCA",
+        "3611",
+        TODAY,
+    )
     # a date without year is put in the year closest to today
-    new_year = sncf_cv.parse(factory.sncf_cv(pnr="QX7RTA", travel=date(2026, 12, 30), origin="FRPAZ",
-                                             destination="FRXCA", train=1), today=date(2027, 1, 2), resarail_to_uic={})
+    new_year = sncf_cv.parse(
+        factory.sncf_cv(pnr="QX7RTA", travel=date(2026, 12, 30), origin="FRPAZ", destination="FRXCA", train=1),
+        today=date(2027, 1, 2),
+        resarail_to_uic={},
+    )
     assert new_year.legs[0].travel_date == date(2026, 12, 30)
 
 
@@ -277,8 +327,10 @@ def test_i0cv_offsets():
 def test_uploads_are_capped_and_typed():
     small = RailBarcodeConfig(max_upload_bytes=2048, max_image_pixels=10_000)
     assert _read_problem(b"\x89PNG\r\n\x1a\n" + b"0" * 4096, small).code == "proof.upload_too_large"
-    assert _read_problem(factory.photo_png(i0cv_ticket()), RailBarcodeConfig(max_image_pixels=10_000)).code \
+    assert (
+        _read_problem(factory.photo_png(i0cv_ticket()), RailBarcodeConfig(max_image_pixels=10_000)).code
         == "proof.upload_too_large"
+    )
     assert _read_problem(b"GIF89a....", CONFIG).code == "proof.upload_unsupported"
     assert _read_problem(b"\x89PNG\r\n\x1a\nbroken", CONFIG).code == "proof.upload_unsupported"
     assert _read_problem(b"%PDF-1.4 broken", CONFIG).code == "proof.upload_unsupported"
@@ -338,26 +390,46 @@ def _import_keys(settings, tmp_path, name: str, document: bytes) -> subprocess.C
     path = tmp_path / name
     path.write_bytes(document)
     env = {k: v for k, v in os.environ.items() if k not in ("TBC_CONFIG_DIR",)}
-    env.update(DATABASE_URL=settings.database_url, TBC_SECRET_KEY=settings.secret_key,
-               TBC_DATA_DIR=str(tmp_path / "var"))
-    return subprocess.run([sys.executable, "-m", "service", "import-uic-keys", str(path)], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        DATABASE_URL=settings.database_url, TBC_SECRET_KEY=settings.secret_key, TBC_DATA_DIR=str(tmp_path / "var")
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "service", "import-uic-keys", str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_import_uic_keys_through_the_cli_replaces_the_list_and_refuses_hostile_files(settings, conn, tmp_path):
     v1, v2, ec_signer = factory.dsa_signer_v1(), factory.dsa_signer_v2(), factory.ec_signer_v2()
-    first = _import_keys(settings, tmp_path, "keys.xml", factory.key_list_xml(
-        factory.key_entry(v1, version=1), factory.key_entry(v2), factory.key_entry(ec_signer, as_certificate=False),
-        factory.key_entry(factory.Signer("1088", "00001", v1.private_key), forged=True),
-    ))
+    first = _import_keys(
+        settings,
+        tmp_path,
+        "keys.xml",
+        factory.key_list_xml(
+            factory.key_entry(v1, version=1),
+            factory.key_entry(v2),
+            factory.key_entry(ec_signer, as_certificate=False),
+            factory.key_entry(factory.Signer("1088", "00001", v1.private_key), forged=True),
+        ),
+    )
     assert first.returncode == 0, first.stderr
     assert "imported 3 UIC public keys (1 skipped)" in first.stdout
     ring = await repository.load_key_ring(conn)
     assert len(ring) == 3
     stations = await repository.station_index(conn)
     verdict = verify_rail_barcode(
-        v2_open_ticket(), key_for=ring.key_for, today=TODAY, rules=RULES, persons=2,
-        fingerprint_key=FINGERPRINT_KEY, station_in_lot=stations, config=CONFIG,
+        v2_open_ticket(),
+        key_for=ring.key_for,
+        today=TODAY,
+        rules=RULES,
+        persons=2,
+        fingerprint_key=FINGERPRINT_KEY,
+        station_in_lot=stations,
+        config=CONFIG,
     )
     assert verdict.confidence == "verified" and verdict.arrival_stop_id == "StopArea:OCE87613000"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
 
@@ -15,7 +15,9 @@ async def test_fifty_concurrent_scans_of_one_pass_redeem_once(client, conn):
     headers = await staff_headers(client, PARTNER)
 
     async def scan():
-        return await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers)
+        return await client.post(
+            "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers
+        )
 
     responses = await asyncio.gather(*(scan() for _ in range(50)))
     statuses = sorted(response.status_code for response in responses)
@@ -36,9 +38,12 @@ async def test_replayed_nonce_returns_the_first_answer_and_records_nothing(clien
     replies = await asyncio.gather(*(client.post("/api/v1/redemptions", json=body, headers=headers) for _ in range(20)))
     assert {reply.status_code for reply in replies} == {201}
     assert len({reply.text for reply in replies}) == 1  # the same answer, byte for byte
-    assert await conn.fetchval(
-        "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = $1", issued["code"]
-    ) == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = $1", issued["code"]
+        )
+        == 1
+    )
 
     # a refusal is replayed too, even once the reason is gone
     other = await issue_pass(client)
@@ -77,30 +82,38 @@ async def test_site_rules_mode_confidence_and_age(client):
     # Castelnau takes train and bike only, and same-day arrivals only
     bus_pass = await issue_pass(client, mode="bus", stop="lio:souillac-centre")
     castelnau = await staff_headers(client, "demo-partner-chateau-castelnau")
-    response = await client.post("/api/v1/redemptions", json={"token": bus_pass["token"], "nonce": nonce()}, headers=castelnau)
+    response = await client.post(
+        "/api/v1/redemptions", json={"token": bus_pass["token"], "nonce": nonce()}, headers=castelnau
+    )
     assert response.status_code == 403 and response.json()["code"] == "site.mode_not_accepted"
 
     yesterday = await issue_pass(client, travel_date=days_ago(1))
-    response = await client.post("/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=castelnau)
+    response = await client.post(
+        "/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=castelnau
+    )
     assert response.status_code == 403 and response.json()["code"] == "site.proof_too_old"
 
     # Padirac requires a verified proof; a declared trip is only plausible
     padirac = await staff_headers(client, "demo-partner-gouffre-padirac")
-    response = await client.post("/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=padirac)
+    response = await client.post(
+        "/api/v1/redemptions", json={"token": yesterday["token"], "nonce": nonce()}, headers=padirac
+    )
     assert response.status_code == 403 and response.json()["code"] == "site.confidence_too_low"
 
 
 async def test_scanned_at_is_kept_beside_the_server_time(client, conn):
     issued = await issue_pass(client)
     headers = await staff_headers(client, "demo-partner-grottes-cougnac")
-    scanned_at = (datetime.now(timezone.utc) - timedelta(minutes=7)).replace(microsecond=0)
+    scanned_at = (datetime.now(UTC) - timedelta(minutes=7)).replace(microsecond=0)
     response = await client.post(
         "/api/v1/redemptions",
         json={"token": issued["token"], "nonce": nonce(), "scanned_at": scanned_at.isoformat(), "device": "desk 2"},
         headers=headers,
     )
     assert response.status_code == 201, response.text
-    row = await conn.fetchrow("SELECT scanned_at, redeemed_at, device FROM redemptions WHERE id = $1", response.json()["redemption"]["id"])
+    row = await conn.fetchrow(
+        "SELECT scanned_at, redeemed_at, device FROM redemptions WHERE id = $1", response.json()["redemption"]["id"]
+    )
     assert row["scanned_at"] == scanned_at and row["redeemed_at"] > scanned_at and row["device"] == "desk 2"
 
 

@@ -26,7 +26,10 @@ async def test_an_ot_sees_only_its_own_territory(client):
 async def test_pilot_sees_the_department_and_each_ot(client):
     department = await _report(client, "demo-pilot")
     assert department.status_code == 200 and department.json()["ot"] is None
-    per_ot = [(await _report(client, "demo-pilot", ot=ot)).json()["totals"] for ot in ("cahors", "dordogne", "figeac", "gourdon", "labastide")]
+    per_ot = [
+        (await _report(client, "demo-pilot", ot=ot)).json()["totals"]
+        for ot in ("cahors", "dordogne", "figeac", "gourdon", "labastide")
+    ]
     totals = department.json()["totals"]
     # every pass arrived in one OT's territory, every use happened at one OT's site
     assert totals["passes"] == sum(t["passes"] for t in per_ot)
@@ -39,7 +42,9 @@ async def test_rows_by_mode_site_week_method_and_stop(client):
     train = await issue_pass(client, stop="StopArea:OCE87613091", persons=1)  # Figeac station
     headers = await staff_headers(client, "demo-partner-musee-champollion")
     for issued in (bus, train):
-        scan = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers)
+        scan = await client.post(
+            "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers
+        )
         assert scan.status_code == 201
 
     by_mode = {row["mode"]: row for row in (await _report(client, "demo-ot-figeac", group_by="mode")).json()["rows"]}

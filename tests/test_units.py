@@ -20,7 +20,7 @@ def test_codes_round_trip_and_catch_typos():
         for position in range(codes.LENGTH):
             for symbol in codes.ALPHABET:
                 if symbol != code[position]:
-                    typo = code[:position] + symbol + code[position + 1:]
+                    typo = code[:position] + symbol + code[position + 1 :]
                     assert codes.normalise(typo) is None
     assert codes.normalise("0OIL1") is None and codes.normalise("") is None
 
@@ -68,7 +68,12 @@ def test_every_message_exists_in_three_languages():
     ("file", "old", "new", "field"),
     [
         ("territory.toml", "lat = 44.4492", 'lat = "north"', "$.stops[0].lat"),
-        ("territory.toml", 'ot = "cahors"\n\n[[stops]]\nid = "StopArea:OCE87594333"', 'ot = "mars"\n\n[[stops]]\nid = "StopArea:OCE87594333"', "$.stops[0].ot"),
+        (
+            "territory.toml",
+            'ot = "cahors"\n\n[[stops]]\nid = "StopArea:OCE87594333"',
+            'ot = "mars"\n\n[[stops]]\nid = "StopArea:OCE87594333"',
+            "$.stops[0].ot",
+        ),
         ("rules.toml", "max_persons = 6", "max_persons = 0", "$.claims.max_persons"),
         ("factors.toml", "car_seats = 4", "car_seats = 4\ncar_colour = 1", "car_colour"),
         ("territory.toml", 'timezone = "Europe/Paris"', 'timezone = "Europe/Cahors"', "$.timezone"),

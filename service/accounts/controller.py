@@ -1,17 +1,19 @@
-"""POST /api/v1/auth/token: staff sign-in."""
+"""Staff sign-in (POST /api/v1/auth/token) and partners' scanner devices."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 import msgspec
-from litestar.params import JSONBody
-from litestar import Controller, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
 
-from service.core.db import DB
 from service.accounts import repository, tokens
+from service.accounts.guards import Staff, requires
 from service.accounts.passwords import verify_password
+from service.core.db import DB
 from service.core.errors import Problem
 from service.settings import Role
 
@@ -44,5 +46,68 @@ class AuthController(Controller):
         await repository.touch_login(db, row["id"])
         settings = state.settings
         lifetime = settings.staff_token_minutes * 60
-        token = tokens.issue(row["id"], row["role"], state.derived_keys.session, settings.config.rules.passes.issuer, lifetime)
+        token = tokens.issue(
+            row["id"], row["role"], state.derived_keys.session, settings.config.rules.passes.issuer, lifetime
+        )
         return AccessToken(token, "bearer", lifetime, row["role"], row["ot_id"], row["site_id"])
+
+
+class DeviceEnrolment(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class Device(msgspec.Struct):
+    id: int
+    name: str
+    active: bool
+    created_at: datetime
+    last_scan_at: datetime | None = None
+
+
+class EnrolledDevice(msgspec.Struct):
+    id: int
+    name: str
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class DeviceController(Controller):
+    """Scanner devices of a partner desk: each has its own name and token, and can be disabled."""
+
+    path = "/api/v1/devices"
+    tags = ["partners"]
+    guards = [requires("partner")]
+
+    @post("", summary="Enrol a scanner device; its token identifies it on every scan")
+    async def enrol(
+        self, request: Request[Staff, Any, Any], data: JSONBody[DeviceEnrolment], db: DB, state: State
+    ) -> EnrolledDevice:
+        staff = request.user
+        if staff.device_id is not None:
+            raise Problem(403, "auth.forbidden")  # a device does not enrol others
+        row = await repository.add_device(db, staff.id, data.name.strip())
+        if row is None:
+            raise Problem(409, "device.name_taken", name=data.name.strip())
+        settings = state.settings
+        lifetime = settings.device_token_days * 86400
+        token = tokens.issue(
+            staff.id,
+            staff.role,
+            state.derived_keys.session,
+            settings.config.rules.passes.issuer,
+            lifetime,
+            device_id=row["id"],
+        )
+        return EnrolledDevice(row["id"], row["name"], token, "bearer", lifetime)
+
+    @get("", summary="The devices of this partner account")
+    async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[Device]:
+        return [Device(**dict(row)) for row in await repository.devices_of(db, request.user.id)]
+
+    @post("/{device_id:int}/disable", status_code=200, summary="Disable a device (lost, stolen, replaced)")
+    async def disable(self, request: Request[Staff, Any, Any], db: DB, device_id: FromPath[int]) -> Device:
+        row = await repository.disable_device(db, device_id, request.user.id)
+        if row is None:
+            raise Problem(404, "not_found")
+        return Device(**dict(row))

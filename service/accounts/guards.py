@@ -23,6 +23,9 @@ class Staff(msgspec.Struct, frozen=True):
     role: Role
     ot_id: str | None
     site_id: str | None
+    # set when the call comes from an enrolled scanner device
+    device_id: int | None = None
+    device_name: str | None = None
 
     def may_see_ot(self, ot_id: str) -> bool:
         return self.role in ("pilot", "admin") or self.ot_id == ot_id
@@ -41,14 +44,23 @@ async def authenticate(connection: ASGIConnection) -> Staff:
     if token is None:
         raise Problem(401, "auth.required", headers={"WWW-Authenticate": "Bearer"})
     state = connection.app.state
-    account_id = tokens.account_id(token, state.derived_keys.session, state.settings.config.rules.passes.issuer)
-    if account_id is None:
+    who = tokens.bearer(token, state.derived_keys.session, state.settings.config.rules.passes.issuer)
+    if who is None:
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     async with state.pool.acquire() as conn:
-        row = await repository.active_by_id(conn, account_id)
-    if row is None:
+        row = await repository.active_by_id(conn, who.account_id)
+        device = await repository.active_device(conn, who.device_id, who.account_id) if who.device_id else None
+    if row is None or (who.device_id is not None and device is None):
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return Staff(id=row["id"], username=row["username"], role=row["role"], ot_id=row["ot_id"], site_id=row["site_id"])
+    return Staff(
+        id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        ot_id=row["ot_id"],
+        site_id=row["site_id"],
+        device_id=device["id"] if device else None,
+        device_name=device["name"] if device else None,
+    )
 
 
 def requires(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:

@@ -32,7 +32,11 @@ async def upsert(
                 ot_id = EXCLUDED.ot_id, site_id = EXCLUDED.site_id, active = true
         RETURNING id, (xmax = 0) AS created
         """,
-        username, password_hash, role, ot_id, site_id,
+        username,
+        password_hash,
+        role,
+        ot_id,
+        site_id,
     )
     return row["id"], row["created"]
 
@@ -40,3 +44,41 @@ async def upsert(
 async def existing_usernames(conn: asyncpg.Connection, usernames: list[str]) -> set[str]:
     rows = await conn.fetch("SELECT username FROM staff_accounts WHERE username = ANY($1::text[])", usernames)
     return {row["username"] for row in rows}
+
+
+async def active_device(conn: asyncpg.Connection, device_id: int, account_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, name FROM devices WHERE id = $1 AND account_id = $2 AND active", device_id, account_id
+    )
+
+
+async def add_device(conn: asyncpg.Connection, account_id: int, name: str) -> asyncpg.Record | None:
+    """The new device, or None when the account already has one of that name."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO devices (account_id, name) VALUES ($1, $2)
+        ON CONFLICT (account_id, name) DO NOTHING
+        RETURNING id, name, active, created_at
+        """,
+        account_id,
+        name,
+    )
+
+
+async def devices_of(conn: asyncpg.Connection, account_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT d.id, d.name, d.active, d.created_at,
+               (SELECT max(r.redeemed_at) FROM redemptions r WHERE r.device_id = d.id) AS last_scan_at
+        FROM devices d WHERE d.account_id = $1 ORDER BY d.created_at
+        """,
+        account_id,
+    )
+
+
+async def disable_device(conn: asyncpg.Connection, device_id: int, account_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "UPDATE devices SET active = false WHERE id = $1 AND account_id = $2 RETURNING id, name, active, created_at",
+        device_id,
+        account_id,
+    )

@@ -1,8 +1,13 @@
-"""Staff access tokens: short-lived HS256 JWTs keyed by the deployment secret. No I/O."""
+"""Staff access tokens: HS256 JWTs keyed by the deployment secret. No I/O.
+
+A person's token lasts a working day; an enrolled scanner device gets a long-lived
+token naming the device (`dev`), ended at once by disabling the device.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import jwt
 
@@ -10,19 +15,48 @@ ALGORITHM = "HS256"
 AUDIENCE = "tbc-staff"
 
 
-def issue(account_id: int, role: str, key: bytes, issuer: str, lifetime_seconds: int, now: float | None = None) -> str:
+@dataclass(frozen=True)
+class Bearer:
+    account_id: int
+    device_id: int | None
+
+
+def issue(
+    account_id: int,
+    role: str,
+    key: bytes,
+    issuer: str,
+    lifetime_seconds: int,
+    *,
+    device_id: int | None = None,
+    now: float | None = None,
+) -> str:
     issued = int(now if now is not None else time.time())
-    payload = {"sub": str(account_id), "role": role, "iss": issuer, "aud": AUDIENCE, "iat": issued, "exp": issued + lifetime_seconds}
+    payload: dict[str, object] = {
+        "sub": str(account_id),
+        "role": role,
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + lifetime_seconds,
+    }
+    if device_id is not None:
+        payload["dev"] = device_id
     return jwt.encode(payload, key, algorithm=ALGORITHM)
 
 
-def account_id(token: str, key: bytes, issuer: str) -> int | None:
-    """The account of a genuine, unexpired token, else None."""
+def bearer(token: str, key: bytes, issuer: str) -> Bearer | None:
+    """Who a genuine, unexpired token speaks for, else None."""
     try:
         payload = jwt.decode(
-            token, key, algorithms=[ALGORITHM], issuer=issuer, audience=AUDIENCE,
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            audience=AUDIENCE,
             options={"require": ["sub", "exp", "iss", "aud", "iat"]},
         )
-        return int(payload["sub"])
-    except (jwt.PyJWTError, ValueError):
+        device = payload.get("dev")
+        return Bearer(int(payload["sub"]), int(device) if device is not None else None)
+    except (jwt.PyJWTError, ValueError, TypeError):
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -44,10 +44,15 @@ class AttestationController(Controller):
         limit = state.settings.config.rules.claims.max_persons
         if data.persons > limit:
             raise Problem(422, "proof.too_many_persons", max=limit)
-        expires_at = datetime.now(timezone.utc) + VALIDITY
+        expires_at = datetime.now(UTC) + VALIDITY
         for _ in range(8):
             row = await repository.insert(
-                db, codes.new_code(CODE_BODY_LENGTH), staff.site_id, staff.id, data.persons, expires_at  # type: ignore[arg-type]
+                db,
+                codes.new_code(CODE_BODY_LENGTH),
+                staff.site_id,
+                staff.id,
+                data.persons,
+                expires_at,  # type: ignore[arg-type]
             )
             if row is not None:
                 return Attestation(row["code"], codes.display(row["code"]), row["persons"], row["expires_at"])

@@ -18,7 +18,11 @@ async def insert(
         ON CONFLICT (code) DO NOTHING
         RETURNING id, code, persons, created_at, expires_at
         """,
-        code, site_id, account_id, persons, expires_at,
+        code,
+        site_id,
+        account_id,
+        persons,
+        expires_at,
     )
 
 
@@ -37,6 +41,7 @@ async def mark_used(conn: asyncpg.Connection, code: str, proof_id: int) -> bool:
     return bool(
         await conn.fetchval(
             "UPDATE attestations SET used_at = now(), proof_id = $2 WHERE code = $1 AND used_at IS NULL RETURNING true",
-            code, proof_id,
+            code,
+            proof_id,
         )
     )

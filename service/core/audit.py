@@ -18,6 +18,14 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO audit_log (actor_id, actor, action, object_type, object_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
-        actor_id, actor, action, object_type, object_id, details or {},
+        """
+        INSERT INTO audit_log (actor_id, actor, action, object_type, object_id, details)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        """,
+        actor_id,
+        actor,
+        action,
+        object_type,
+        object_id,
+        details or {},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from service.settings import Settings
@@ -10,4 +10,4 @@ from service.settings import Settings
 
 def local_date(settings: Settings, moment: datetime | None = None) -> date:
     tz = ZoneInfo(settings.config.territory.timezone)
-    return (moment or datetime.now(timezone.utc)).astimezone(tz).date()
+    return (moment or datetime.now(UTC)).astimezone(tz).date()

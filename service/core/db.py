@@ -3,7 +3,6 @@ per-request connection dependency."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import AsyncGenerator
@@ -28,7 +27,10 @@ DB = NamedDependency[asyncpg.Connection]
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
-            type_name, schema="pg_catalog", encoder=lambda v: msgspec.json.encode(v).decode(), decoder=msgspec.json.decode
+            type_name,
+            schema="pg_catalog",
+            encoder=lambda v: msgspec.json.encode(v).decode(),
+            decoder=msgspec.json.decode,
         )
 
 
@@ -54,7 +56,7 @@ async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     pool: asyncpg.Pool = state.pool
     try:
         conn = await pool.acquire(timeout=10)
-    except (asyncio.TimeoutError, OSError, asyncpg.PostgresError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         log.error("no database connection: %s", exc)
         raise Problem(503, "service.unavailable", headers={"Retry-After": "5"}) from exc
     try:

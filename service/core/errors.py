@@ -58,7 +58,9 @@ def request_lang(request: Request) -> str:
     return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-def problem_response(request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any) -> Response:
+def problem_response(
+    request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
+) -> Response:
     return Response(
         content=problem_body(status, code, request_lang(request), **params),
         status_code=status,

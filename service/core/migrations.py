@@ -47,9 +47,7 @@ def discover(directory: Path = SQL_DIR) -> list[Migration]:
         match = _NAME.match(path.name)
         if not match:
             raise MigrationError(f"{path}: migration files are named NNN_name.sql")
-        migrations.append(
-            Migration(int(match[1]), match[2], path, hashlib.sha256(path.read_bytes()).hexdigest())
-        )
+        migrations.append(Migration(int(match[1]), match[2], path, hashlib.sha256(path.read_bytes()).hexdigest()))
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"{directory}: two migrations share a number")
@@ -72,7 +70,9 @@ async def migrate(conn: asyncpg.Connection, directory: Path = SQL_DIR) -> list[M
             )
             """
         )
-        done = {row["version"]: row for row in await conn.fetch("SELECT version, name, checksum FROM schema_migrations")}
+        done = {
+            row["version"]: row for row in await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
+        }
         known = {m.version for m in migrations}
         for version in sorted(set(done) - known):
             log.warning("the database has migration %03d (%s), unknown to this code", version, done[version]["name"])

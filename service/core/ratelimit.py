@@ -28,9 +28,10 @@ async def hit(conn: asyncpg.Connection, bucket: str, limit: int, window_seconds:
         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
         RETURNING hits, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now()))::int AS retry_after
         """,
-        bucket, window_seconds,
+        bucket,
+        window_seconds,
     )
-    if row["hits"] == 1 and random.random() < 0.01:
+    if row["hits"] == 1 and random.random() < 0.01:  # noqa: S311 (a sampling rate, not a secret)
         # windows long gone are dead weight; any process sweeps now and then
         await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
     if row["hits"] > limit:

@@ -47,4 +47,4 @@ def normalise(typed: str, length: int = LENGTH) -> str | None:
 
 def display(code: str) -> str:
     """Groups of four: `ABCD-EFGH-JK`."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

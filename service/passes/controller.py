@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -11,9 +11,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from service.accounts.guards import Staff, bearer_token, requires
 from service.core import audit
 from service.core.db import DB
-from service.accounts.guards import Staff, bearer_token, requires
 from service.core.errors import Problem
 from service.passes import codes, qr, repository
 from service.passes.service import holder_claims
@@ -86,28 +86,43 @@ class PassController(Controller):
         redemptions = await repository.redemptions_of(db, row["id"])
         bookings = await repository.bookings_of(db, row["id"])
         return PassView(
-            code=row["code"], code_display=codes.display(row["code"]), persons=row["persons"], mode=row["mode"],
-            method=row["method"], confidence=row["confidence"], valid_from=row["valid_from"],
-            valid_until=row["valid_until"], status=pass_status(row, datetime.now(timezone.utc)),
-            redemptions=[dict(r) for r in redemptions], bookings=[dict(b) for b in bookings],
+            code=row["code"],
+            code_display=codes.display(row["code"]),
+            persons=row["persons"],
+            mode=row["mode"],
+            method=row["method"],
+            confidence=row["confidence"],
+            valid_from=row["valid_from"],
+            valid_until=row["valid_until"],
+            status=pass_status(row, datetime.now(UTC)),
+            redemptions=[dict(r) for r in redemptions],
+            bookings=[dict(b) for b in bookings],
         )
 
     @get("/{code:str}/qr.svg", summary="QR of the pass as SVG", media_type="image/svg+xml")
-    async def qr_svg(self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None) -> Response[bytes]:
+    async def qr_svg(
+        self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None
+    ) -> Response[bytes]:
         presented = _presented_token(request, token)
         await holder_claims(code, presented, state.settings, state.keyring, state.pool)
         assert presented is not None
-        return Response(qr.svg(presented), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+        return Response(
+            qr.svg(presented), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+        )
 
     @get("/{code:str}/qr.png", summary="QR of the pass as PNG", media_type="image/png")
-    async def qr_png(self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None) -> Response[bytes]:
+    async def qr_png(
+        self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None
+    ) -> Response[bytes]:
         presented = _presented_token(request, token)
         await holder_claims(code, presented, state.settings, state.keyring, state.pool)
         assert presented is not None
         return Response(qr.png(presented), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     @post("/{code:str}/revoke", guards=[requires("ot", "pilot", "admin")], status_code=200, summary="Revoke a pass")
-    async def revoke(self, request: Request[Staff, Any, Any], db: DB, code: FromPath[str], data: JSONBody[Revocation]) -> Revoked:
+    async def revoke(
+        self, request: Request[Staff, Any, Any], db: DB, code: FromPath[str], data: JSONBody[Revocation]
+    ) -> Revoked:
         staff = request.user
         canonical = codes.normalise(code)
         if canonical is None:
@@ -121,7 +136,12 @@ class PassController(Controller):
             row = await repository.revoke(db, canonical, data.reason, staff.id)
             assert row is not None
             await audit.record(
-                db, "pass.revoked", "pass", canonical, actor=staff.username, actor_id=staff.id,
+                db,
+                "pass.revoked",
+                "pass",
+                canonical,
+                actor=staff.username,
+                actor_id=staff.id,
                 details={"reason": data.reason},
             )
         return Revoked(row["code"], row["revoked_at"], row["revoked_reason"])
@@ -132,9 +152,7 @@ class RevocationController(Controller):
     tags = ["passes"]
 
     @get("", summary="Revoked passes still valid, for offline scanners")
-    async def list(
-        self, db: DB, since: FromQuery[datetime | None] = None
-    ) -> RevocationList:
+    async def list(self, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
         if since is not None and since.tzinfo is None:
             raise Problem(400, "request.invalid", reason="since needs a time zone offset")
         generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
@@ -142,6 +160,13 @@ class RevocationController(Controller):
         return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)
 
 
-@get("/.well-known/jwks.json", tags=["public"], summary="Public keys that sign the passes", media_type="application/jwk-set+json")
+@get(
+    "/.well-known/jwks.json",
+    tags=["public"],
+    summary="Public keys that sign the passes",
+    media_type="application/jwk-set+json",
+)
 async def jwks(state: State) -> dict[str, Any]:
+    async with state.pool.acquire() as conn:
+        await state.keyring.refresh(conn, state.settings.keyring_refresh_seconds)
     return state.keyring.jwks()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-PASS_COLUMNS = """
+_COLUMNS = """
     p.id, p.code, p.kid, p.mode, p.method, p.confidence, p.persons, p.arrival_date, p.arrival_stop_id,
     p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason
 """
@@ -40,14 +40,27 @@ async def insert(
         ON CONFLICT (code) DO NOTHING
         RETURNING id, code, valid_from, valid_until
         """,
-        code, proof_id, kid, mode, method, confidence, persons, arrival_date, arrival_stop_id,
-        ot_id, trip_km, valid_from, valid_until, email, lang,
+        code,
+        proof_id,
+        kid,
+        mode,
+        method,
+        confidence,
+        persons,
+        arrival_date,
+        arrival_stop_id,
+        ot_id,
+        trip_km,
+        valid_from,
+        valid_until,
+        email,
+        lang,
     )
 
 
 async def by_code(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT {PASS_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
+    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
 
 
 async def redemptions_of(conn: asyncpg.Connection, pass_id: int) -> list[asyncpg.Record]:
@@ -82,7 +95,9 @@ async def revoke(conn: asyncpg.Connection, code: str, reason: str, account_id: i
         WHERE code = $1
         RETURNING code, ot_id, revoked_at, revoked_reason
         """,
-        code, reason, account_id,
+        code,
+        reason,
+        account_id,
     )
 
 

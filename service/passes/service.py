@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -29,7 +29,7 @@ def validity(arrival_date: date, validity_days: int, tz: ZoneInfo) -> tuple[date
     """From the start of the arrival day to the end of its `validity_days`-th day, local time."""
     start = datetime.combine(arrival_date, time(0), tz)
     end = datetime.combine(arrival_date + timedelta(days=validity_days), time(0), tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 async def issue(
@@ -51,13 +51,27 @@ async def issue(
 ) -> IssuedPass:
     """Store a pass for an accepted proof and sign its token (inside the caller's transaction)."""
     rules = settings.config.rules.passes
+    await keyring.refresh(conn, settings.keyring_refresh_seconds)
     valid_from, valid_until = validity(arrival_date, rules.validity_days, ZoneInfo(settings.config.territory.timezone))
     key = keyring.current
     for _ in range(8):  # 45 random bits: a collision is rare, eight in a row impossible in practice
         row = await repository.insert(
-            conn, code=codes.new_code(), proof_id=proof_id, kid=key.kid, mode=mode, method=method,
-            confidence=confidence, persons=persons, arrival_date=arrival_date, arrival_stop_id=arrival_stop_id,
-            ot_id=ot_id, trip_km=trip_km, valid_from=valid_from, valid_until=valid_until, email=email, lang=lang,
+            conn,
+            code=codes.new_code(),
+            proof_id=proof_id,
+            kid=key.kid,
+            mode=mode,
+            method=method,
+            confidence=confidence,
+            persons=persons,
+            arrival_date=arrival_date,
+            arrival_stop_id=arrival_stop_id,
+            ot_id=ot_id,
+            trip_km=trip_km,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            email=email,
+            lang=lang,
         )
         if row is not None:
             break
@@ -68,7 +82,9 @@ async def issue(
 
 
 def claims_of(row: asyncpg.Record) -> tokens.PassClaims:
-    return tokens.PassClaims(row["code"], row["persons"], row["mode"], row["confidence"], row["valid_from"], row["valid_until"])
+    return tokens.PassClaims(
+        row["code"], row["persons"], row["mode"], row["confidence"], row["valid_from"], row["valid_until"]
+    )
 
 
 def token_for(claims: tokens.PassClaims, settings: Settings, keyring: Keyring) -> str:
@@ -91,7 +107,9 @@ async def verify_token(token: str, settings: Settings, keyring: Keyring, pool: a
         return refused.claims
 
 
-async def holder_claims(code: str, token: str | None, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> tokens.PassClaims:
+async def holder_claims(
+    code: str, token: str | None, settings: Settings, keyring: Keyring, pool: asyncpg.Pool
+) -> tokens.PassClaims:
     """The pass holder proves they hold `code` by presenting its token."""
     canonical = codes.normalise(code)
     if canonical is None:

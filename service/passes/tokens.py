@@ -7,7 +7,7 @@ Claims are kept short so the QR stays small (version ≤ 12 at level M):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 
@@ -73,8 +73,8 @@ def _claims(payload: dict) -> PassClaims:
             persons=int(payload["p"]),
             mode=_MODE_NAMES[payload["m"]],
             confidence=_CONFIDENCE_NAMES[payload["c"]],
-            valid_from=datetime.fromtimestamp(int(payload["nbf"]), timezone.utc),
-            valid_until=datetime.fromtimestamp(int(payload["exp"]), timezone.utc),
+            valid_from=datetime.fromtimestamp(int(payload["nbf"]), UTC),
+            valid_until=datetime.fromtimestamp(int(payload["exp"]), UTC),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TokenRefused("invalid") from exc
@@ -91,11 +91,13 @@ def verify(token: str, key: SigningKey | None, issuer: str, audience: str, now: 
         raise TokenRefused("invalid")
     options = {"require": ["exp", "nbf", "iss", "aud", "jti"], "verify_exp": False, "verify_nbf": False}
     try:
-        payload = jwt.decode(token, key.public, algorithms=[ALGORITHM], issuer=issuer, audience=audience, options=options)
+        payload = jwt.decode(
+            token, key.public, algorithms=[ALGORITHM], issuer=issuer, audience=audience, options=options
+        )
     except jwt.PyJWTError as exc:
         raise TokenRefused("invalid") from exc
     claims = _claims(payload)
-    moment = (now or datetime.now(timezone.utc)).timestamp()
+    moment = (now or datetime.now(UTC)).timestamp()
     if moment > claims.valid_until.timestamp() + LEEWAY_SECONDS:
         raise TokenRefused("expired", claims)
     if moment < claims.valid_from.timestamp() - LEEWAY_SECONDS:

@@ -29,8 +29,16 @@ class IssuedPassView(msgspec.Struct):
 def issued_view(claims: PassClaims, token: str, method: str, checks: dict[str, Any] | None = None) -> IssuedPassView:
     base = f"/api/v1/passes/{claims.code}"
     return IssuedPassView(
-        code=claims.code, code_display=codes.display(claims.code), token=token, persons=claims.persons,
-        mode=claims.mode, method=method, confidence=claims.confidence, valid_from=claims.valid_from,
-        valid_until=claims.valid_until, qr_svg_url=f"{base}/qr.svg", qr_png_url=f"{base}/qr.png",
+        code=claims.code,
+        code_display=codes.display(claims.code),
+        token=token,
+        persons=claims.persons,
+        mode=claims.mode,
+        method=method,
+        confidence=claims.confidence,
+        valid_from=claims.valid_from,
+        valid_until=claims.valid_until,
+        qr_svg_url=f"{base}/qr.svg",
+        qr_png_url=f"{base}/qr.png",
         checks=checks or {},
     )

@@ -102,12 +102,16 @@ class ClaimController(Controller):
     async def claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
         settings = state.settings
         await ratelimit.hit(
-            db, ratelimit.client_bucket("claims", _client(request), state.derived_keys.fingerprint),
+            db,
+            ratelimit.client_bucket("claims", _client(request), state.derived_keys.fingerprint),
             settings.config.rules.rate_limits.claims_per_minute,
         )
         data, upload = await _read_claim(request)
         outcome = await service.claim(
-            db, settings, state.keyring, state.derived_keys.fingerprint,
+            db,
+            settings,
+            state.keyring,
+            state.derived_keys.fingerprint,
             service.Claim(data.mode, data.method, data.persons, data.evidence, upload, data.email, data.lang),
         )
         if isinstance(outcome, service.PendingReview):

@@ -50,12 +50,10 @@ import math
 import re
 from array import array
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Annotated
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, ParseError
 from zoneinfo import ZoneInfo
 
-import msgspec
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
@@ -180,7 +178,7 @@ def _parse_time(text: str, number: int) -> float:
     except ValueError:
         raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: time is not a valid date-time") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -265,7 +263,7 @@ def track_fingerprint(key: bytes, track: Track) -> bytes:
 
 
 def _utc_minute(seconds: float) -> str:
-    return datetime.fromtimestamp(math.floor(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+    return datetime.fromtimestamp(math.floor(seconds), UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _cell(degrees: float) -> str:
@@ -301,8 +299,10 @@ def verify_gpx(
     end_km, ot_id = nearest_endpoint(track.lats[-1], track.lons[-1], endpoints)
     if end_km > rules.max_end_distance_km:
         raise Problem(
-            422, "proof.track_not_near_lot",
-            km=round(end_km, 1) if math.isfinite(end_km) else None, max_km=rules.max_end_distance_km,
+            422,
+            "proof.track_not_near_lot",
+            km=round(end_km, 1) if math.isfinite(end_km) else None,
+            max_km=rules.max_end_distance_km,
         )
 
     figures = measure(track, rules)
@@ -310,13 +310,19 @@ def verify_gpx(
         raise Problem(422, "proof.track_too_short", km=round(figures.distance_km, 1), min_km=rules.min_distance_km)
     if figures.fastest_stretch_kmh > rules.max_stretch_kmh:
         raise Problem(
-            422, "proof.track_too_fast", kmh=round(figures.fastest_stretch_kmh, 1),
-            max_kmh=rules.max_stretch_kmh, minutes=rules.max_stretch_minutes,
+            422,
+            "proof.track_too_fast",
+            kmh=round(figures.fastest_stretch_kmh, 1),
+            max_kmh=rules.max_stretch_kmh,
+            minutes=rules.max_stretch_minutes,
         )
     moving_avg_kmh = figures.moving_avg_kmh
     if moving_avg_kmh > rules.max_moving_avg_kmh:
         raise Problem(
-            422, "proof.track_average_too_fast", kmh=round(moving_avg_kmh, 1), max_kmh=rules.max_moving_avg_kmh,
+            422,
+            "proof.track_average_too_fast",
+            kmh=round(moving_avg_kmh, 1),
+            max_kmh=rules.max_moving_avg_kmh,
         )
     if moving_avg_kmh < rules.min_moving_avg_kmh:
         raise Problem(422, "proof.track_too_slow", kmh=round(moving_avg_kmh, 1), min_kmh=rules.min_moving_avg_kmh)
@@ -336,4 +342,3 @@ def verify_gpx(
             "duration_min": round(figures.duration_seconds / 60),
         },
     )
-

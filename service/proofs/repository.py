@@ -16,13 +16,21 @@ async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verd
     """The new proof's id, or None when its fingerprint was already used."""
     return await conn.fetchval(
         """
-        INSERT INTO proofs (method, mode, fingerprint, confidence, status, arrival_date, arrival_stop_id, persons, facts, ot_id)
+        INSERT INTO proofs (method, mode, fingerprint, confidence, status, arrival_date, arrival_stop_id, persons,
+                            facts, ot_id)
         VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $8, $9)
         ON CONFLICT (fingerprint) DO NOTHING
         RETURNING id
         """,
-        method, mode, verdict.fingerprint, verdict.confidence, verdict.arrival_date, verdict.arrival_stop_id,
-        verdict.persons, verdict.facts, verdict.ot_id,
+        method,
+        mode,
+        verdict.fingerprint,
+        verdict.confidence,
+        verdict.arrival_date,
+        verdict.arrival_stop_id,
+        verdict.persons,
+        verdict.facts,
+        verdict.ot_id,
     )
 
 

@@ -9,7 +9,7 @@ import base64
 import binascii
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -70,7 +70,12 @@ async def claim(
         stop = await repository.stop_facts(db, trip.arrival_stop_id)
         try:
             verdict = declared_trip.verify(
-                trip, mode=request.mode, persons=request.persons, stop=stop, today=today, rules=rules,
+                trip,
+                mode=request.mode,
+                persons=request.persons,
+                stop=stop,
+                today=today,
+                rules=rules,
                 fingerprint_key=fingerprint_key,
             )
         except declared_trip.TicketReferenceTooShort as exc:
@@ -81,13 +86,21 @@ async def claim(
         typed = decode_evidence(request.evidence, attestation.AttestationEvidence)
         code = attestation.canonical_code(typed.code)
         row = await attestations.by_code(db, code)
-        facts = None if row is None else attestation.AttestationFacts(
-            code=row["code"], site_id=row["site_id"], ot_id=row["ot_id"], persons=row["persons"],
-            issued_on=local_date(settings, row["created_at"]), expires_at=row["expires_at"],
-            used=row["used_at"] is not None,
+        facts = (
+            None
+            if row is None
+            else attestation.AttestationFacts(
+                code=row["code"],
+                site_id=row["site_id"],
+                ot_id=row["ot_id"],
+                persons=row["persons"],
+                issued_on=local_date(settings, row["created_at"]),
+                expires_at=row["expires_at"],
+                used=row["used_at"] is not None,
+            )
         )
         verdict = attestation.verify(
-            facts, persons=request.persons, now=datetime.now(timezone.utc), rules=rules, fingerprint_key=fingerprint_key
+            facts, persons=request.persons, now=datetime.now(UTC), rules=rules, fingerprint_key=fingerprint_key
         )
         return await accept(db, settings, keyring, request, verdict, attestation_code=code)
 
@@ -100,17 +113,31 @@ async def claim(
         if evidence.site_id and (site is None or not site["active"]):
             raise Problem(422, "proof.evidence_invalid", reason="site_id: unknown site")
         verdict = manual.verify(
-            evidence, request.file, mode=request.mode, persons=request.persons, stop=stop,
-            site_ot_id=site["ot_id"] if site else None, today=today, rules=rules, fingerprint_key=fingerprint_key,
+            evidence,
+            request.file,
+            mode=request.mode,
+            persons=request.persons,
+            stop=stop,
+            site_ot_id=site["ot_id"] if site else None,
+            today=today,
+            rules=rules,
+            fingerprint_key=fingerprint_key,
         )
-        row = await reviews.submit(db, request.mode, verdict, photos.sanitise(request.file), request.lang, request.email)
+        row = await reviews.submit(
+            db, request.mode, verdict, photos.sanitise(request.file), request.lang, request.email
+        )
         return PendingReview(row["public_id"], row["status"])
 
     if request.method == "gpx":
         document = request.file if request.file is not None else _text_evidence(request.evidence, "gpx")
         verdict = gpx.verify_gpx(
-            document, rules=settings.config.rules.gpx, claim_rules=rules, now=datetime.now(timezone.utc),
-            endpoints=await repository.lot_endpoints(db), persons=request.persons, fingerprint_key=fingerprint_key,
+            document,
+            rules=settings.config.rules.gpx,
+            claim_rules=rules,
+            now=datetime.now(UTC),
+            endpoints=await repository.lot_endpoints(db),
+            persons=request.persons,
+            fingerprint_key=fingerprint_key,
             zone=settings.config.territory.timezone,
         )
         return await accept(db, settings, keyring, request, verdict)
@@ -124,8 +151,14 @@ async def claim(
             raw = _base64_evidence(request.evidence, "barcode_b64", limits.max_upload_bytes)
         key_ring = await rail_repository.load_key_ring(db)
         verdict = rail.verify_rail_barcode(
-            raw, key_for=key_ring.key_for, today=today, rules=rules, persons=request.persons,
-            fingerprint_key=fingerprint_key, station_in_lot=await rail_repository.station_index(db), config=limits,
+            raw,
+            key_for=key_ring.key_for,
+            today=today,
+            rules=rules,
+            persons=request.persons,
+            fingerprint_key=fingerprint_key,
+            station_in_lot=await rail_repository.station_index(db),
+            config=limits,
         )
         return await accept(db, settings, keyring, request, verdict)
 
@@ -135,7 +168,9 @@ async def claim(
 def _base64_evidence(evidence: dict[str, Any], name: str, max_bytes: int) -> bytes:
     value = evidence.get(name)
     if not isinstance(value, str) or not value or len(value) > max_bytes * 4 // 3 + 4:
-        raise Problem(422, "proof.evidence_invalid", reason=f"{name}: the barcode's bytes in base64, or the `file` part")
+        raise Problem(
+            422, "proof.evidence_invalid", reason=f"{name}: the barcode's bytes in base64, or the `file` part"
+        )
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -150,8 +185,13 @@ def _text_evidence(evidence: dict[str, Any], name: str) -> bytes:
 
 
 async def accept(
-    db: asyncpg.Connection, settings: Settings, keyring: Keyring, request: Claim, verdict: Verdict,
-    *, attestation_code: str | None = None,
+    db: asyncpg.Connection,
+    settings: Settings,
+    keyring: Keyring,
+    request: Claim,
+    verdict: Verdict,
+    *,
+    attestation_code: str | None = None,
 ) -> passes.IssuedPass:
     async with db.transaction():
         proof_id = await repository.insert_accepted(db, request.method, request.mode, verdict)
@@ -160,10 +200,20 @@ async def accept(
         if attestation_code is not None and not await attestations.mark_used(db, attestation_code, proof_id):
             raise Problem(409, "proof.already_used")
         issued = await passes.issue(
-            db, settings, keyring, proof_id=proof_id, mode=request.mode, method=request.method,
-            confidence=verdict.confidence, persons=verdict.persons, arrival_date=verdict.arrival_date,
-            arrival_stop_id=verdict.arrival_stop_id, ot_id=verdict.ot_id, trip_km=verdict.trip_km,
-            email=request.email, lang=request.lang,
+            db,
+            settings,
+            keyring,
+            proof_id=proof_id,
+            mode=request.mode,
+            method=request.method,
+            confidence=verdict.confidence,
+            persons=verdict.persons,
+            arrival_date=verdict.arrival_date,
+            arrival_stop_id=verdict.arrival_stop_id,
+            ot_id=verdict.ot_id,
+            trip_km=verdict.trip_km,
+            email=request.email,
+            lang=request.lang,
         )
     checks = {name: value for name, value in verdict.facts.items() if name.endswith("_checked")}
     return dataclasses.replace(issued, checks=checks)

@@ -6,14 +6,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar.params import JSONBody
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
-from service.core.db import DB
 from service.accounts.guards import Staff, requires
+from service.core.db import DB
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
-from service.redemptions.service import Desk, Scan, redeem
+from service.redemptions import repository
+from service.redemptions.service import Desk, Scan, redeem, sync_result
 
 Nonce = Annotated[str, msgspec.Meta(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
@@ -27,6 +28,46 @@ class RedemptionRequest(msgspec.Struct, forbid_unknown_fields=True):
     device: Annotated[str, msgspec.Meta(min_length=1, max_length=80)] | None = None
 
 
+MAX_SYNC_ITEMS = 500
+
+
+class SyncItem(msgspec.Struct, forbid_unknown_fields=True):
+    nonce: Nonce
+    scanned_at: datetime
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)] | None = None
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] | None = None
+    persons: Annotated[int, msgspec.Meta(ge=1, le=50)] | None = None
+
+
+class SyncBatch(msgspec.Struct, forbid_unknown_fields=True):
+    items: Annotated[list[SyncItem], msgspec.Meta(min_length=1, max_length=MAX_SYNC_ITEMS)]
+    device: Annotated[str, msgspec.Meta(min_length=1, max_length=80)] | None = None
+
+
+class SyncResults(msgspec.Struct):
+    results: list[dict[str, Any]]
+
+
+class Conflict(msgspec.Struct):
+    id: int
+    code: str
+    site_id: str
+    first_device: str
+    first_scanned_at: datetime | None
+    first_redeemed_at: datetime
+    device: str
+    scanned_at: datetime | None
+    received_at: datetime
+    persons: int
+
+
+def _check_presented(token: str | None, code: str | None, scanned_at: datetime | None) -> None:
+    if (token is None) == (code is None):
+        raise Problem(400, "request.invalid", reason="give exactly one of token and code")
+    if scanned_at is not None and scanned_at.tzinfo is None:
+        raise Problem(400, "request.invalid", reason="scanned_at needs a time zone offset")
+
+
 class RedemptionController(Controller):
     path = "/api/v1/redemptions"
     tags = ["partners"]
@@ -36,17 +77,61 @@ class RedemptionController(Controller):
     async def redeem(
         self, request: Request[Staff, Any, Any], data: JSONBody[RedemptionRequest], db: DB, state: State
     ) -> Response[dict[str, Any]]:
-        if (data.token is None) == (data.code is None):
-            raise Problem(400, "request.invalid", reason="give exactly one of token and code")
-        if data.scanned_at is not None and data.scanned_at.tzinfo is None:
-            raise Problem(400, "request.invalid", reason="scanned_at needs a time zone offset")
+        _check_presented(data.token, data.code, data.scanned_at)
         staff = request.user
         assert staff.site_id is not None
         scan = Scan(
-            nonce=data.nonce, token=data.token, code=data.code, persons=data.persons, scanned_at=data.scanned_at,
-            device=data.device or staff.username,
+            nonce=data.nonce,
+            token=data.token,
+            code=data.code,
+            persons=data.persons,
+            scanned_at=data.scanned_at,
+            device=staff.device_name or data.device or staff.username,
+            device_id=staff.device_id,
         )
         status, body = await redeem(
             db, state.settings, state.keyring, state.pool, Desk(staff.id, staff.site_id), scan, request_lang(request)
         )
         return Response(body, status_code=status, media_type="application/json" if status < 400 else PROBLEM_JSON)
+
+    @post(
+        "/sync",
+        status_code=200,
+        summary="Uses queued by an offline scanner, answered item by item (idempotent by nonce)",
+    )
+    async def sync(
+        self, request: Request[Staff, Any, Any], data: JSONBody[SyncBatch], db: DB, state: State
+    ) -> SyncResults:
+        for item in data.items:
+            _check_presented(item.token, item.code, item.scanned_at)
+        staff = request.user
+        assert staff.site_id is not None
+        desk, lang = Desk(staff.id, staff.site_id), request_lang(request)
+        device = staff.device_name or data.device or staff.username
+        results = []
+        for item in data.items:
+            scan = Scan(
+                nonce=item.nonce,
+                token=item.token,
+                code=item.code,
+                persons=item.persons,
+                scanned_at=item.scanned_at,
+                device=device,
+                device_id=staff.device_id,
+                source="sync",
+            )
+            status, body = await redeem(db, state.settings, state.keyring, state.pool, desk, scan, lang)
+            results.append(sync_result(item.nonce, device, status, body))
+        return SyncResults(results)
+
+
+class ConflictController(Controller):
+    path = "/api/v1/redemptions/conflicts"
+    tags = ["reports"]
+    guards = [requires("ot", "pilot", "admin")]
+
+    @get("", summary="Uses of one pass at one site by two offline devices, kept for the OT")
+    async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[Conflict]:
+        staff = request.user
+        rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        return [Conflict(**dict(row)) for row in rows]

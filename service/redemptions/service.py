@@ -7,7 +7,7 @@ transaction, so a replayed request gets the first answer and records nothing new
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -33,6 +33,7 @@ class Scan:
     persons: int | None
     scanned_at: datetime | None
     device: str
+    device_id: int | None = None
     source: str = "online"
 
 
@@ -43,7 +44,7 @@ class Desk:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 async def redeem(
@@ -80,12 +81,15 @@ async def _use(
         # a genuine signature over an unknown pass means the token is not ours to honour
         raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
 
-    now = datetime.now(timezone.utc)
-    if pass_row["revoked_at"] is not None:
+    # An offline scan is judged at the moment it was made (never later than now):
+    # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
+    now = datetime.now(UTC)
+    moment = min(scan.scanned_at, now) if scan.source == "sync" and scan.scanned_at else now
+    if pass_row["revoked_at"] is not None and pass_row["revoked_at"] <= moment:
         raise Problem(410, "pass.revoked")
-    if now >= pass_row["valid_until"]:
+    if moment >= pass_row["valid_until"]:
         raise Problem(410, "pass.expired", valid_until=_iso(pass_row["valid_until"]))
-    if now < pass_row["valid_from"]:
+    if moment < pass_row["valid_from"]:
         raise Problem(422, "pass.not_yet_valid", valid_from=_iso(pass_row["valid_from"]))
 
     site = await territory_repository.site(db, desk.site_id)
@@ -95,8 +99,7 @@ async def _use(
         raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
     if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
         raise Problem(403, "site.confidence_too_low")
-    today = local_date(settings, now)
-    if (today - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
+    if (local_date(settings, moment) - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
         raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
 
     persons = scan.persons if scan.persons is not None else pass_row["persons"]
@@ -108,24 +111,49 @@ async def _use(
         raise Problem(409, "booking.required")
 
     row = await repository.insert(
-        db, pass_id=pass_row["id"], site_id=desk.site_id, account_id=desk.account_id, device=scan.device,
-        persons=persons, source=scan.source, scanned_at=scan.scanned_at,
+        db,
+        pass_id=pass_row["id"],
+        site_id=desk.site_id,
+        account_id=desk.account_id,
+        device=scan.device,
+        device_id=scan.device_id,
+        persons=persons,
+        source=scan.source,
+        scanned_at=scan.scanned_at,
     )
     if row is None:
         first = await repository.existing(db, pass_row["id"], desk.site_id)
+        if scan.source == "sync" and first["device"] != scan.device:
+            # two desks accepted the same pass while offline: keep the later use, flagged
+            await repository.insert_conflict(
+                db,
+                redemption_id=first["id"],
+                account_id=desk.account_id,
+                device=scan.device,
+                device_id=scan.device_id,
+                persons=persons,
+                scanned_at=scan.scanned_at,
+            )
         raise Problem(
-            409, "redemption.already_redeemed",
-            redeemed_at=_iso(first["redeemed_at"]), device=first["device"],
+            409,
+            "redemption.already_redeemed",
+            redeemed_at=_iso(first["redeemed_at"]),
+            device=first["device"],
             first={"redeemed_at": _iso(first["redeemed_at"]), "device": first["device"], "persons": first["persons"]},
         )
     body: dict[str, Any] = {
         "status": "ok",
         "pass": {
-            "code": pass_row["code"], "persons": pass_row["persons"], "mode": pass_row["mode"],
-            "confidence": pass_row["confidence"], "valid_until": _iso(pass_row["valid_until"]),
+            "code": pass_row["code"],
+            "persons": pass_row["persons"],
+            "mode": pass_row["mode"],
+            "confidence": pass_row["confidence"],
+            "valid_until": _iso(pass_row["valid_until"]),
         },
         "redemption": {
-            "id": row["id"], "site_id": row["site_id"], "persons": row["persons"],
+            "id": row["id"],
+            "site_id": row["site_id"],
+            "persons": row["persons"],
             "redeemed_at": _iso(row["redeemed_at"]),
             "scanned_at": _iso(row["scanned_at"]) if row["scanned_at"] else None,
         },
@@ -133,8 +161,30 @@ async def _use(
     }
     if booking is not None:
         body["booking"] = {
-            "id": booking["id"], "slot_id": booking["slot_id"], "persons": booking["persons"],
-            "start": _iso(booking["starts_at"]), "end": _iso(booking["ends_at"]),
+            "id": booking["id"],
+            "slot_id": booking["slot_id"],
+            "persons": booking["persons"],
+            "start": _iso(booking["starts_at"]),
+            "end": _iso(booking["ends_at"]),
         }
     return body
 
+
+# What an offline scanner learns of each queued use.
+SYNC_OK, SYNC_DUPLICATE, SYNC_CONFLICT, SYNC_REJECTED = "ok", "duplicate", "conflict", "rejected"
+
+
+def sync_result(nonce: str, device: str, status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """One item's answer: `duplicate` when this device had already recorded the use,
+    `conflict` when another device had."""
+    if status == 201:
+        return {"nonce": nonce, "status": SYNC_OK, "redemption": body["redemption"]}
+    if body.get("code") == "redemption.already_redeemed":
+        same_device = body["first"]["device"] == device
+        return {
+            "nonce": nonce,
+            "status": SYNC_DUPLICATE if same_device else SYNC_CONFLICT,
+            "code": body["code"],
+            "first": body["first"],
+        }
+    return {"nonce": nonce, "status": SYNC_REJECTED, "code": body.get("code"), "detail": body.get("detail")}

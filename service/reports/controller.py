@@ -9,9 +9,9 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromQuery, QueryParameter
 
-from service.core.db import DB
 from service.accounts.guards import Staff, requires
 from service.core.clock import local_date
+from service.core.db import DB
 from service.core.errors import Problem
 from service.reports import service
 from service.territory import repository as territory_repository
@@ -52,7 +52,12 @@ class ReportController(Controller):
         if start > end or (end - start).days > MAX_PERIOD_DAYS:
             raise Problem(400, "report.invalid_period")
         report = await service.uptake(
-            db, ot_id=ot, start=start, end=end, group_by=group_by, tz=settings.config.territory.timezone,
+            db,
+            ot_id=ot,
+            start=start,
+            end=end,
+            group_by=group_by,
+            tz=settings.config.territory.timezone,
             factors=settings.config.factors,
         )
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
@@ -60,7 +65,8 @@ class ReportController(Controller):
             filename = f"tbc-uptake-{ot or 'lot'}-{start}-{end}.csv"
             rows = report["rows"] or [report["totals"]]
             return Response(
-                service.to_csv(rows), media_type="text/csv; charset=utf-8",
+                service.to_csv(rows),
+                media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(report)

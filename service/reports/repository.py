@@ -32,7 +32,10 @@ async def pass_groups(
           AND (p.created_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
         GROUP BY 1, 2, 3, 4
         """,
-        ot_id, start, end, tz,
+        ot_id,
+        start,
+        end,
+        tz,
     )
 
 
@@ -51,7 +54,10 @@ async def redemption_groups(
           AND (r.redeemed_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
         GROUP BY 1
         """,
-        ot_id, start, end, tz,
+        ot_id,
+        start,
+        end,
+        tz,
     )
 
 

@@ -54,7 +54,13 @@ def _add_redemptions(tally: _Tally, row: asyncpg.Record) -> None:
 
 
 async def uptake(
-    conn: asyncpg.Connection, *, ot_id: str | None, start: date, end: date, group_by: str | None, tz: str,
+    conn: asyncpg.Connection,
+    *,
+    ot_id: str | None,
+    start: date,
+    end: date,
+    group_by: str | None,
+    tz: str,
     factors: FactorsConfig,
 ) -> dict[str, Any]:
     totals = _Tally()
@@ -84,7 +90,9 @@ async def uptake(
             if group_by in ("site", "stop"):
                 row["name"] = tally.label
             if group_by == "site":
-                row.update(passes=tally.redeemed_passes, redemptions=tally.redemptions, redeemed_persons=tally.redeemed_persons)
+                row.update(
+                    passes=tally.redeemed_passes, redemptions=tally.redemptions, redeemed_persons=tally.redeemed_persons
+                )
             else:
                 row.update(tally.as_row())
             rows.append(row)

@@ -80,7 +80,10 @@ class ReviewQueueController(Controller):
 
     @get("", summary="The review queue of the caller's OT (the pilot's: all)")
     async def queue(
-        self, request: Request[Staff, Any, Any], db: DB, status: FromQuery[ReviewState] = "pending",
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        status: FromQuery[ReviewState] = "pending",
         ot: FromQuery[str | None] = None,
     ) -> list[QueuedProof]:
         staff = request.user
@@ -90,9 +93,15 @@ class ReviewQueueController(Controller):
         rows = await repository.queue(db, scope, status, limit=200)
         return [
             QueuedProof(
-                id=str(row["public_id"]), status=row["status"], mode=row["mode"], persons=row["persons"],
-                arrival_date=row["arrival_date"], arrival_stop_id=row["arrival_stop_id"],
-                site_id=(row["facts"] or {}).get("site_id"), ot=row["ot_id"], submitted_at=row["created_at"],
+                id=str(row["public_id"]),
+                status=row["status"],
+                mode=row["mode"],
+                persons=row["persons"],
+                arrival_date=row["arrival_date"],
+                arrival_stop_id=row["arrival_stop_id"],
+                site_id=(row["facts"] or {}).get("site_id"),
+                ot=row["ot_id"],
+                submitted_at=row["created_at"],
                 photo_url=f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None,
             )
             for row in rows
@@ -107,10 +116,14 @@ class ReviewQueueController(Controller):
         photo = await repository.photo(db, row["id"])
         if photo is None:
             raise Problem(404, "not_found")
-        return Response(bytes(photo["content"]), media_type=photo["content_type"], headers={"Cache-Control": "no-store"})
+        return Response(
+            bytes(photo["content"]), media_type=photo["content_type"], headers={"Cache-Control": "no-store"}
+        )
 
     @post("/{review_id:uuid}/approve", status_code=200, summary="Approve: the visitor gets a verified pass")
-    async def approve(self, request: Request[Staff, Any, Any], db: DB, state: State, review_id: FromPath[UUID]) -> Decision:
+    async def approve(
+        self, request: Request[Staff, Any, Any], db: DB, state: State, review_id: FromPath[UUID]
+    ) -> Decision:
         code = await service.approve(db, state.settings, state.keyring, request.user, review_id)
         return Decision(str(review_id), "accepted", code)
 

@@ -37,8 +37,14 @@ def sanitise(data: bytes) -> bytes:
                 upright = ImageOps.exif_transpose(image).convert("RGB")
     except Problem:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as exc:
         raise Problem(422, "proof.photo_invalid") from exc
     upright.thumbnail((KEPT_LONG_SIDE, KEPT_LONG_SIDE))
     out = io.BytesIO()

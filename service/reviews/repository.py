@@ -15,13 +15,21 @@ async def insert_pending(
     """The new pending proof (id, public_id), or None when its fingerprint was already used."""
     row = await conn.fetchrow(
         """
-        INSERT INTO proofs (method, mode, fingerprint, status, arrival_date, arrival_stop_id, persons, facts, ot_id, lang, email)
+        INSERT INTO proofs (method, mode, fingerprint, status, arrival_date, arrival_stop_id, persons, facts, ot_id,
+                            lang, email)
         VALUES ('manual', $1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9)
         ON CONFLICT (fingerprint) DO NOTHING
         RETURNING id, public_id, status
         """,
-        mode, verdict.fingerprint, verdict.arrival_date, verdict.arrival_stop_id, verdict.persons, verdict.facts,
-        verdict.ot_id, lang, email,
+        mode,
+        verdict.fingerprint,
+        verdict.arrival_date,
+        verdict.arrival_stop_id,
+        verdict.persons,
+        verdict.facts,
+        verdict.ot_id,
+        lang,
+        email,
     )
     if row is not None:
         await conn.execute(
@@ -60,7 +68,9 @@ async def queue(conn: asyncpg.Connection, ot_id: str | None, status: str, limit:
         ORDER BY pr.created_at
         LIMIT $3
         """,
-        ot_id, status, limit,
+        ot_id,
+        status,
+        limit,
     )
 
 
@@ -68,9 +78,7 @@ async def photo(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | Non
     return await conn.fetchrow("SELECT content_type, content FROM proof_photos WHERE proof_id = $1", proof_id)
 
 
-async def decide(
-    conn: asyncpg.Connection, proof_id: int, status: str, reviewer_id: int, reason: str | None
-) -> None:
+async def decide(conn: asyncpg.Connection, proof_id: int, status: str, reviewer_id: int, reason: str | None) -> None:
     """Record the decision and delete the photo: it served its purpose."""
     await conn.execute(
         """
@@ -78,7 +86,9 @@ async def decide(
                           reviewed_by = $3, reviewed_at = now(), review_reason = $4
         WHERE id = $1
         """,
-        proof_id, status, reviewer_id, reason,
+        proof_id,
+        status,
+        reviewer_id,
+        reason,
     )
     await conn.execute("DELETE FROM proof_photos WHERE proof_id = $1", proof_id)
-

@@ -42,9 +42,20 @@ async def approve(db: asyncpg.Connection, settings: Settings, keyring: Keyring, 
         proof = await _pending_for(db, staff, public_id)
         await repository.decide(db, proof["id"], "accepted", staff.id, None)
         issued = await passes.issue(
-            db, settings, keyring, proof_id=proof["id"], mode=proof["mode"], method="manual", confidence="verified",
-            persons=proof["persons"], arrival_date=proof["arrival_date"], arrival_stop_id=proof["arrival_stop_id"],
-            ot_id=proof["ot_id"], trip_km=None, email=proof["email"], lang=proof["lang"],
+            db,
+            settings,
+            keyring,
+            proof_id=proof["id"],
+            mode=proof["mode"],
+            method="manual",
+            confidence="verified",
+            persons=proof["persons"],
+            arrival_date=proof["arrival_date"],
+            arrival_stop_id=proof["arrival_stop_id"],
+            ot_id=proof["ot_id"],
+            trip_km=None,
+            email=proof["email"],
+            lang=proof["lang"],
         )
         await audit.record(db, "proof.approved", "proof", str(proof["id"]), actor=staff.username, actor_id=staff.id)
     return issued.code
@@ -55,6 +66,11 @@ async def reject(db: asyncpg.Connection, staff: Staff, public_id: UUID, reason: 
         proof = await _pending_for(db, staff, public_id)
         await repository.decide(db, proof["id"], "rejected", staff.id, reason)
         await audit.record(
-            db, "proof.rejected", "proof", str(proof["id"]), actor=staff.username, actor_id=staff.id,
+            db,
+            "proof.rejected",
+            "proof",
+            str(proof["id"]),
+            actor=staff.username,
+            actor_id=staff.id,
             details={"reason": reason},
         )

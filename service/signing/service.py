@@ -48,7 +48,10 @@ class Keyring:
         for row in await repository.fetch_usable(conn):
             try:
                 keys[row["kid"]] = SigningKey.from_stored(
-                    row["kid"], bytes(row["public_key"]), row["private_key"] if row["is_current"] else None, self._password
+                    row["kid"],
+                    bytes(row["public_key"]),
+                    row["private_key"] if row["is_current"] else None,
+                    self._password,
                 )
             except ValueError as exc:
                 raise KeyringError(
@@ -57,6 +60,12 @@ class Keyring:
             if row["is_current"]:
                 current = row["kid"]
         self._keys, self._current, self._loaded_at = keys, current, time.monotonic()
+
+    async def refresh(self, conn: asyncpg.Connection, max_age_seconds: float) -> None:
+        """Reload when older than `max_age_seconds`: another process may have rotated
+        the keys, or the last passes of an old key may have expired."""
+        if time.monotonic() - self._loaded_at >= max_age_seconds:
+            await self.load(conn)
 
     async def find(self, pool: asyncpg.Pool, kid: str) -> SigningKey | None:
         """The key `kid`, reloading the ring (rate-limited) when it is unknown here."""
@@ -70,14 +79,15 @@ class Keyring:
         return self._keys.get(kid)
 
 
-async def ensure_current_key(conn: asyncpg.Connection, password: bytes) -> str | None:
-    """Generate and store a signing key if there is none; returns its kid when one was made."""
+async def ensure_current_key(conn: asyncpg.Connection, password: bytes, *, rotate: bool = False) -> str | None:
+    """Generate and store a signing key if there is none (or, with `rotate`, always,
+    making it the current one); returns its kid when one was made."""
     async with conn.transaction():
         await repository.lock_keys(conn)
-        if await repository.has_current(conn):
+        if not rotate and await repository.has_current(conn):
             return None
         key = SigningKey.generate()
         await repository.insert_current(conn, key.kid, key.public_raw, key.encrypted_private(password))
-        await audit.record(conn, "key.generated", "signing_key", key.kid)
+        await audit.record(conn, "key.rotated" if rotate else "key.generated", "signing_key", key.kid)
     log.info("generated signing key %s", key.kid)
     return key.kid

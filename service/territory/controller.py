@@ -49,9 +49,17 @@ class Stop(msgspec.Struct):
 def site_from_row(row: asyncpg.Record) -> Site:
     offer = {"label": row["offer_label"], **(row["offer_details"] or {})} if row["offer_label"] else {}
     return Site(
-        id=row["id"], name=row["name"], ot=row["ot_id"], lat=row["lat"], lon=row["lon"], modes=list(row["modes"]),
-        offer=offer, proof_max_age_days=row["proof_max_age_days"], min_confidence=row["min_confidence"],
-        bookable=row["bookable"], booking_required=row["booking_required"],
+        id=row["id"],
+        name=row["name"],
+        ot=row["ot_id"],
+        lat=row["lat"],
+        lon=row["lon"],
+        modes=list(row["modes"]),
+        offer=offer,
+        proof_max_age_days=row["proof_max_age_days"],
+        min_confidence=row["min_confidence"],
+        bookable=row["bookable"],
+        booking_required=row["booking_required"],
     )
 
 
@@ -64,9 +72,7 @@ class TerritoryController(Controller):
         return [OT(row["id"], row["name"]) for row in await repository.list_ots(db)]
 
     @get("/sites", summary="Partner sites and their low-carbon offer")
-    async def sites(
-        self, db: DB, ot: FromQuery[str | None] = None, mode: FromQuery[Mode | None] = None
-    ) -> list[Site]:
+    async def sites(self, db: DB, ot: FromQuery[str | None] = None, mode: FromQuery[Mode | None] = None) -> list[Site]:
         if ot is not None and not await repository.ot_exists(db, ot):
             raise Problem(404, "ot.unknown", ot=ot)
         return [site_from_row(row) for row in await repository.list_sites(db, ot, mode)]
@@ -82,9 +88,15 @@ class TerritoryController(Controller):
     async def stops(self, db: DB, mode: FromQuery[Mode | None] = None) -> list[Stop]:
         return [
             Stop(
-                id=row["id"], name=row["name"], mode=row["mode"], lat=row["lat"], lon=row["lon"], ot=row["ot_id"],
-                uic=row["uic"], in_lot=row["in_lot"], gateway=row["gateway"],
+                id=row["id"],
+                name=row["name"],
+                mode=row["mode"],
+                lat=row["lat"],
+                lon=row["lon"],
+                ot=row["ot_id"],
+                uic=row["uic"],
+                in_lot=row["in_lot"],
+                gateway=row["gateway"],
             )
             for row in await repository.list_stops(db, mode)
         ]
-

@@ -26,10 +26,7 @@ async def sync_territory(conn: asyncpg.Connection, territory: TerritoryConfig) -
                 uic = EXCLUDED.uic, ot_id = EXCLUDED.ot_id, in_lot = EXCLUDED.in_lot,
                 gateway = EXCLUDED.gateway, source = 'config'
             """,
-            [
-                (s.id, s.name, s.mode, s.lat, s.lon, s.uic, s.ot, s.in_lot, s.gateway)
-                for s in territory.stops
-            ],
+            [(s.id, s.name, s.mode, s.lat, s.lon, s.uic, s.ot, s.in_lot, s.gateway) for s in territory.stops],
         )
 
 
@@ -37,7 +34,8 @@ async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaul
     async with conn.transaction():
         await conn.executemany(
             """
-            INSERT INTO sites (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence, bookable, booking_required)
+            INSERT INTO sites (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence, bookable,
+                               booking_required)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (id) DO UPDATE SET
                 ot_id = EXCLUDED.ot_id, name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
@@ -47,10 +45,16 @@ async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaul
             """,
             [
                 (
-                    s.id, s.ot, s.name, s.lat, s.lon, list(s.modes),
+                    s.id,
+                    s.ot,
+                    s.name,
+                    s.lat,
+                    s.lon,
+                    list(s.modes),
                     defaults.proof_max_age_days if s.proof_max_age_days is None else s.proof_max_age_days,
                     s.min_confidence or defaults.min_confidence,
-                    s.bookable, s.booking_required,
+                    s.bookable,
+                    s.booking_required,
                 )
                 for s in sites
             ],
@@ -62,12 +66,17 @@ async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaul
             """,
             [
                 (
-                    s.id, s.offer.label,
-                    {k: v for k, v in (
-                        ("normal_price_eur", s.offer.normal_price_eur),
-                        ("reduced_price_eur", s.offer.reduced_price_eur),
-                        ("conditions", s.offer.conditions),
-                    ) if v is not None},
+                    s.id,
+                    s.offer.label,
+                    {
+                        k: v
+                        for k, v in (
+                            ("normal_price_eur", s.offer.normal_price_eur),
+                            ("reduced_price_eur", s.offer.reduced_price_eur),
+                            ("conditions", s.offer.conditions),
+                        )
+                        if v is not None
+                    },
                 )
                 for s in sites
             ],

@@ -88,7 +88,8 @@ def _read_pdf(upload: bytes, limits: RailBarcodeConfig) -> list[bytes]:
 
 def _too_large(limits: RailBarcodeConfig) -> Problem:
     return Problem(
-        422, "proof.upload_too_large",
+        422,
+        "proof.upload_too_large",
         max_mb=round(limits.max_upload_bytes / 1_048_576, 1),
         max_megapixels=round(limits.max_image_pixels / 1_000_000, 1),
     )

@@ -140,7 +140,8 @@ def _key(element: Element) -> UicPublicKey:
         valid_from=_date(_text(values.get("startDate"))),
         valid_until=_date(_text(values.get("endDate"))),
         allowed_product_owners=tuple(
-            code for child in (owners if owners is not None else ())
+            code
+            for child in (owners if owners is not None else ())
             if _local(child.tag) == "productOwnerCode" and (code := _int(_text(child))) is not None
         ),
     )

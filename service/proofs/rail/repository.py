@@ -12,8 +12,15 @@ from service.proofs.rail.ticket import fold_station_name, uic_station_code
 from service.proofs.rules import StopFacts
 
 _KEY_COLUMNS = (
-    "issuer_code", "key_id", "issuer_name", "signature_algorithm", "public_key", "barcode_version",
-    "valid_from", "valid_until", "allowed_product_owners",
+    "issuer_code",
+    "key_id",
+    "issuer_name",
+    "signature_algorithm",
+    "public_key",
+    "barcode_version",
+    "valid_from",
+    "valid_until",
+    "allowed_product_owners",
 )
 
 
@@ -26,8 +33,17 @@ async def replace_keys(conn: asyncpg.Connection, keys: Sequence[UicPublicKey]) -
             "uic_public_keys",
             columns=_KEY_COLUMNS,
             records=[
-                (k.issuer_code, k.key_id, k.issuer_name, k.signature_algorithm, k.public_key_der,
-                 k.barcode_version, k.valid_from, k.valid_until, list(k.allowed_product_owners))
+                (
+                    k.issuer_code,
+                    k.key_id,
+                    k.issuer_name,
+                    k.signature_algorithm,
+                    k.public_key_der,
+                    k.barcode_version,
+                    k.valid_from,
+                    k.valid_until,
+                    list(k.allowed_product_owners),
+                )
                 for k in keys
             ],
         )
@@ -38,9 +54,14 @@ async def load_key_ring(conn: asyncpg.Connection) -> KeyRing:
     rows = await conn.fetch(f"SELECT {', '.join(_KEY_COLUMNS)} FROM uic_public_keys")
     return KeyRing(
         UicPublicKey(
-            issuer_code=row["issuer_code"], key_id=row["key_id"], public_key_der=bytes(row["public_key"]),
-            issuer_name=row["issuer_name"], signature_algorithm=row["signature_algorithm"],
-            barcode_version=row["barcode_version"], valid_from=row["valid_from"], valid_until=row["valid_until"],
+            issuer_code=row["issuer_code"],
+            key_id=row["key_id"],
+            public_key_der=bytes(row["public_key"]),
+            issuer_name=row["issuer_name"],
+            signature_algorithm=row["signature_algorithm"],
+            barcode_version=row["barcode_version"],
+            valid_from=row["valid_from"],
+            valid_until=row["valid_until"],
             allowed_product_owners=tuple(row["allowed_product_owners"]),
         )
         for row in rows
@@ -50,9 +71,7 @@ async def load_key_ring(conn: asyncpg.Connection) -> KeyRing:
 async def station_index(conn: asyncpg.Connection) -> Callable[[str], StopFacts | None]:
     """`station_in_lot` for the verifier: the known train stations (in the Lot or
     gateways) by 7-digit UIC code and by folded name."""
-    rows = await conn.fetch(
-        "SELECT id, name, mode, in_lot, gateway, ot_id, uic FROM stops WHERE mode = 'train'"
-    )
+    rows = await conn.fetch("SELECT id, name, mode, in_lot, gateway, ot_id, uic FROM stops WHERE mode = 'train'")
     index: dict[str, StopFacts] = {}
     for row in rows:
         facts = StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"])

@@ -217,8 +217,9 @@ def parse_header(content: bytes) -> Header:
     except ValueError:
         issued_at = None
     flags = int(text[36]) if text[36].isdigit() else 0
-    return Header(issuer=text[0:4], ticket_key=text[4:24].strip(), issued_at=issued_at,
-                  specimen=bool(flags & SPECIMEN_FLAG))
+    return Header(
+        issuer=text[0:4], ticket_key=text[4:24].strip(), issued_at=issued_at, specimen=bool(flags & SPECIMEN_FLAG)
+    )
 
 
 def parse_layout(content: bytes) -> list[LayoutField]:
@@ -317,8 +318,10 @@ def _0080bl_blocks(record: Record) -> tuple[dict[str, str], tuple[date | None, d
     for index in range(orders):
         order = content[offset : offset + order_size]
         if index == 0:
-            order_dates = (_compact_date(order[date_offset : date_offset + 8]),
-                           _compact_date(order[date_offset + 8 : date_offset + 16]))
+            order_dates = (
+                _compact_date(order[date_offset : date_offset + 8]),
+                _compact_date(order[date_offset + 8 : date_offset + 16]),
+            )
         offset += order_size
     count = int(content[offset : offset + 2])
     offset += 2
@@ -361,7 +364,7 @@ def _v2_signature(field: bytes) -> tuple[int, int]:
 def _dsa_hash(key: dsa.DSAPublicKey) -> hashes.HashAlgorithm:
     q_bits = key.parameters().parameter_numbers().q.bit_length()
     if q_bits <= 160:
-        return hashes.SHA1()
+        return hashes.SHA1()  # noqa: S303 (UIC 918.3 v1 signatures are DSA with SHA-1 by specification)
     return hashes.SHA224() if q_bits <= 224 else hashes.SHA256()
 
 

@@ -19,10 +19,9 @@ from datetime import date
 from service.core.errors import Problem
 from service.proofs.fingerprint import ticket_fingerprint
 from service.proofs.rail import sncf_cv, uic9183
-from service.settings import RailBarcodeConfig
 from service.proofs.rail.ticket import Leg, RailTicket, Station, unreadable
 from service.proofs.rules import StopFacts, Verdict, check_persons, check_travel_date
-from service.settings import ClaimRules
+from service.settings import ClaimRules, RailBarcodeConfig
 
 StationLookup = Callable[[str], StopFacts | None]
 

@@ -1,0 +1,97 @@
+"""Slots of bookable sites, and bookings made with a pass."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from service.accounts.guards import Staff, bearer_token, requires
+from service.bookings import repository, service
+from service.core.db import DB
+from service.core.errors import Problem
+from service.territory import repository as territory
+
+
+class Slot(msgspec.Struct):
+    id: int
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+
+
+class NewSlot(msgspec.Struct, forbid_unknown_fields=True):
+    start: datetime
+    end: datetime
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+
+
+class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+    slot_id: int
+    persons: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
+
+
+class Booking(msgspec.Struct):
+    id: int
+    slot_id: int
+    persons: int
+
+
+def _slot(row: Any) -> Slot:
+    return Slot(row["id"], row["starts_at"], row["ends_at"], row["capacity"], row["remaining"])
+
+
+class SlotController(Controller):
+    path = "/api/v1/sites/{site_id:str}/slots"
+    tags = ["bookings"]
+
+    @get("", summary="Slots of a bookable site (upcoming, or those of `date`)")
+    async def list(
+        self, db: DB, state: State, site_id: FromPath[str], date: FromQuery[date | None] = None
+    ) -> list[Slot]:
+        site = await territory.site(db, site_id)
+        if site is None or not site["active"]:
+            raise Problem(404, "not_found")
+        rows = await repository.slots_of(db, site_id, date, state.settings.config.territory.timezone)
+        return [_slot(row) for row in rows]
+
+    @post("", guards=[requires("ot", "pilot", "admin")], summary="Open a slot with a quota of low-carbon places")
+    async def create(
+        self, request: Request[Staff, Any, Any], db: DB, site_id: FromPath[str], data: JSONBody[NewSlot]
+    ) -> Slot:
+        site = await territory.site(db, site_id)
+        if site is None or not request.user.may_see_ot(site["ot_id"]):
+            raise Problem(404, "not_found")
+        if not site["bookable"]:
+            raise Problem(422, "booking.not_bookable")
+        if data.start.tzinfo is None or data.end.tzinfo is None or data.end <= data.start:
+            raise Problem(400, "request.invalid", reason="start and end: times with an offset, end after start")
+        row = await repository.add_slot(db, site_id, data.start, data.end, data.capacity)
+        if row is None:
+            raise Problem(409, "booking.slot_exists")
+        return _slot(row)
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ["bookings"]
+
+    @post("", summary="Book places on a slot with a pass")
+    async def book(self, db: DB, state: State, data: JSONBody[BookingRequest]) -> Booking:
+        row = await service.book(
+            db, state.settings, state.keyring, state.pool, token=data.token, slot_id=data.slot_id, persons=data.persons
+        )
+        return Booking(row["id"], row["slot_id"], row["persons"])
+
+    @delete("/{booking_id:int}", summary="Cancel a booking (bearer: the pass token); the places come back")
+    async def cancel(self, request: Request, db: DB, state: State, booking_id: FromPath[int]) -> None:
+        token = bearer_token(request)
+        if token is None:
+            raise Problem(401, "pass.token_required", headers={"WWW-Authenticate": "Bearer"})
+        await service.cancel(db, state.settings, state.keyring, state.pool, token=token, booking_id=booking_id)

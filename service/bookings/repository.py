@@ -1,0 +1,98 @@
+"""SQL of slots and bookings. Capacity holds in the database: `slots.booked` only
+moves by conditional updates and is checked against `capacity`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+
+async def slots_of(conn: asyncpg.Connection, site_id: str, day: date | None, tz: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT id, starts_at, ends_at, capacity, capacity - booked AS remaining
+        FROM slots
+        WHERE site_id = $1
+          AND ($2::date IS NULL AND ends_at > now() OR (starts_at AT TIME ZONE $3)::date = $2)
+        ORDER BY starts_at
+        LIMIT 500
+        """,
+        site_id,
+        day,
+        tz,
+    )
+
+
+async def add_slot(
+    conn: asyncpg.Connection, site_id: str, starts_at: datetime, ends_at: datetime, capacity: int
+) -> asyncpg.Record | None:
+    """The new slot, or None when the site already has one starting then."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO slots (site_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (site_id, starts_at) DO NOTHING
+        RETURNING id, starts_at, ends_at, capacity, capacity - booked AS remaining
+        """,
+        site_id,
+        starts_at,
+        ends_at,
+        capacity,
+    )
+
+
+async def add_slots(conn: asyncpg.Connection, rows: list[tuple[str, datetime, datetime, int]]) -> None:
+    await conn.executemany(
+        "INSERT INTO slots (site_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", rows
+    )
+
+
+async def slot(conn: asyncpg.Connection, slot_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, site_id, starts_at, ends_at, capacity, booked FROM slots WHERE id = $1", slot_id
+    )
+
+
+async def insert_booking(
+    conn: asyncpg.Connection, slot_id: int, site_id: str, pass_id: int, persons: int
+) -> asyncpg.Record | None:
+    """The new booking, or None when the pass already holds one at this site."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO bookings (slot_id, site_id, pass_id, persons) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (pass_id, site_id) WHERE cancelled_at IS NULL DO NOTHING
+        RETURNING id, slot_id, persons, created_at
+        """,
+        slot_id,
+        site_id,
+        pass_id,
+        persons,
+    )
+
+
+async def take_places(conn: asyncpg.Connection, slot_id: int, persons: int) -> bool:
+    """Take `persons` places if that many are left (the row lock orders concurrent takers)."""
+    return bool(
+        await conn.fetchval(
+            "UPDATE slots SET booked = booked + $2 WHERE id = $1 AND booked + $2 <= capacity RETURNING true",
+            slot_id,
+            persons,
+        )
+    )
+
+
+async def booking_for_cancel(conn: asyncpg.Connection, booking_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        SELECT b.id, b.slot_id, b.persons, b.cancelled_at, p.code AS pass_code, sl.starts_at
+        FROM bookings b JOIN passes p ON p.id = b.pass_id JOIN slots sl ON sl.id = b.slot_id
+        WHERE b.id = $1
+        FOR UPDATE OF b
+        """,
+        booking_id,
+    )
+
+
+async def cancel(conn: asyncpg.Connection, booking_id: int, slot_id: int, persons: int) -> None:
+    await conn.execute("UPDATE bookings SET cancelled_at = now() WHERE id = $1", booking_id)
+    await conn.execute("UPDATE slots SET booked = booked - $2 WHERE id = $1", slot_id, persons)

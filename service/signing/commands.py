@@ -1,0 +1,71 @@
+"""Key management: `tbc list-keys`, `tbc rotate-key`, `tbc retire-key KID`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from service.settings import Settings
+
+
+def cmd_list_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from service.app import prepare_database
+    from service.cli import with_connection
+    from service.signing import repository
+
+    async def work(conn):  # type: ignore[no-untyped-def]
+        await prepare_database(settings, conn)
+        return await repository.all_keys(conn)
+
+    for row in with_connection(settings, work):
+        state = "current" if row["is_current"] else ("retired" if row["retired_at"] else "verifying")
+        print(
+            f"{row['kid']}  {state:9}  created {row['created_at']:%Y-%m-%d}"
+            f"  last pass valid until {row['last_pass_until'] or '-'}"
+        )
+    return 0
+
+
+def cmd_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    from service.app import prepare_database, settings_keys
+    from service.cli import with_connection
+    from service.signing.service import ensure_current_key
+
+    async def work(conn):  # type: ignore[no-untyped-def]
+        await prepare_database(settings, conn)
+        return await ensure_current_key(conn, settings_keys(settings).key_encryption, rotate=True)
+
+    kid = with_connection(settings, work)
+    print(f"new signing key {kid} is current; older keys keep verifying until their last pass expires")
+    return 0
+
+
+def cmd_retire_key(settings: Settings, args: argparse.Namespace) -> int:
+    from service.app import prepare_database
+    from service.cli import with_connection
+    from service.core import audit
+    from service.signing import repository
+
+    async def work(conn):  # type: ignore[no-untyped-def]
+        await prepare_database(settings, conn)
+        async with conn.transaction():
+            await repository.lock_keys(conn)
+            refusal = await repository.retire(conn, args.kid)
+            if refusal is None:
+                await audit.record(conn, "key.retired", "signing_key", args.kid, actor="cli")
+            return refusal
+
+    refusal = with_connection(settings, work)
+    if refusal is not None:
+        print(f"error: cannot retire {args.kid}: {refusal}", file=sys.stderr)
+        return 2
+    print(f"retired {args.kid}: passes it signed are refused from now on")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser("list-keys", help="list the pass signing keys").set_defaults(handler=cmd_list_keys)
+    commands.add_parser("rotate-key", help="make a new signing key current").set_defaults(handler=cmd_rotate_key)
+    retire = commands.add_parser("retire-key", help="stop honouring a (compromised) key at once")
+    retire.add_argument("kid")
+    retire.set_defaults(handler=cmd_retire_key)
