@@ -33,7 +33,7 @@ test: install-test lint
 
 lint: install-test
 	$(BIN)/hadolint Dockerfile
-	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff check service tests
 
 bench: install-test
 	$(BIN)/python -m bench
