@@ -33,7 +33,8 @@ test: install-test lint
 
 lint: install-test
 	$(BIN)/hadolint Dockerfile
-	$(BIN)/ruff check service tests
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -27,8 +27,10 @@ EMBEDDED_DATABASE = "tbc"
 # `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
 # (settings, args) and return an exit code, like the ones below.
 COMMAND_MODULES: tuple[str, ...] = (
+    "service.timetables.commands",
     "service.proofs.rail.commands",
     "service.signing.commands",
+    "service.privacy.commands",
 )
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.

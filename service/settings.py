@@ -56,9 +56,14 @@ class StopConfig(msgspec.Struct, forbid_unknown_fields=True):
     gateway: bool = False
 
 
+class Boundary(msgspec.Struct, forbid_unknown_fields=True):
+    points: Annotated[list[tuple[Latitude, Longitude]], msgspec.Meta(min_length=3)]
+
+
 class TerritoryConfig(msgspec.Struct, forbid_unknown_fields=True):
     department: str
     timezone: str
+    boundary: Boundary
     ots: list[OTConfig]
     stops: list[StopConfig]
 
@@ -138,6 +143,27 @@ class RailBarcodeConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
     max_key_list_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 32 * 1024 * 1024
 
 
+class TimetableRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # how far a declared arrival time may be from the scheduled one
+    tolerance_minutes: Annotated[int, msgspec.Meta(ge=0, le=180)] = 20
+    # limits against zip bombs and malformed files; a regional feed (SNCF TER)
+    # is some hundred megabytes once uncompressed
+    max_uncompressed_bytes: Annotated[int, msgspec.Meta(ge=1)] = 1024 * 1024 * 1024
+    max_members: Annotated[int, msgspec.Meta(ge=1)] = 64
+    max_line_chars: Annotated[int, msgspec.Meta(ge=80)] = 10_000
+
+
+class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
+    """Retention, enforced by `tbc purge` (run it daily)."""
+
+    # Photos still unreviewed after this many days are deleted and their proof closed.
+    photo_retention_days: PositiveInt = 30
+    # A visitor's e-mail is kept this many days after their pass expired.
+    email_retention_days: NonNegativeInt = 30
+    # Scan answers kept for replays by offline scanners.
+    scan_retention_days: PositiveInt = 90
+
+
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
     passes: PassRules = msgspec.field(default_factory=PassRules)
@@ -145,6 +171,8 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     rate_limits: RateLimits = msgspec.field(default_factory=RateLimits)
     gpx: GpxRules = msgspec.field(default_factory=GpxRules)
     rail_barcodes: RailBarcodeConfig = msgspec.field(default_factory=RailBarcodeConfig)
+    privacy: PrivacyRules = msgspec.field(default_factory=PrivacyRules)
+    timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
 
 
 # --- factors.toml -----------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from service.proofs.gpx import haversine_km
+from service.core.geo import haversine_km
 
 GPX_1_1 = "http://www.topografix.com/GPX/1/1"
 GPX_1_0 = "http://www.topografix.com/GPX/1/0"
@@ -52,12 +52,12 @@ class Pause:
 
 
 def route_km(route: Sequence[Position]) -> float:
-    return sum(haversine_km(*a, *b) for a, b in itertools.pairwise(route))
+    return sum(haversine_km(a, b) for a, b in itertools.pairwise(route))
 
 
 def _point_along(route: Sequence[Position], km: float) -> Position:
     for (lat1, lon1), (lat2, lon2) in itertools.pairwise(route):
-        leg = haversine_km(lat1, lon1, lat2, lon2)
+        leg = haversine_km((lat1, lon1), (lat2, lon2))
         if km <= leg:
             share = km / leg if leg else 0.0
             return lat1 + (lat2 - lat1) * share, lon1 + (lon2 - lon1) * share
@@ -215,7 +215,7 @@ def split_route(route: Sequence[Position], at_km: float) -> tuple[list[Position]
     cut = _point_along(route, at_km)
     before, walked = [route[0]], 0.0
     for index, (a, b) in enumerate(itertools.pairwise(route)):
-        leg = haversine_km(*a, *b)
+        leg = haversine_km(a, b)
         if walked + leg >= at_km:
             return [*before, cut], [cut, *route[index + 1 :]]
         before.append(b)

@@ -13,9 +13,9 @@ import msgspec
 import pytest
 
 from service.core.errors import Problem
+from service.core.geo import haversine_km
 from service.proofs.gpx import (
     fastest_stretch_kmh,
-    haversine_km,
     nearest_endpoint,
     read_track,
     speed_kmh,
@@ -167,7 +167,7 @@ def test_a_car_trip_is_refused():
 def test_a_teleport_is_refused():
     north = ride([(44.82, 1.58), (44.73, 1.58)], start=MORNING, kmh=17, seed=2)
     south_start = (44.46, 1.58)
-    assert 29 < haversine_km(north[-1].lat, north[-1].lon, *south_start) < 31
+    assert 29 < haversine_km((north[-1].lat, north[-1].lon), south_start) < 31
     south = ride(
         [south_start, (44.47, 1.50), CAHORS_STATION], start=north[-1].time + timedelta(seconds=10), kmh=17, seed=3
     )
@@ -391,10 +391,10 @@ def test_rules_come_from_configuration_with_their_defaults():
 
 
 def test_haversine_and_speed():
-    assert haversine_km(0, 0, 0, 1) == pytest.approx(111.19, abs=0.01)
-    assert haversine_km(*CAHORS_STATION, *CAHORS_STATION) == 0
-    assert haversine_km(*CAHORS_STATION, *BORDEAUX_SAINT_JEAN) == pytest.approx(160, abs=5)
-    assert haversine_km(0, 179.5, 0, -179.5) == pytest.approx(111.19, abs=0.01)
+    assert haversine_km((0, 0), (0, 1)) == pytest.approx(111.19, abs=0.01)
+    assert haversine_km(CAHORS_STATION, CAHORS_STATION) == 0
+    assert haversine_km(CAHORS_STATION, BORDEAUX_SAINT_JEAN) == pytest.approx(160, abs=5)
+    assert haversine_km((0, 179.5), (0, -179.5)) == pytest.approx(111.19, abs=0.01)
     assert speed_kmh(10, 1800) == 20
     assert speed_kmh(1, 0) == math.inf
 

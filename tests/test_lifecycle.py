@@ -38,7 +38,10 @@ async def test_three_hundred_concurrent_bookings_on_ten_places(client, conn):
     slot = await _new_slot(client, capacity=10)
     passes = await asyncio.gather(*(issue_pass(client, persons=1) for _ in range(300)))
     responses = await asyncio.gather(
-        *(client.post("/api/v1/bookings", json={"token": p["token"], "slot_id": slot["id"], "persons": 1}) for p in passes)
+        *(
+            client.post("/api/v1/bookings", json={"token": p["token"], "slot_id": slot["id"], "persons": 1})
+            for p in passes
+        )
     )
     statuses = [r.status_code for r in responses]
     assert statuses.count(201) == 10, sorted(statuses)
@@ -46,7 +49,10 @@ async def test_three_hundred_concurrent_bookings_on_ten_places(client, conn):
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"booking.full"}
     row = await conn.fetchrow("SELECT capacity, booked FROM slots WHERE id = $1", slot["id"])
     assert (row["capacity"], row["booked"]) == (10, 10)
-    assert await conn.fetchval("SELECT count(*) FROM bookings WHERE slot_id = $1 AND cancelled_at IS NULL", slot["id"]) == 10
+    assert (
+        await conn.fetchval("SELECT count(*) FROM bookings WHERE slot_id = $1 AND cancelled_at IS NULL", slot["id"])
+        == 10
+    )
     listed = (await client.get(f"/api/v1/sites/{CANOE}/slots")).json()
     assert next(s for s in listed if s["id"] == slot["id"])["remaining"] == 0
 
@@ -76,7 +82,9 @@ async def test_a_pass_books_a_site_once_and_cancelling_gives_places_back(client)
     assert (await client.delete(f"/api/v1/bookings/{booked.json()['id']}", headers=holder)).status_code == 204
     listed = (await client.get(f"/api/v1/sites/{CANOE}/slots")).json()
     assert next(s for s in listed if s["id"] == slot["id"])["remaining"] == 4
-    now_fits = await client.post("/api/v1/bookings", json={"token": too_many["token"], "slot_id": slot["id"], "persons": 2})
+    now_fits = await client.post(
+        "/api/v1/bookings", json={"token": too_many["token"], "slot_id": slot["id"], "persons": 2}
+    )
     assert now_fits.status_code == 201
     # and the pass may book the site again
     again = await client.post("/api/v1/bookings", json={"token": issued["token"], "slot_id": other["id"], "persons": 1})
@@ -123,16 +131,32 @@ async def test_demo_slots_exist_for_bookable_sites(client):
     assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": today})).json() == []
 
 
-async def test_scan_shows_the_booking(client):
+async def test_scan_shows_the_booking_and_reports_count_no_shows(client, conn):
+    ot = await staff_headers(client, "demo-ot-cahors")
+    before = (await client.get("/api/v1/reports/uptake", headers=ot)).json()["totals"]
     slot = await _new_slot(client, capacity=3, hours_ahead=2)
-    issued = await issue_pass(client, persons=2)
-    booking = await client.post("/api/v1/bookings", json={"token": issued["token"], "slot_id": slot["id"], "persons": 2})
+    issued, absent = await issue_pass(client, persons=2), await issue_pass(client, persons=1)
+    booking = await client.post(
+        "/api/v1/bookings", json={"token": issued["token"], "slot_id": slot["id"], "persons": 2}
+    )
     assert booking.status_code == 201
+    assert (
+        await client.post("/api/v1/bookings", json={"token": absent["token"], "slot_id": slot["id"]})
+    ).status_code == 201
     scan = await client.post(
-        "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()},
+        "/api/v1/redemptions",
+        json={"token": issued["token"], "nonce": nonce()},
         headers=await staff_headers(client, f"demo-partner-{CANOE}"),
     )
     assert scan.status_code == 201 and scan.json()["booking"]["id"] == booking.json()["id"]
+    # the slot ends: one came, one did not
+    await conn.execute(
+        "UPDATE slots SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 hour' WHERE id = $1",
+        slot["id"],
+    )
+    after = (await client.get("/api/v1/reports/uptake", headers=ot)).json()["totals"]
+    assert after["bookings"] == before["bookings"] + 2 and after["booked_persons"] == before["booked_persons"] + 3
+    assert after["no_shows"] == before["no_shows"] + 1
 
 
 async def test_a_site_requiring_booking_refuses_a_pass_without_one(client, conn):
@@ -140,7 +164,8 @@ async def test_a_site_requiring_booking_refuses_a_pass_without_one(client, conn)
     try:
         issued = await issue_pass(client)
         scan = await client.post(
-            "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()},
+            "/api/v1/redemptions",
+            json={"token": issued["token"], "nonce": nonce()},
             headers=await staff_headers(client, "demo-partner-grotte-pech-merle"),
         )
         assert scan.status_code == 409 and scan.json()["code"] == "booking.required"
@@ -153,7 +178,11 @@ async def test_a_site_requiring_booking_refuses_a_pass_without_one(client, conn)
 
 async def test_offline_batch_answered_item_by_item_and_idempotent(client, conn, app):
     partner = await staff_headers(client, "demo-partner-rocher-des-aigles")
-    good, duplicate, expired = await issue_pass(client), await issue_pass(client), await issue_pass(client, travel_date=days_ago(10))
+    good, duplicate, expired = (
+        await issue_pass(client),
+        await issue_pass(client),
+        await issue_pass(client, travel_date=days_ago(10)),
+    )
     earlier = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
     items = [
         {"nonce": nonce(), "token": good["token"], "scanned_at": earlier},
@@ -187,17 +216,33 @@ async def test_two_offline_devices_conflict_the_first_wins_the_later_is_kept(cli
     desk_a = (await client.post("/api/v1/devices", json={"name": f"desk A {nonce()[:6]}"}, headers=partner)).json()
     desk_b = (await client.post("/api/v1/devices", json={"name": f"desk B {nonce()[:6]}"}, headers=partner)).json()
     issued = await issue_pass(client)
-    item = lambda minutes: {"nonce": nonce(), "token": issued["token"], "scanned_at": (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()}  # noqa: E731
-    a = await client.post("/api/v1/redemptions/sync", json={"items": [item(30)]}, headers={"Authorization": f"Bearer {desk_a['access_token']}"})
-    b = await client.post("/api/v1/redemptions/sync", json={"items": [item(25)]}, headers={"Authorization": f"Bearer {desk_b['access_token']}"})
+
+    def item(minutes: int) -> dict:
+        scanned_at = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+        return {"nonce": nonce(), "token": issued["token"], "scanned_at": scanned_at}
+
+    a = await client.post(
+        "/api/v1/redemptions/sync",
+        json={"items": [item(30)]},
+        headers={"Authorization": f"Bearer {desk_a['access_token']}"},
+    )
+    b = await client.post(
+        "/api/v1/redemptions/sync",
+        json={"items": [item(25)]},
+        headers={"Authorization": f"Bearer {desk_b['access_token']}"},
+    )
     assert a.json()["results"][0]["status"] == "ok"
     result = b.json()["results"][0]
     assert result["status"] == "conflict" and result["first"]["device"] == desk_a["name"]
-    conflicts = (await client.get("/api/v1/redemptions/conflicts", headers=await staff_headers(client, "demo-ot-figeac"))).json()
+    conflicts = (
+        await client.get("/api/v1/redemptions/conflicts", headers=await staff_headers(client, "demo-ot-figeac"))
+    ).json()
     mine = [c for c in conflicts if c["code"] == issued["code"]]
     assert len(mine) == 1 and (mine[0]["first_device"], mine[0]["device"]) == (desk_a["name"], desk_b["name"])
     assert mine[0]["scanned_at"] is not None
-    other_ot = (await client.get("/api/v1/redemptions/conflicts", headers=await staff_headers(client, "demo-ot-cahors"))).json()
+    other_ot = (
+        await client.get("/api/v1/redemptions/conflicts", headers=await staff_headers(client, "demo-ot-cahors"))
+    ).json()
     assert issued["code"] not in [c["code"] for c in other_ot]
 
 
@@ -217,12 +262,22 @@ async def test_offline_scan_before_revocation_stands_after_it_is_refused(client)
     before, after = await issue_pass(client), await issue_pass(client)
     scanned_before = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()
     for issued in (before, after):
-        assert (await client.post(f"/api/v1/passes/{issued['code']}/revoke", json={"reason": "erreur"}, headers=ot)).status_code == 200
+        assert (
+            await client.post(f"/api/v1/passes/{issued['code']}/revoke", json={"reason": "erreur"}, headers=ot)
+        ).status_code == 200
     scanned_after = datetime.now(UTC).isoformat()
-    results = (await client.post("/api/v1/redemptions/sync", json={"items": [
-        {"nonce": nonce(), "token": before["token"], "scanned_at": scanned_before},
-        {"nonce": nonce(), "token": after["token"], "scanned_at": scanned_after},
-    ]}, headers=partner)).json()["results"]
+    results = (
+        await client.post(
+            "/api/v1/redemptions/sync",
+            json={
+                "items": [
+                    {"nonce": nonce(), "token": before["token"], "scanned_at": scanned_before},
+                    {"nonce": nonce(), "token": after["token"], "scanned_at": scanned_after},
+                ]
+            },
+            headers=partner,
+        )
+    ).json()["results"]
     assert [r["status"] for r in results] == ["ok", "rejected"] and results[1]["code"] == "pass.revoked"
 
 
@@ -233,7 +288,9 @@ async def test_revocation_delta_list(client):
     ot = await staff_headers(client, "demo-ot-cahors")
     first = (await client.get("/api/v1/revocations")).json()
     issued = await issue_pass(client)
-    assert (await client.post(f"/api/v1/passes/{issued['code']}/revoke", json={"reason": "fraude"}, headers=ot)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/passes/{issued['code']}/revoke", json={"reason": "fraude"}, headers=ot)
+    ).status_code == 200
     delta = (await client.get("/api/v1/revocations", params={"since": first["generated_at"]})).json()
     assert issued["code"] in [r["jti"] for r in delta["revoked"]]
     later = (await client.get("/api/v1/revocations", params={"since": datetime.now(UTC).isoformat()})).json()
@@ -253,18 +310,25 @@ async def test_devices_are_named_listed_and_disabled(client, conn):
     assert taken.status_code == 409 and taken.json()["code"] == "device.name_taken"
     as_device = {"Authorization": f"Bearer {device['access_token']}"}
     issued = await issue_pass(client)
-    scan = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=as_device)
+    scan = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=as_device
+    )
     assert scan.status_code == 201
     again = await client.post("/api/v1/redemptions", json={"code": issued["code"], "nonce": nonce()}, headers=partner)
     assert again.status_code == 409 and again.json()["first"]["device"] == name
-    assert await conn.fetchval("SELECT device_id FROM redemptions WHERE id = $1", scan.json()["redemption"]["id"]) == device["id"]
+    assert (
+        await conn.fetchval("SELECT device_id FROM redemptions WHERE id = $1", scan.json()["redemption"]["id"])
+        == device["id"]
+    )
     assert (await client.post("/api/v1/devices", json={"name": "another"}, headers=as_device)).status_code == 403
 
     listed = (await client.get("/api/v1/devices", headers=partner)).json()
     assert any(d["id"] == device["id"] and d["active"] and d["last_scan_at"] for d in listed)
     disabled = await client.post(f"/api/v1/devices/{device['id']}/disable", headers=partner)
     assert disabled.status_code == 200 and disabled.json()["active"] is False
-    refused = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=as_device)
+    refused = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=as_device
+    )
     assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
     other_partner = await staff_headers(client, "demo-partner-musee-murat")
     assert (await client.post(f"/api/v1/devices/{device['id']}/disable", headers=other_partner)).status_code == 404
@@ -275,13 +339,18 @@ async def test_devices_are_named_listed_and_disabled(client, conn):
 
 def _cli(database_url: str, secret: str, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "TBC_SECRET_KEY": secret, "HOME": "/tmp"}
-    return subprocess.run([sys.executable, "-m", "service", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, database_url, conn):
     fresh = msgspec.structs.replace(settings, keyring_refresh_seconds=0.0)
     app = create_app(fresh)
-    async with LifespanManager(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
         before = await issue_pass(http)
         old_kid = jwt.get_unverified_header(before["token"])["kid"]
 
@@ -294,7 +363,9 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         assert {old_kid, new_kid} <= kids
 
         partner = await staff_headers(http, "demo-partner-musee-henri-martin")
-        scan = await http.post("/api/v1/redemptions", json={"token": before["token"], "nonce": nonce()}, headers=partner)
+        scan = await http.post(
+            "/api/v1/redemptions", json={"token": before["token"], "nonce": nonce()}, headers=partner
+        )
         assert scan.status_code == 201, scan.text
 
         # once every pass the old key signed has expired, it drops out and its tokens are refused
@@ -302,7 +373,8 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         kids = {key["kid"] for key in (await http.get("/.well-known/jwks.json")).json()["keys"]}
         assert old_kid not in kids and new_kid in kids
         other = await http.post(
-            "/api/v1/redemptions", json={"token": before["token"], "nonce": nonce()},
+            "/api/v1/redemptions",
+            json={"token": before["token"], "nonce": nonce()},
             headers=await staff_headers(http, "demo-partner-musee-champollion"),
         )
         assert other.status_code == 422 and other.json()["code"] == "pass.invalid"
@@ -315,7 +387,8 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         assert retired.returncode == 0, retired.stderr
         await http.get("/.well-known/jwks.json")  # the process reloads its keyring
         refused = await http.post(
-            "/api/v1/redemptions", json={"token": after["token"], "nonce": nonce()},
+            "/api/v1/redemptions",
+            json={"token": after["token"], "nonce": nonce()},
             headers=await staff_headers(http, "demo-partner-musee-champollion"),
         )
         assert refused.status_code == 422 and refused.json()["code"] == "pass.invalid"

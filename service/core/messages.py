@@ -327,6 +327,18 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Este sitio exige una reserva con el pase.",
         },
     ),
+    # timetables
+    "proof.no_matching_trip": (
+        "No matching trip",
+        {
+            "fr": "Aucun trajet de la ligne ou du train {line} n'arrive à cet arrêt vers {time} ce jour-là "
+            "d'après les horaires publiés. Vérifiez le numéro, l'arrêt, la date et l'heure.",
+            "en": "According to the published timetables, no trip of line or train {line} arrives at this stop "
+            "around {time} on that day. Check the number, the stop, the date and the time.",
+            "es": "Según los horarios publicados, ningún trayecto de la línea o del tren {line} llega a esta "
+            "parada hacia las {time} ese día. Compruebe el número, la parada, la fecha y la hora.",
+        },
+    ),
     # rail tickets
     "proof.barcode_unreadable": (
         "Ticket barcode unreadable",

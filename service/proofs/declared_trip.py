@@ -1,9 +1,9 @@
 """`declared_trip`: the visitor states the trip they arrived by. No I/O.
 
 Checked here: the date window, the arrival stop (known, of that mode, in the
-Lot or a gateway), the persons, and the ticket's fingerprint. Whether such a
-trip really runs is the timetable's job; without one the proof stays
-`plausible` with `timetable_checked: false`.
+Lot or a gateway), the persons, the ticket's fingerprint, and what the imported
+timetable says of the trip (looked up by the caller). Without a timetable for
+the mode the proof still stands on the other rules, with `timetable_checked: false`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from typing import Annotated
 import msgspec
 
 from service.proofs.fingerprint import normalise_reference, ticket_fingerprint
-from service.proofs.rules import StopFacts, Verdict, check_arrival_stop, check_persons, check_travel_date
+from service.proofs.rules import (
+    StopFacts,
+    TimetableAnswer,
+    Verdict,
+    check_arrival_stop,
+    check_persons,
+    check_timetable,
+    check_travel_date,
+)
 from service.settings import ClaimRules
 
 
@@ -39,12 +47,15 @@ def verify(
     today: date,
     rules: ClaimRules,
     fingerprint_key: bytes,
+    timetable: TimetableAnswer | None,
 ) -> Verdict:
     check_travel_date(evidence.date, today, rules)
     arrival = check_arrival_stop(stop, mode)
     check_persons(persons, rules)
     if len(normalise_reference(evidence.ticket_ref)) < 4:
         raise TicketReferenceTooShort("ticket_ref: at least 4 letters or digits")
+    facts: dict[str, object] = {"line": evidence.line.strip().upper(), "arrival_time": evidence.arrival_time}
+    trip_km = check_timetable(timetable, facts, line=evidence.line.strip(), time=evidence.arrival_time)
     return Verdict(
         confidence="plausible",
         arrival_date=evidence.date,
@@ -52,9 +63,6 @@ def verify(
         fingerprint=ticket_fingerprint(fingerprint_key, evidence.ticket_ref, evidence.date.isoformat()),
         arrival_stop_id=arrival.id,
         ot_id=arrival.ot_id,
-        facts={
-            "line": evidence.line.strip().upper(),
-            "arrival_time": evidence.arrival_time,
-            "timetable_checked": False,
-        },
+        trip_km=trip_km,
+        facts=facts,
     )

@@ -58,6 +58,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from service.core.errors import Problem
+from service.core.geo import haversine_km
 from service.proofs.fingerprint import fingerprint
 from service.proofs.rules import Verdict, check_persons, check_travel_date
 from service.settings import ClaimRules, GpxRules
@@ -69,19 +70,9 @@ TRACK_POINT_TIME_PATH = [*TRACK_POINT_PATH, "time"]
 MAX_DEPTH = 32
 # The fingerprint's grid: changing it would let every past ride claim again.
 FINGERPRINT_CELLS_PER_DEGREE = 100
-EARTH_RADIUS_KM = 6371.0088
 # xsd:dateTime as GPS apps write it.
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _OTHER_NAMESPACE = "*"
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance on the mean Earth sphere (error under 0.5 %, far below GPS noise)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half_dphi = (phi2 - phi1) / 2
-    half_dlambda = math.radians(lon2 - lon1) / 2
-    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def speed_kmh(km: float, seconds: float) -> float:
@@ -196,7 +187,7 @@ def cumulative_km(track: Track) -> array:
     lats, lons = track.lats, track.lons
     totals = array("d", [0.0])
     for index in range(1, len(track)):
-        step = haversine_km(lats[index - 1], lons[index - 1], lats[index], lons[index])
+        step = haversine_km((lats[index - 1], lons[index - 1]), (lats[index], lons[index]))
         totals.append(totals[-1] + step)
     return totals
 
@@ -213,7 +204,7 @@ def measure(track: Track, rules: GpxRules) -> RideFigures:
         while end < last and times[end] - times[start] < rules.pause_window_seconds:
             end += 1
         seconds = times[end] - times[start]
-        displacement_km = haversine_km(lats[start], lons[start], lats[end], lons[end])
+        displacement_km = haversine_km((lats[start], lons[start]), (lats[end], lons[end]))
         if speed_kmh(displacement_km, seconds) >= rules.pause_below_kmh:
             distance_km += path_km[end] - path_km[start]
             moving_seconds += seconds
@@ -244,7 +235,7 @@ def nearest_endpoint(
 ) -> tuple[float, str | None]:
     """(distance in km, ot_id) of the endpoint closest to a position; infinite when there is none."""
     return min(
-        ((haversine_km(lat, lon, end_lat, end_lon), ot_id) for end_lat, end_lon, ot_id in endpoints),
+        ((haversine_km((lat, lon), (end_lat, end_lon)), ot_id) for end_lat, end_lon, ot_id in endpoints),
         default=(math.inf, None),
         key=lambda candidate: candidate[0],
     )

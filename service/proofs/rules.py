@@ -29,6 +29,16 @@ class StopFacts:
 
 
 @dataclass(frozen=True)
+class TimetableAnswer:
+    """What the imported timetables say of a trip; the caller passes None when no
+    timetable of that mode is loaded (the proof then stays unchecked, and says so)."""
+
+    matched: bool
+    distance_km: float | None = None
+    scheduled_arrival: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """An accepted proof: what the pass and the reports need, nothing personal."""
 
@@ -71,3 +81,17 @@ def check_persons(persons: int, rules: ClaimRules, on_ticket: int | None = None)
     limit = min(rules.max_persons, on_ticket) if on_ticket is not None else rules.max_persons
     if persons > limit:
         raise Problem(422, "proof.too_many_persons", max=limit)
+
+
+def check_timetable(answer: TimetableAnswer | None, facts: dict[str, Any], *, line: str, time: str) -> float | None:
+    """Record in `facts` whether the trip was checked; refuse a trip the timetable
+    does not know. Returns the trip's length when the timetable gives it."""
+    if answer is None:
+        facts["timetable_checked"] = False
+        return None
+    if not answer.matched:
+        raise Problem(422, "proof.no_matching_trip", line=line, time=time)
+    facts["timetable_checked"] = True
+    if answer.scheduled_arrival is not None:
+        facts["scheduled_arrival"] = answer.scheduled_arrival
+    return answer.distance_km

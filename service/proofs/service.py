@@ -9,7 +9,7 @@ import base64
 import binascii
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -25,13 +25,14 @@ from service.proofs import declared_trip, gpx, repository
 from service.proofs.rail import barcode_image
 from service.proofs.rail import repository as rail_repository
 from service.proofs.rail import verify as rail
-from service.proofs.rules import Verdict, check_mode
+from service.proofs.rules import TimetableAnswer, Verdict, check_mode, check_timetable
 from service.reviews import photos
 from service.reviews import service as reviews
 from service.reviews import verify as manual
 from service.settings import Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory
+from service.timetables import lookup as timetables
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,18 @@ async def claim(
     if request.method == "declared_trip":
         trip = decode_evidence(request.evidence, declared_trip.DeclaredTrip)
         stop = await repository.stop_facts(db, trip.arrival_stop_id)
+        answer = None
+        if stop is not None:
+            answer = await timetable_answer(
+                db,
+                settings,
+                mode=request.mode,
+                stop_id=stop.id,
+                day=trip.date,
+                line=trip.line,
+                arrival=time.fromisoformat(trip.arrival_time),
+                tolerance=settings.config.rules.timetables.tolerance_minutes,
+            )
         try:
             verdict = declared_trip.verify(
                 trip,
@@ -77,6 +90,7 @@ async def claim(
                 today=today,
                 rules=rules,
                 fingerprint_key=fingerprint_key,
+                timetable=answer,
             )
         except declared_trip.TicketReferenceTooShort as exc:
             raise Problem(422, "proof.evidence_invalid", reason=str(exc)) from exc
@@ -160,9 +174,57 @@ async def claim(
             station_in_lot=await rail_repository.station_index(db),
             config=limits,
         )
+        if verdict.confidence == "plausible" and verdict.facts.get("train_number"):
+            verdict = await _cross_check_train(db, settings, verdict)
         return await accept(db, settings, keyring, request, verdict)
 
     raise Problem(422, "proof.method_unavailable", method=request.method)
+
+
+async def timetable_answer(
+    db: asyncpg.Connection,
+    settings: Settings,
+    *,
+    mode: str,
+    stop_id: str,
+    day: date,
+    line: str,
+    arrival: time,
+    tolerance: int,
+) -> TimetableAnswer | None:
+    """What the imported timetables say of a trip; None when none is loaded for the mode."""
+    if not await timetables.has_timetable(db, mode):
+        return None
+    match = await timetables.find_arrival(
+        db, stop_id=stop_id, service_date=day, line=line, arrival_time=arrival, tolerance_minutes=tolerance, mode=mode
+    )
+    if match is None:
+        return TimetableAnswer(matched=False)
+    return TimetableAnswer(True, round(match.distance_km, 1), match.scheduled_arrival.strftime("%H:%M"))
+
+
+# SNCF's own barcodes name the train and the day, not the time: any arrival that day will do.
+_WHOLE_DAY = (time(12, 0), 12 * 60)
+
+
+async def _cross_check_train(db: asyncpg.Connection, settings: Settings, verdict: Verdict) -> Verdict:
+    """A plausible rail ticket (no signature) must name a train that really calls at its station that day."""
+    facts = dict(verdict.facts)
+    train = str(facts["train_number"])
+    answer = None
+    if verdict.arrival_stop_id is not None:
+        answer = await timetable_answer(
+            db,
+            settings,
+            mode="train",
+            stop_id=verdict.arrival_stop_id,
+            day=verdict.arrival_date,
+            line=train,
+            arrival=_WHOLE_DAY[0],
+            tolerance=_WHOLE_DAY[1],
+        )
+    trip_km = check_timetable(answer, facts, line=train, time="--:--")
+    return dataclasses.replace(verdict, facts=facts, trip_km=trip_km)
 
 
 def _base64_evidence(evidence: dict[str, Any], name: str, max_bytes: int) -> bytes:

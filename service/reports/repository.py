@@ -70,3 +70,29 @@ async def scope_sites(conn: asyncpg.Connection, ot_id: str | None) -> list[async
 async def stop_names(conn: asyncpg.Connection, ids: list[str]) -> dict[str, str]:
     rows = await conn.fetch("SELECT id, name FROM stops WHERE id = ANY($1::text[])", ids)
     return {row["id"]: row["name"] for row in rows}
+
+
+async def booking_totals(
+    conn: asyncpg.Connection, ot_id: str | None, start: date, end: date, tz: str
+) -> asyncpg.Record:
+    """Bookings on the scope's slots in the period, and the no-shows among those already over."""
+    return await conn.fetchrow(
+        """
+        SELECT count(*) AS bookings,
+               coalesce(sum(b.persons), 0) AS booked_persons,
+               count(*) FILTER (
+                   WHERE sl.ends_at < now()
+                     AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = b.pass_id AND r.site_id = b.site_id)
+               ) AS no_shows
+        FROM bookings b
+        JOIN slots sl ON sl.id = b.slot_id
+        JOIN sites s ON s.id = b.site_id
+        WHERE b.cancelled_at IS NULL
+          AND ($1::text IS NULL OR s.ot_id = $1)
+          AND (sl.starts_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
+        """,
+        ot_id,
+        start,
+        end,
+        tz,
+    )

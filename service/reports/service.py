@@ -99,6 +99,7 @@ async def uptake(
 
     summary = totals.as_row()
     summary["uses_per_pass"] = round(totals.redemptions / totals.passes, 3) if totals.passes else None
+    summary.update(dict(await repository.booking_totals(conn, ot_id, start, end, tz)))
     return {
         "ot": ot_id,
         "from": start.isoformat(),

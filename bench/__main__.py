@@ -1,0 +1,25 @@
+"""Run every benchmark module of `bench/` in turn; the exit code is non-zero if any missed its goals."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import bench
+
+
+def main() -> int:
+    worst = 0
+    for module in sorted(info.name for info in pkgutil.iter_modules(bench.__path__)):
+        if module.startswith("_"):
+            continue
+        print(f"== bench.{module}", flush=True)
+        code = importlib.import_module(f"bench.{module}").main()
+        worst = max(worst, code)
+        print(flush=True)
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main())

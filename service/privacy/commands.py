@@ -1,0 +1,41 @@
+"""`tbc purge`: enforce the retention rules of `[privacy]` in config/rules.toml."""
+
+from __future__ import annotations
+
+import argparse
+
+from service.settings import Settings
+
+
+async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from service.core import audit
+    from service.privacy import repository
+
+    rules = settings.config.rules.privacy
+    async with conn.transaction():
+        done = {
+            "stale_reviews_closed": await repository.close_stale_reviews(conn, rules.photo_retention_days),
+            "photos_deleted": await repository.orphan_photos(conn),
+            "emails_forgotten": await repository.forget_emails(conn, rules.email_retention_days),
+            "scan_answers_deleted": await repository.old_scan_answers(conn, rules.scan_retention_days),
+            "rate_windows_deleted": await repository.old_rate_windows(conn),
+        }
+        await audit.record(conn, "privacy.purged", "database", "retention", details=done)
+    return done
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from service.app import prepare_database
+    from service.cli import with_connection
+
+    async def work(conn):  # type: ignore[no-untyped-def]
+        await prepare_database(settings, conn)
+        return await purge(conn, settings)
+
+    for name, count in with_connection(settings, work).items():
+        print(f"{name}: {count}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser("purge", help="enforce data retention (run daily)").set_defaults(handler=cmd_purge)

@@ -1,0 +1,49 @@
+"""SQL of retention: what personal or bulky data has outlived its purpose."""
+
+from __future__ import annotations
+
+import asyncpg
+
+EXPIRED_REVIEW_REASON = "not reviewed in time; please claim again"
+
+
+async def close_stale_reviews(conn: asyncpg.Connection, days: int) -> int:
+    """Pending manual proofs older than `days`: photo deleted, proof closed as rejected."""
+    rows = await conn.fetch(
+        """
+        UPDATE proofs SET status = 'rejected', reviewed_at = now(), review_reason = $2
+        WHERE status = 'pending' AND created_at < now() - make_interval(days => $1)
+        RETURNING id
+        """,
+        days,
+        EXPIRED_REVIEW_REASON,
+    )
+    await conn.execute("DELETE FROM proof_photos WHERE proof_id = ANY($1::bigint[])", [row["id"] for row in rows])
+    return len(rows)
+
+
+async def orphan_photos(conn: asyncpg.Connection) -> int:
+    """Photos of proofs no longer pending (belt and braces: decisions delete them already)."""
+    status = await conn.execute(
+        "DELETE FROM proof_photos ph USING proofs p WHERE p.id = ph.proof_id AND p.status <> 'pending'"
+    )
+    return int(status.split()[-1])
+
+
+async def forget_emails(conn: asyncpg.Connection, days: int) -> int:
+    status = await conn.execute(
+        "UPDATE passes SET email = NULL WHERE email IS NOT NULL AND valid_until < now() - make_interval(days => $1)",
+        days,
+    )
+    await conn.execute("UPDATE proofs SET email = NULL WHERE email IS NOT NULL AND status <> 'pending'")
+    return int(status.split()[-1])
+
+
+async def old_scan_answers(conn: asyncpg.Connection, days: int) -> int:
+    status = await conn.execute("DELETE FROM scan_requests WHERE received_at < now() - make_interval(days => $1)", days)
+    return int(status.split()[-1])
+
+
+async def old_rate_windows(conn: asyncpg.Connection) -> int:
+    status = await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
+    return int(status.split()[-1])

@@ -1,0 +1,119 @@
+"""Declared trips checked against an imported timetable, through POST /api/v1/claims."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.core.geo import haversine_km
+from service.settings import ROOT, load_config
+from service.timetables import repository
+from service.timetables.importer import import_feed
+from service.timetables.lookup import has_timetable
+from tests.conftest import trip_claim
+from tests.gtfs_factory import ALL_DAYS, RAIL, feed_of, stop_times, write_feed
+
+LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
+
+
+async def test_declared_trips_are_checked_against_the_timetable(client, conn, tmp_path):
+    """With a timetable loaded, a declared trip must exist; the pass then knows the trip's length."""
+    today = date.today()
+    feed = feed_of(
+        agency=("SNCF", "SNCF Voyageurs", "https://www.sncf-connect.com", "Europe/Paris", "fr"),
+        stops=[
+            ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536, 1, ""),
+            ("StopArea:OCE87613000", "Cahors", 44.4492, 1.4331, 1, ""),
+        ],
+        routes=[("R1", "SNCF", "TER", "Toulouse – Brive", RAIL)],
+        trips=[("R1", "DAILY", "T1", "Brive", "871999", 0)],
+        times=stop_times("T1", "StopArea:OCE87611004 09:05 StopArea:OCE87613000 10:12"),
+        calendar=[("DAILY", *ALL_DAYS, (today.replace(day=1)).strftime("%Y%m%d"), "20991231")],
+        calendar_dates=[],
+    )
+    assert not await has_timetable(conn, "bus"), "another test left a coach timetable behind"
+    path = write_feed(tmp_path / "today.zip", feed)
+    await import_feed(conn, path, "claims-test", boundary=LOT_BOUNDARY)
+    try:
+        good = trip_claim(line="871999")
+        good["evidence"]["arrival_time"] = "10:20"
+        response = await client.post("/api/v1/claims", json=good)
+        assert response.status_code == 201, response.text
+        assert response.json()["pass"]["checks"] == {"timetable_checked": True}
+        trip_km = await conn.fetchval("SELECT trip_km FROM passes WHERE code = $1", response.json()["pass"]["code"])
+        assert trip_km == pytest.approx(haversine_km((43.6113, 1.4536), (44.4492, 1.4331)), abs=0.2)
+
+        for line, at in (("871998", "10:12"), ("871999", "11:30")):
+            wrong = trip_claim(line=line)
+            wrong["evidence"]["arrival_time"] = at
+            refused = await client.post("/api/v1/claims", json=wrong, headers={"Accept-Language": "en"})
+            assert refused.status_code == 422 and refused.json()["code"] == "proof.no_matching_trip", line
+            assert line in refused.json()["detail"]
+        # coaches have no timetable here: bus claims still stand on the static rules
+        bus = await client.post("/api/v1/claims", json=trip_claim(mode="bus", stop="lio:cajarc", line="889"))
+        assert bus.status_code == 201 and bus.json()["pass"]["checks"] == {"timetable_checked": False}
+    finally:
+        await repository.delete_feed(conn, "claims-test")
+
+
+async def test_an_unsigned_sncf_ticket_must_name_a_train_calling_there_that_day(settings, conn, tmp_path):
+    """SNCF's own barcodes carry no signature: the train number is checked against the timetable."""
+    import base64
+
+    import httpx
+    import msgspec
+    from asgi_lifespan import LifespanManager
+
+    from service.app import create_app
+    from tests import rail_factory
+
+    rules = settings.config.rules
+    with_stations = msgspec.structs.replace(
+        settings,
+        config=msgspec.structs.replace(
+            settings.config,
+            rules=msgspec.structs.replace(
+                rules,
+                rail_barcodes=msgspec.structs.replace(rules.rail_barcodes, resarail_to_uic={"FRXCA": "8761300"}),
+            ),
+        ),
+    )
+    today = date.today()
+    feed = feed_of(
+        agency=("SNCF", "SNCF Voyageurs", "https://www.sncf-connect.com", "Europe/Paris", "fr"),
+        stops=[
+            ("StopArea:OCE87547000", "Paris Austerlitz", 48.8420, 2.3660, 1, ""),
+            ("StopArea:OCE87613000", "Cahors", 44.4492, 1.4331, 1, ""),
+        ],
+        routes=[("IC", "SNCF", "IC", "Paris – Toulouse", RAIL)],
+        trips=[("IC", "DAILY", "T3611", "Toulouse", "3611", 0)],
+        times=stop_times("T3611", "StopArea:OCE87547000 08:00 StopArea:OCE87613000 13:05"),
+        calendar=[("DAILY", *ALL_DAYS, today.replace(day=1).strftime("%Y%m%d"), "20991231")],
+        calendar_dates=[],
+    )
+    await import_feed(conn, write_feed(tmp_path / "ic.zip", feed), "sncf-ic-test", boundary=LOT_BOUNDARY)
+    app = create_app(with_stations)
+    try:
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        ):
+
+            def claim(pnr: str, train: int) -> dict:
+                raw = rail_factory.sncf_cv(pnr=pnr, travel=today, origin="FRPAZ", destination="FRXCA", train=train)
+                return {
+                    "mode": "train",
+                    "method": "rail_barcode",
+                    "persons": 1,
+                    "evidence": {"barcode_b64": base64.b64encode(raw).decode()},
+                }
+
+            good = await http.post("/api/v1/claims", json=claim("TTCHK1", 3611))
+            assert good.status_code == 201, good.text
+            assert good.json()["pass"]["confidence"] == "plausible"
+            assert good.json()["pass"]["checks"] == {"timetable_checked": True}
+            wrong = await http.post("/api/v1/claims", json=claim("TTCHK2", 3699))
+            assert wrong.status_code == 422 and wrong.json()["code"] == "proof.no_matching_trip"
+    finally:
+        await repository.delete_feed(conn, "sncf-ic-test")
