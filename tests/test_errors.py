@@ -54,8 +54,8 @@ async def test_body_too_large(client, path, megabytes):
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
-        ("GET", "/api/v1/nowhere", 404, "not_found"),
-        ("DELETE", "/api/v1/claims", 405, "method_not_allowed"),
+        ("GET", "/api/v1/nowhere", 404, "request.not_found"),
+        ("DELETE", "/api/v1/claims", 405, "request.method_not_allowed"),
         ("GET", "/api/v1/passes/not-a-code", 404, "pass.not_found"),
         ("GET", "/api/v1/reports/uptake", 401, "auth.required"),
         ("GET", "/api/v1/sites?ot=nowhere", 404, "ot.unknown"),

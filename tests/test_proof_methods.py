@@ -269,7 +269,7 @@ async def test_claims_are_rate_limited_per_client(settings):
         ) as http:
             other_client = (await http.post("/api/v1/claims", json={"mode": "train"})).status_code
     assert statuses[:3] == [400, 400, 400] and statuses[3:] == [429, 429]
-    assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
+    assert limited.json()["code"] == "request.rate_limited" and int(limited.headers["retry-after"]) >= 1
     assert other_client == 400
 
 

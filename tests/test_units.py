@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -47,8 +48,6 @@ def test_language_negotiation():
 
 def test_every_code_the_service_raises_has_its_messages():
     """Codes are written literally (`Problem(422, "proof.too_old", …)`), so a scan finds them all."""
-    import re
-
     raised = set()
     for path in (ROOT / "service").rglob("*.py"):
         raised |= set(re.findall(r'Problem\(\s*\d{3},\s*"([a-z_.]+)"', path.read_text()))
@@ -58,6 +57,7 @@ def test_every_code_the_service_raises_has_its_messages():
 
 def test_every_message_exists_in_three_languages():
     for code, (title, details) in CATALOG.items():
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", code), code
         assert title and set(details) == set(LANGS), code
     assert render("proof.too_old", "en", {"days": 30})[1] == "The trip is more than 30 days old."
     assert render("no.such.code", "fr", {})[0] == "Error"

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from service.accounts import repository, tokens
 from service.accounts.guards import Staff, requires
 from service.accounts.passwords import verify_password
-from service.core.db import DB
+from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.settings import Role
 
@@ -106,8 +106,8 @@ class DeviceController(Controller):
         return [Device(**dict(row)) for row in await repository.devices_of(db, request.user.id)]
 
     @post("/{device_id:int}/disable", status_code=200, summary="Disable a device (lost, stolen, replaced)")
-    async def disable(self, request: Request[Staff, Any, Any], db: DB, device_id: FromPath[int]) -> Device:
+    async def disable(self, request: Request[Staff, Any, Any], db: DB, device_id: FromPath[RowId]) -> Device:
         row = await repository.disable_device(db, device_id, request.user.id)
         if row is None:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         return Device(**dict(row))

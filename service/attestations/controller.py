@@ -45,15 +45,8 @@ class AttestationController(Controller):
         if data.persons > limit:
             raise Problem(422, "proof.too_many_persons", max=limit)
         expires_at = datetime.now(UTC) + VALIDITY
-        for _ in range(8):
-            row = await repository.insert(
-                db,
-                codes.new_code(CODE_BODY_LENGTH),
-                staff.site_id,
-                staff.id,
-                data.persons,
-                expires_at,  # type: ignore[arg-type]
-            )
-            if row is not None:
-                return Attestation(row["code"], codes.display(row["code"]), row["persons"], row["expires_at"])
-        raise RuntimeError("could not draw a free attestation code")
+        row = await codes.insert_with_new_code(
+            lambda code: repository.insert(db, code, staff.site_id, staff.id, data.persons, expires_at),  # type: ignore[arg-type]
+            CODE_BODY_LENGTH,
+        )
+        return Attestation(row["code"], codes.display(row["code"]), row["persons"], row["expires_at"])

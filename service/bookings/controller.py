@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, bearer_token, requires
 from service.bookings import repository, service
-from service.core.db import DB
+from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.territory import repository as territory
 
@@ -33,7 +33,7 @@ class NewSlot(msgspec.Struct, forbid_unknown_fields=True):
 
 class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
-    slot_id: int
+    slot_id: RowId
     persons: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
 
 
@@ -57,7 +57,7 @@ class SlotController(Controller):
     ) -> list[Slot]:
         site = await territory.site(db, site_id)
         if site is None or not site["active"]:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         rows = await repository.slots_of(db, site_id, date, state.settings.config.territory.timezone)
         return [_slot(row) for row in rows]
 
@@ -67,7 +67,7 @@ class SlotController(Controller):
     ) -> Slot:
         site = await territory.site(db, site_id)
         if site is None or not request.user.may_see_ot(site["ot_id"]):
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         if not site["bookable"]:
             raise Problem(422, "booking.not_bookable")
         if data.start.tzinfo is None or data.end.tzinfo is None or data.end <= data.start:
@@ -90,7 +90,7 @@ class BookingController(Controller):
         return Booking(row["id"], row["slot_id"], row["persons"])
 
     @delete("/{booking_id:int}", summary="Cancel a booking (bearer: the pass token); the places come back")
-    async def cancel(self, request: Request, db: DB, state: State, booking_id: FromPath[int]) -> None:
+    async def cancel(self, request: Request, db: DB, state: State, booking_id: FromPath[RowId]) -> None:
         token = bearer_token(request)
         if token is None:
             raise Problem(401, "pass.token_required", headers={"WWW-Authenticate": "Bearer"})

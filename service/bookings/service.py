@@ -68,7 +68,7 @@ async def cancel(
     async with db.transaction():
         booking = await repository.booking_for_cancel(db, booking_id)
         if booking is None or booking["pass_code"] != claims.code:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         if booking["cancelled_at"] is not None:
             return  # already given back: cancelling twice is harmless
         if booking["starts_at"] <= datetime.now(UTC):

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import AsyncGenerator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import msgspec
@@ -22,6 +22,8 @@ Connection = asyncpg.Connection
 Pool = asyncpg.Pool
 # The per-request connection, as handlers declare it.
 DB = NamedDependency[asyncpg.Connection]
+# A row id as clients send it: PostgreSQL's bigint range, so junk is refused before any query.
+RowId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

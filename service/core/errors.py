@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -87,11 +88,11 @@ _HTTP_CODES = {
     400: "request.invalid",
     401: "auth.required",
     403: "auth.forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
+    404: "request.not_found",
+    405: "request.method_not_allowed",
     413: "request.too_large",
     415: "request.unsupported_media_type",
-    429: "rate_limited",
+    429: "request.rate_limited",
     503: "service.unavailable",
 }
 
@@ -100,13 +101,19 @@ def _on_http(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
-    code = _HTTP_CODES.get(status, "request.invalid" if status < 500 else "internal")
+    code = _HTTP_CODES.get(status, "request.invalid" if status < 500 else "server.internal")
     return problem_response(request, status, code, exc.headers, reason=str(exc.detail))
+
+
+def _on_data_error(request: Request, exc: asyncpg.DataError) -> Response:
+    # a value PostgreSQL cannot take (out of range, malformed) came from the request
+    log.warning("data refused by the database on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 400, "request.invalid", reason="a value is out of range or malformed")
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal")
+    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "server.internal")
 
 
 EXCEPTION_HANDLERS = {
@@ -116,5 +123,6 @@ EXCEPTION_HANDLERS = {
     PermissionDeniedException: _on_http,
     NotFoundException: _on_http,
     HTTPException: _on_http,
+    asyncpg.DataError: _on_data_error,
     Exception: _on_unexpected,
 }

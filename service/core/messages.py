@@ -37,7 +37,7 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Este tipo de contenido no se acepta.",
         },
     ),
-    "not_found": (
+    "request.not_found": (
         "Not found",
         {
             "fr": "Cette ressource n'existe pas.",
@@ -45,7 +45,7 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Este recurso no existe.",
         },
     ),
-    "method_not_allowed": (
+    "request.method_not_allowed": (
         "Method not allowed",
         {
             "fr": "Cette méthode n'est pas permise ici.",
@@ -53,7 +53,7 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Este método no está permitido aquí.",
         },
     ),
-    "rate_limited": (
+    "request.rate_limited": (
         "Too many requests",
         {
             "fr": "Trop de demandes : réessayez dans un instant.",
@@ -61,7 +61,7 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Demasiadas solicitudes: inténtelo de nuevo en un momento.",
         },
     ),
-    "internal": (
+    "server.internal": (
         "Internal error",
         {
             "fr": "Une erreur interne est survenue ; elle a été enregistrée.",

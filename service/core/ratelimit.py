@@ -35,4 +35,4 @@ async def hit(conn: asyncpg.Connection, bucket: str, limit: int, window_seconds:
         # windows long gone are dead weight; any process sweeps now and then
         await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
     if row["hits"] > limit:
-        raise Problem(429, "rate_limited", headers={"Retry-After": str(max(1, row["retry_after"]))})
+        raise Problem(429, "request.rate_limited", headers={"Retry-After": str(max(1, row["retry_after"]))})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _INDEX = {symbol: index for index, symbol in enumerate(ALPHABET)}
@@ -33,6 +35,20 @@ def check_symbol(body: str) -> str:
 def new_code(body_length: int = BODY_LENGTH) -> str:
     body = "".join(secrets.choice(ALPHABET) for _ in range(body_length))
     return body + check_symbol(body)
+
+
+Row = TypeVar("Row")
+# With at least 35 random bits, a collision is rare and eight in a row impossible in practice.
+_DRAWS = 8
+
+
+async def insert_with_new_code(insert: Callable[[str], Awaitable[Row | None]], body_length: int = BODY_LENGTH) -> Row:
+    """Run `insert` with fresh codes until one is free (`insert` returns None on a taken code)."""
+    for _ in range(_DRAWS):
+        row = await insert(new_code(body_length))
+        if row is not None:
+            return row
+    raise RuntimeError("could not draw a free code")
 
 
 def normalise(typed: str, length: int = LENGTH) -> str | None:

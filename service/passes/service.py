@@ -54,10 +54,10 @@ async def issue(
     await keyring.refresh(conn, settings.keyring_refresh_seconds)
     valid_from, valid_until = validity(arrival_date, rules.validity_days, ZoneInfo(settings.config.territory.timezone))
     key = keyring.current
-    for _ in range(8):  # 45 random bits: a collision is rare, eight in a row impossible in practice
-        row = await repository.insert(
+    row = await codes.insert_with_new_code(
+        lambda code: repository.insert(
             conn,
-            code=codes.new_code(),
+            code=code,
             proof_id=proof_id,
             kid=key.kid,
             mode=mode,
@@ -73,10 +73,7 @@ async def issue(
             email=email,
             lang=lang,
         )
-        if row is not None:
-            break
-    else:
-        raise RuntimeError("could not draw a free pass code")
+    )
     claims = tokens.PassClaims(row["code"], persons, mode, confidence, row["valid_from"], row["valid_until"])
     return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, method)
 

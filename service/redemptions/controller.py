@@ -68,6 +68,11 @@ def _check_presented(token: str | None, code: str | None, scanned_at: datetime |
         raise Problem(400, "request.invalid", reason="scanned_at needs a time zone offset")
 
 
+def _device_label(staff: Staff, declared: str | None) -> str:
+    """Which desk scanned: the enrolled device, else what the scanner says, else the account."""
+    return staff.device_name or declared or staff.username
+
+
 class RedemptionController(Controller):
     path = "/api/v1/redemptions"
     tags = ["partners"]
@@ -86,7 +91,7 @@ class RedemptionController(Controller):
             code=data.code,
             persons=data.persons,
             scanned_at=data.scanned_at,
-            device=staff.device_name or data.device or staff.username,
+            device=_device_label(staff, data.device),
             device_id=staff.device_id,
         )
         status, body = await redeem(
@@ -107,7 +112,7 @@ class RedemptionController(Controller):
         staff = request.user
         assert staff.site_id is not None
         desk, lang = Desk(staff.id, staff.site_id), request_lang(request)
-        device = staff.device_name or data.device or staff.username
+        device = _device_label(staff, data.device)
         results = []
         for item in data.items:
             scan = Scan(

@@ -64,7 +64,7 @@ class ReviewOutcomeController(Controller):
     async def outcome(self, db: DB, state: State, review_id: FromPath[UUID]) -> ReviewAnswer:
         row = await repository.by_public_id(db, review_id)
         if row is None:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         answer = ReviewAnswer(ReviewOutcome(str(row["public_id"]), row["status"], row["review_reason"]))
         if row["pass_code"] is not None:
             pass_row = await passes_repository.by_code(db, row["pass_code"])
@@ -112,10 +112,10 @@ class ReviewQueueController(Controller):
         staff = request.user
         row = await repository.by_public_id(db, review_id)
         if row is None or (staff.role == "ot" and row["ot_id"] != staff.ot_id):
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         photo = await repository.photo(db, row["id"])
         if photo is None:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         return Response(
             bytes(photo["content"]), media_type=photo["content_type"], headers={"Cache-Control": "no-store"}
         )

@@ -30,7 +30,7 @@ async def submit(
 async def _pending_for(db: asyncpg.Connection, staff: Staff, public_id: UUID) -> asyncpg.Record:
     proof = await repository.for_decision(db, public_id)
     if proof is None or (staff.role == "ot" and proof["ot_id"] != staff.ot_id):
-        raise Problem(404, "not_found")
+        raise Problem(404, "request.not_found")
     if proof["status"] != "pending":
         raise Problem(409, "review.already_decided", decision=proof["status"])
     return proof

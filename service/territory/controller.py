@@ -81,7 +81,7 @@ class TerritoryController(Controller):
     async def site(self, db: DB, site_id: FromPath[str]) -> Site:
         row = await repository.site(db, site_id)
         if row is None or not row["active"]:
-            raise Problem(404, "not_found")
+            raise Problem(404, "request.not_found")
         return site_from_row(row)
 
     @get("/stops", summary="Stations and coach stops known to the service")

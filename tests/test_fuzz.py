@@ -1,0 +1,134 @@
+"""No input gives a 500: every route of the OpenAPI document, fed junk.
+
+Deterministic (seeded) and bounded; each answer must be below 500 and, when a
+refusal, problem+json with a code.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+
+import pytest
+
+from tests.conftest import staff_headers
+
+SEED = 46
+ROUNDS_PER_OPERATION = 25
+
+JUNK_SEGMENTS = [
+    "x",
+    "0",
+    "-1",
+    "999999999999999999999",
+    "%00",
+    "..",
+    "ABCD-EFGH-JK",
+    "é",
+    "a" * 300,
+    "00000000-0000-0000-0000-000000000000",
+    "null",
+]
+JUNK_SCALARS = [
+    None,
+    True,
+    -1,
+    0,
+    2**63,
+    1e308,
+    -0.0,
+    "",
+    "x" * 5000,
+    "\u0000",
+    "2026-02-30",
+    "25:99",
+    "../../etc/passwd",
+    "<script>",
+    "' OR 1=1 --",
+    [],
+    {},
+]
+FIELDS = [
+    "mode",
+    "method",
+    "persons",
+    "evidence",
+    "token",
+    "code",
+    "nonce",
+    "scanned_at",
+    "slot_id",
+    "reason",
+    "username",
+    "password",
+    "items",
+    "name",
+    "start",
+    "end",
+    "capacity",
+    "date",
+    "gpx",
+    "barcode_b64",
+]
+
+
+def _value(rng: random.Random, depth: int = 0):  # type: ignore[no-untyped-def]
+    roll = rng.random()
+    if depth < 3 and roll < 0.15:
+        return {rng.choice(FIELDS): _value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    if depth < 3 and roll < 0.25:
+        return [_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if roll < 0.5:
+        return rng.choice(JUNK_SCALARS)
+    return "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 40)))
+
+
+def _body(rng: random.Random) -> tuple[bytes | None, dict | None]:
+    roll = rng.random()
+    if roll < 0.2:
+        return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64))), None
+    if roll < 0.3:
+        return None, None
+    return None, {field: _value(rng) for field in rng.sample(FIELDS, rng.randint(0, 6))}
+
+
+@pytest.fixture(scope="module")
+async def operations(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    return [
+        (path, method.upper()) for path, item in schema["paths"].items() for method in item if method != "parameters"
+    ]
+
+
+async def test_every_route_survives_junk(client, operations):
+    rng = random.Random(SEED)
+    identities = [
+        {},
+        {"Authorization": "Bearer junk"},
+        await staff_headers(client, "demo-pilot"),
+        await staff_headers(client, "demo-partner-musee-murat"),
+        await staff_headers(client, "demo-ot-gourdon"),
+    ]
+    assert len(operations) > 25
+    seen_statuses: set[int] = set()
+    for path, method in operations:
+        for _ in range(ROUNDS_PER_OPERATION):
+            url = re.sub(r"\{[^}]+\}", lambda _: rng.choice(JUNK_SEGMENTS), path)
+            params = {
+                rng.choice(FIELDS + ["ot", "from", "to", "group_by", "since", "format", "lang"]): str(_value(rng))
+                for _ in range(rng.randint(0, 3))
+            }
+            raw, data = _body(rng)
+            headers = dict(rng.choice(identities))
+            if raw is not None:
+                headers["Content-Type"] = rng.choice(
+                    ["application/json", "multipart/form-data; boundary=x", "text/plain"]
+                )
+            response = await client.request(method, url, params=params, content=raw, json=data, headers=headers)
+            seen_statuses.add(response.status_code)
+            assert response.status_code < 500, (method, url, params, raw or data, response.text)
+            if response.status_code >= 400:
+                assert response.headers["content-type"].startswith("application/problem+json"), (method, url)
+                assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", response.json()["code"]), response.json()
+    assert {400, 401, 403, 404} <= seen_statuses
