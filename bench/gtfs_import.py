@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import resource
 import statistics
@@ -25,8 +24,8 @@ import time
 from datetime import date
 from datetime import time as clock_time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from bench._support import check_goals, fresh_database, percentile
 from service.core import db
 from service.core.migrations import migrate
 from service.settings import ROOT, load_config
@@ -54,11 +53,6 @@ GOALS = {
     "lookup_median_vs_select1": 50.0,
     "lookup_p95_vs_select1": 75.0,
 }
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
 def _peak_rss_kib() -> int:
@@ -102,11 +96,6 @@ async def _prepare(database_url: str) -> None:
         await sync_territory(conn, load_config(ROOT / "config").territory)
     finally:
         await conn.close()
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def _lookups(database_url: str) -> dict[str, float]:
@@ -162,25 +151,15 @@ async def _lookups(database_url: str) -> dict[str, float]:
         "misses_found": sum(found for _, found in misses),
         "select1_median_ms": round_trip * 1000,
         "lookup_median_ms": statistics.median(hit_times) * 1000,
-        "lookup_p95_ms": _percentile(hit_times, 0.95) * 1000,
+        "lookup_p95_ms": percentile(hit_times, 0.95) * 1000,
         "miss_median_ms": statistics.median(seconds for seconds, _ in misses) * 1000,
         "lookup_median_vs_select1": statistics.median(hit_times) / round_trip,
-        "lookup_p95_vs_select1": _percentile(hit_times, 0.95) / round_trip,
+        "lookup_p95_vs_select1": percentile(hit_times, 0.95) / round_trip,
     }
 
 
-def _database() -> tuple[str, object | None]:
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    server = None
-    if not admin_url:
-        server = db.EmbeddedPostgres(ROOT / "var" / "bench-postgres")
-        admin_url = server.admin_url
-    asyncio.run(db.ensure_database(admin_url, DATABASE, fresh=True))
-    return _with_database(admin_url, DATABASE), server
-
-
 def main() -> int:
-    database_url, server = _database()
+    database_url, server = fresh_database(DATABASE)
     try:
         asyncio.run(_prepare(database_url))
         imports = {}
@@ -197,7 +176,7 @@ def main() -> int:
         lookups = asyncio.run(_lookups(database_url))
     finally:
         if server is not None:
-            server.stop()  # type: ignore[attr-defined]
+            server.stop()
     small, large = (imports[size] for size in SIZES)
     results = {
         "import_time_ratio": large["seconds"] / small["seconds"],
@@ -220,11 +199,7 @@ def main() -> int:
         f"no match {lookups['miss_median_ms']:.2f} ms; SELECT 1 round trip {lookups['select1_median_ms']:.3f} ms; "
         f"{lookups['found']}/{lookups['lookups']} found"
     )
-    failed = 0
-    for goal, limit in GOALS.items():
-        ok = results[goal] <= limit
-        failed += not ok
-        print(f"  {'ok  ' if ok else 'MISS'} {goal} = {results[goal]:.2f} (goal ≤ {limit})")
+    failed = check_goals(results, GOALS)
     if lookups["found"] < lookups["lookups"] or lookups["misses_found"]:
         print("  MISS every real arrival is found and no wrong line matches")
         failed += 1
