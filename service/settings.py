@@ -91,6 +91,8 @@ class SiteDefaults(msgspec.Struct, forbid_unknown_fields=True):
 
 class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     claims_per_minute: PositiveInt = 30
+    # Staff sign-in attempts a client may make per minute (against password guessing).
+    sign_ins_per_minute: PositiveInt = 20
 
 
 class GpxRules(msgspec.Struct, forbid_unknown_fields=True):

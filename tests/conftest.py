@@ -20,13 +20,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
 from service.core import db
 from service.demo import loader
-from service.settings import ROOT, Settings, load_settings
+from service.settings import ROOT, Settings, load_config, load_settings
 
 # Several suites may run at once on one machine: each can name its own database
 # and embedded server directory.
@@ -67,7 +68,12 @@ async def database_url(make_database) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    config = load_config(ROOT / "config")
+    # The whole suite talks from one address: rate limits are tested on their own
+    # app (test_proof_methods), not by accident here.
+    roomy = msgspec.structs.replace(config.rules.rate_limits, claims_per_minute=100_000, sign_ins_per_minute=100_000)
     return load_settings(
+        config=msgspec.structs.replace(config, rules=msgspec.structs.replace(config.rules, rate_limits=roomy)),
         database_url=database_url,
         secret_key=secrets.token_urlsafe(48),
         data_dir=tmp_path_factory.mktemp("data"),

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 from service.accounts import repository, tokens
 from service.accounts.guards import Staff, requires
 from service.accounts.passwords import verify_password
+from service.core import ratelimit
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.settings import Role
@@ -37,7 +38,12 @@ class AuthController(Controller):
     tags = ["staff"]
 
     @post("/token", status_code=200, summary="Sign in as staff")
-    async def token(self, data: JSONBody[Credentials], db: DB, state: State) -> AccessToken:
+    async def token(self, request: Request, data: JSONBody[Credentials], db: DB, state: State) -> AccessToken:
+        await ratelimit.hit(
+            db,
+            ratelimit.client_bucket("sign-in", request, state.derived_keys.session),
+            state.settings.config.rules.rate_limits.sign_ins_per_minute,
+        )
         row = await repository.by_username(db, data.username.strip().lower())
         usable = row is not None and row["active"]
         if not await verify_password(row["password_hash"] if usable else None, data.password):

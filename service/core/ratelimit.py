@@ -10,11 +10,14 @@ import hmac
 import random
 
 import asyncpg
+from litestar.connection import ASGIConnection
 
 from service.core.errors import Problem
 
 
-def client_bucket(kind: str, client: str, key: bytes) -> str:
+def client_bucket(kind: str, connection: ASGIConnection, key: bytes) -> str:
+    """The bucket of the calling client (its address, as the trusted proxies report it)."""
+    client = connection.client.host if connection.client else "unknown"
     digest = hmac.new(key, client.encode(), hashlib.sha256).hexdigest()[:24]
     return f"{kind}:{digest}"
 

@@ -84,10 +84,6 @@ async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
     raise Problem(415, "request.unsupported_media_type")
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 class ClaimController(Controller):
     path = "/api/v1/claims"
     tags = ["claims"]
@@ -103,7 +99,7 @@ class ClaimController(Controller):
         settings = state.settings
         await ratelimit.hit(
             db,
-            ratelimit.client_bucket("claims", _client(request), state.derived_keys.fingerprint),
+            ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
             settings.config.rules.rate_limits.claims_per_minute,
         )
         data, upload = await _read_claim(request)
