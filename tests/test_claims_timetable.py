@@ -15,23 +15,27 @@ from tests.conftest import trip_claim
 from tests.gtfs_factory import ALL_DAYS, RAIL, feed_of, stop_times, write_feed
 
 LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
+TOULOUSE = ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536)
+PARIS = ("StopArea:OCE87547000", "Paris Austerlitz", 48.8420, 2.3660)
+
+
+def _one_train_to_cahors(origin: tuple[str, str, float, float], train: str, departs: str, arrives: str):  # type: ignore[no-untyped-def]
+    """A feed with one daily train from `origin` to Cahors, running from the first of this month."""
+    origin_id, origin_name, lat, lon = origin
+    return feed_of(
+        agency=("SNCF", "SNCF Voyageurs", "https://www.sncf-connect.com", "Europe/Paris", "fr"),
+        stops=[(origin_id, origin_name, lat, lon, 1, ""), ("StopArea:OCE87613000", "Cahors", 44.4492, 1.4331, 1, "")],
+        routes=[("R", "SNCF", "TER", f"{origin_name} – Cahors", RAIL)],
+        trips=[("R", "DAILY", f"T{train}", "Cahors", train, 0)],
+        times=stop_times(f"T{train}", f"{origin_id} {departs} StopArea:OCE87613000 {arrives}"),
+        calendar=[("DAILY", *ALL_DAYS, date.today().replace(day=1).strftime("%Y%m%d"), "20991231")],
+        calendar_dates=[],
+    )
 
 
 async def test_declared_trips_are_checked_against_the_timetable(client, conn, tmp_path):
     """With a timetable loaded, a declared trip must exist; the pass then knows the trip's length."""
-    today = date.today()
-    feed = feed_of(
-        agency=("SNCF", "SNCF Voyageurs", "https://www.sncf-connect.com", "Europe/Paris", "fr"),
-        stops=[
-            ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536, 1, ""),
-            ("StopArea:OCE87613000", "Cahors", 44.4492, 1.4331, 1, ""),
-        ],
-        routes=[("R1", "SNCF", "TER", "Toulouse – Brive", RAIL)],
-        trips=[("R1", "DAILY", "T1", "Brive", "871999", 0)],
-        times=stop_times("T1", "StopArea:OCE87611004 09:05 StopArea:OCE87613000 10:12"),
-        calendar=[("DAILY", *ALL_DAYS, (today.replace(day=1)).strftime("%Y%m%d"), "20991231")],
-        calendar_dates=[],
-    )
+    feed = _one_train_to_cahors(TOULOUSE, "871999", "09:05", "10:12")
     assert not await has_timetable(conn, "bus"), "another test left a coach timetable behind"
     path = write_feed(tmp_path / "today.zip", feed)
     await import_feed(conn, path, "claims-test", boundary=LOT_BOUNDARY)
@@ -80,18 +84,7 @@ async def test_an_unsigned_sncf_ticket_must_name_a_train_calling_there_that_day(
         ),
     )
     today = date.today()
-    feed = feed_of(
-        agency=("SNCF", "SNCF Voyageurs", "https://www.sncf-connect.com", "Europe/Paris", "fr"),
-        stops=[
-            ("StopArea:OCE87547000", "Paris Austerlitz", 48.8420, 2.3660, 1, ""),
-            ("StopArea:OCE87613000", "Cahors", 44.4492, 1.4331, 1, ""),
-        ],
-        routes=[("IC", "SNCF", "IC", "Paris – Toulouse", RAIL)],
-        trips=[("IC", "DAILY", "T3611", "Toulouse", "3611", 0)],
-        times=stop_times("T3611", "StopArea:OCE87547000 08:00 StopArea:OCE87613000 13:05"),
-        calendar=[("DAILY", *ALL_DAYS, today.replace(day=1).strftime("%Y%m%d"), "20991231")],
-        calendar_dates=[],
-    )
+    feed = _one_train_to_cahors(PARIS, "3611", "08:00", "13:05")
     await import_feed(conn, write_feed(tmp_path / "ic.zip", feed), "sncf-ic-test", boundary=LOT_BOUNDARY)
     app = create_app(with_stations)
     try:
