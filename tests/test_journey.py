@@ -77,3 +77,43 @@ async def test_redemption_at_another_site_counts_separately(client):
             headers=await staff_headers(client, f"demo-partner-{site}"),
         )
         assert response.status_code == 201, response.text
+
+
+CONTRACT = [  # API.md, path by path
+    ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/ots"),
+    ("get", "/api/v1/sites"),
+    ("get", "/api/v1/stops"),
+    ("get", "/.well-known/jwks.json"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("post", "/api/v1/claims"),
+    ("get", "/api/v1/claims/review/{review_id}"),
+    ("get", "/api/v1/passes/{code}"),
+    ("get", "/api/v1/passes/{code}/qr.svg"),
+    ("get", "/api/v1/passes/{code}/qr.png"),
+    ("post", "/api/v1/passes/{code}/revoke"),
+    ("get", "/api/v1/revocations"),
+    ("get", "/api/v1/sites/{site_id}/slots"),
+    ("post", "/api/v1/bookings"),
+    ("delete", "/api/v1/bookings/{booking_id}"),
+    ("post", "/api/v1/redemptions"),
+    ("post", "/api/v1/redemptions/sync"),
+    ("post", "/api/v1/attestations"),
+    ("get", "/api/v1/reports/uptake"),
+    ("get", "/api/v1/review/proofs"),
+    ("post", "/api/v1/review/proofs/{review_id}/approve"),
+    ("post", "/api/v1/review/proofs/{review_id}/reject"),
+]
+
+
+async def test_openapi_documents_the_contract(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    for method, path in CONTRACT:
+        assert method in schema["paths"].get(path, {}), (method, path)
+    claim = schema["paths"]["/api/v1/claims"]["post"]["requestBody"]["content"]
+    assert set(claim) == {"application/json", "multipart/form-data"}
+    assert {"mode", "method", "persons", "evidence"} <= set(claim["application/json"]["schema"]["properties"])
+    assert claim["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+    redemption = schema["paths"]["/api/v1/redemptions"]["post"]["requestBody"]["content"]["application/json"]
+    assert redemption["schema"]

@@ -11,12 +11,16 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State, UploadFile
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 
+from service.attestations.verify import AttestationEvidence
 from service.core import ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
+from service.proofs.declared_trip import DeclaredTrip
+from service.reviews.verify import ManualEvidence
 from service.settings import Lang, Mode
 
 Method = Literal["rail_barcode", "declared_trip", "gpx", "attestation", "manual"]
@@ -33,6 +37,46 @@ class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
     evidence: dict[str, Any] = msgspec.field(default_factory=dict)
     email: Email | None = None
     lang: Lang = "fr"
+
+
+def _claim_request_body() -> RequestBody:
+    """The body, documented for both encodings: Litestar cannot infer it, as the
+    handler reads JSON or multipart itself."""
+    flat = [DeclaredTrip, AttestationEvidence, ManualEvidence]
+    _, components = msgspec.json.schema_components([ClaimRequest, *flat], ref_template="#/components/schemas/{name}")
+    evidence = {
+        "description": "by method: declared_trip, attestation, manual (with the `file` part), "
+        "rail_barcode (`barcode_b64`, or the `file` part), gpx (`gpx`, or the `file` part)",
+        "oneOf": [
+            *(components[t.__name__] for t in flat),
+            {"title": "RailBarcode", "type": "object", "properties": {"barcode_b64": {"type": "string"}}},
+            {"title": "GpxTrack", "type": "object", "properties": {"gpx": {"type": "string"}}},
+        ],
+    }
+    as_json = dict(
+        components["ClaimRequest"], properties={**components["ClaimRequest"]["properties"], "evidence": evidence}
+    )
+    as_form = dict(
+        as_json,
+        properties={
+            **as_json["properties"],
+            "evidence": {"type": "string", "description": "the evidence object as JSON text"},
+            "file": {"type": "string", "format": "binary", "description": "photo, GPX track, ticket image or PDF"},
+        },
+    )
+    return RequestBody(
+        required=True,
+        content={
+            "application/json": OpenAPIMediaType(schema=as_json),  # type: ignore[arg-type]
+            "multipart/form-data": OpenAPIMediaType(schema=as_form),  # type: ignore[arg-type]
+        },
+    )
+
+
+class ClaimOperation(Operation):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.request_body = _claim_request_body()
 
 
 class ClaimAccepted(msgspec.Struct):
@@ -94,6 +138,7 @@ class ClaimController(Controller):
         description="JSON `ClaimRequest`, or multipart/form-data with the same fields (`evidence` as JSON text) "
         "and a `file` part. 201 with the pass; 202 with a review id for `manual`.",
         request_max_body_size=MAX_CLAIM_BYTES,
+        operation_class=ClaimOperation,
     )
     async def claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
         settings = state.settings
