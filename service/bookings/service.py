@@ -10,7 +10,7 @@ from service.bookings import repository
 from service.core.clock import local_date
 from service.core.errors import Problem
 from service.passes import repository as passes_repository
-from service.passes.service import verify_token
+from service.passes.service import check_site_accepts, verify_token
 from service.settings import Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory
@@ -43,12 +43,7 @@ async def book(
     site = await territory.site(db, slot["site_id"])
     if site is None or not site["active"] or not site["bookable"]:
         raise Problem(422, "booking.not_bookable")
-    if pass_row["mode"] not in site["modes"]:
-        raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
-    if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
-        raise Problem(403, "site.confidence_too_low")
-    if (local_date(settings, slot["starts_at"]) - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
-        raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
+    check_site_accepts(site, pass_row, local_date(settings, slot["starts_at"]))
     if persons > pass_row["persons"]:
         raise Problem(422, "booking.too_many_persons", persons=pass_row["persons"])
 

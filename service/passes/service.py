@@ -117,3 +117,14 @@ async def holder_claims(
     if claims.code != canonical:
         raise Problem(403, "auth.forbidden")
     return claims
+
+
+def check_site_accepts(site: asyncpg.Record, pass_row: asyncpg.Record, visit_day: date) -> None:
+    """The site's own rules for a pass used (or booked) on `visit_day`: its modes, the
+    confidence it asks for, and how old an arrival it still takes."""
+    if pass_row["mode"] not in site["modes"]:
+        raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
+    if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
+        raise Problem(403, "site.confidence_too_low")
+    if (visit_day - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
+        raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])

@@ -16,7 +16,7 @@ from service.core.clock import local_date
 from service.core.errors import Problem
 from service.passes import codes
 from service.passes import repository as passes_repository
-from service.passes.service import verify_token
+from service.passes.service import check_site_accepts, verify_token
 from service.redemptions import repository
 from service.settings import Settings
 from service.signing.service import Keyring
@@ -95,12 +95,7 @@ async def _use(
     site = await territory_repository.site(db, desk.site_id)
     if site is None or not site["active"]:
         raise Problem(403, "site.inactive")
-    if pass_row["mode"] not in site["modes"]:
-        raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
-    if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
-        raise Problem(403, "site.confidence_too_low")
-    if (local_date(settings, moment) - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
-        raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
+    check_site_accepts(site, pass_row, local_date(settings, moment))
 
     persons = scan.persons if scan.persons is not None else pass_row["persons"]
     if persons > pass_row["persons"]:
