@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__
-from service.accounts.controller import AuthController, DeviceController
+from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, SlotController
 from service.core import db, health, migrations
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.ready,
             jwks,
             AuthController,
+            SessionController,
             DeviceController,
             TerritoryController,
             ClaimController,

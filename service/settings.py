@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 Mode = Literal["train", "bus", "bike"]
 Confidence = Literal["plausible", "verified"]
 Role = Literal["partner", "ot", "pilot", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
 Lang = Literal["fr", "en", "es"]
 
 Identifier = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]

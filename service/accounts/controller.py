@@ -1,22 +1,22 @@
-"""Staff sign-in (POST /api/v1/auth/token) and partners' scanner devices."""
+"""Staff sign-in (POST /api/v1/auth/token), the staff pages' session cookie, and partners' scanner devices."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, JSONBody
 
 from service.accounts import repository, tokens
-from service.accounts.guards import Staff, requires
+from service.accounts.guards import SESSION_COOKIE, Staff, presented_token, requires
 from service.accounts.passwords import verify_password
 from service.core import ratelimit
 from service.core.db import DB, RowId
 from service.core.errors import Problem
-from service.settings import Role
+from service.settings import ROLES, Role
 
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,6 +56,59 @@ class AuthController(Controller):
             row["id"], row["role"], state.derived_keys.session, settings.config.rules.passes.issuer, lifetime
         )
         return AccessToken(token, "bearer", lifetime, row["role"], row["ot_id"], row["site_id"])
+
+
+class Session(msgspec.Struct):
+    username: str
+    role: Role
+    ot: str | None
+    site: str | None
+    device: str | None
+    expires_at: datetime
+
+
+def _session_of(staff: Staff) -> Session:
+    return Session(
+        staff.username,
+        staff.role,
+        staff.ot_id,
+        staff.site_id,
+        staff.device_name,
+        datetime.fromtimestamp(staff.token_expires, UTC),
+    )
+
+
+class SessionController(Controller):
+    """The staff pages' session: a page signs in with POST /auth/token, then trades the
+    bearer token for an HttpOnly cookie here, so no script keeps the token afterwards."""
+
+    path = "/api/v1/auth/session"
+    tags = ["staff"]
+
+    @post("", status_code=200, guards=[requires(*ROLES)], summary="Open a page session from a bearer token")
+    async def open(self, request: Request[Staff, Any, Any], state: State) -> Response[Session]:
+        staff = request.user
+        token = presented_token(request)
+        assert token is not None  # the guard let the request in
+        lifetime = max(0, staff.token_expires - int(datetime.now(UTC).timestamp()))
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            max_age=lifetime,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=state.settings.public_url.startswith("https://"),
+        )
+        return Response(_session_of(staff), cookies=[cookie])
+
+    @get("", guards=[requires(*ROLES)], summary="Who the current session or token speaks for")
+    async def current(self, request: Request[Staff, Any, Any]) -> Session:
+        return _session_of(request.user)
+
+    @delete("", status_code=204, summary="Close the page session")
+    async def close(self) -> Response[None]:
+        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
 
 
 class DeviceEnrolment(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,7 +1,8 @@
 """Who is calling: staff authentication and role guards.
 
-A guard reads the bearer token, loads the account (so a disabled account loses
-access at once) and puts it on `request.user`.
+A guard reads the bearer token — from the Authorization header (programs, scanners)
+or from the staff session cookie (the staff pages) — loads the account (so a
+disabled account loses access at once) and puts it on `request.user`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,17 @@ class Staff(msgspec.Struct, frozen=True):
     # set when the call comes from an enrolled scanner device
     device_id: int | None = None
     device_name: str | None = None
+    # when the presented token ends (seconds since the epoch)
+    token_expires: int = 0
 
     def may_see_ot(self, ot_id: str) -> bool:
         return self.role in ("pilot", "admin") or self.ot_id == ot_id
+
+
+# The staff pages keep the access token in this cookie: HttpOnly (no script reads it),
+# SameSite=Strict (no other site's page can make the browser send it).
+SESSION_COOKIE = "tbc_staff"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bearer_token(connection: ASGIConnection) -> str | None:
@@ -39,14 +48,47 @@ def bearer_token(connection: ASGIConnection) -> str | None:
     return token.strip()
 
 
-async def authenticate(connection: ASGIConnection) -> Staff:
+def _same_origin(connection: ASGIConnection) -> bool:
+    """A cookie-borne write must come from our own pages. SameSite=Strict already keeps
+    other sites out; the Fetch Metadata and Origin headers are the second lock."""
+    site = connection.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    own = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
+    public = connection.app.state.settings.public_url.rstrip("/")
+    return origin in (own, public)
+
+
+def presented_token(connection: ASGIConnection) -> str | None:
+    """The staff token of this request: the header first, else the session cookie."""
     token = bearer_token(connection)
-    if token is None:
-        raise Problem(401, "auth.required", headers={"WWW-Authenticate": "Bearer"})
+    if token is not None:
+        return token
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    if connection.method not in _SAFE_METHODS and not _same_origin(connection):
+        raise Problem(403, "auth.forbidden")
+    return cookie
+
+
+def verified_bearer(connection: ASGIConnection, token: str) -> tokens.Bearer:
     state = connection.app.state
     who = tokens.bearer(token, state.derived_keys.session, state.settings.config.rules.passes.issuer)
     if who is None:
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return who
+
+
+async def authenticate(connection: ASGIConnection) -> Staff:
+    token = presented_token(connection)
+    if token is None:
+        raise Problem(401, "auth.required", headers={"WWW-Authenticate": "Bearer"})
+    state = connection.app.state
+    who = verified_bearer(connection, token)
     async with state.pool.acquire() as conn:
         row = await repository.active_by_id(conn, who.account_id)
         device = await repository.active_device(conn, who.device_id, who.account_id) if who.device_id else None
@@ -60,6 +102,7 @@ async def authenticate(connection: ASGIConnection) -> Staff:
         site_id=row["site_id"],
         device_id=device["id"] if device else None,
         device_name=device["name"] if device else None,
+        token_expires=who.expires,
     )
 
 

@@ -19,6 +19,8 @@ AUDIENCE = "tbc-staff"
 class Bearer:
     account_id: int
     device_id: int | None
+    # seconds since the epoch: a session cookie lives no longer than its token
+    expires: int = 0
 
 
 def issue(
@@ -57,6 +59,6 @@ def bearer(token: str, key: bytes, issuer: str) -> Bearer | None:
             options={"require": ["sub", "exp", "iss", "aud", "iat"]},
         )
         device = payload.get("dev")
-        return Bearer(int(payload["sub"]), int(device) if device is not None else None)
+        return Bearer(int(payload["sub"]), int(device) if device is not None else None, int(payload["exp"]))
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
