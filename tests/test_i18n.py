@@ -9,7 +9,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment
+from service.core.errors import problem_body
+from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment, term
 from service.core.messages import CATALOG, Plural, render
 from service.settings import ROOT
 from tests.conftest import issue_pass, nonce, staff_headers, trip_claim
@@ -192,3 +193,10 @@ async def test_an_arrival_at_9_05_is_accepted(client):
     claim["evidence"]["arrival_time"] = "9:05"
     response = await client.post("/api/v1/claims", json=claim)
     assert response.status_code == 201, response.text
+
+
+def test_values_a_sentence_names_are_in_words_and_stay_values_in_json():
+    body = problem_body(403, "site.mode_not_accepted", "fr", mode=term("bike"))
+    assert body["mode"] == "bike" and "vélo" in body["detail"]
+    body = problem_body(403, "site.mode_not_accepted", "es", mode=term("bus"))
+    assert body["mode"] == "bus" and "autocar liO" in body["detail"]

@@ -154,6 +154,30 @@ def text(message: str, /, **params: Any) -> Text:
     return Text(message, params)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A machine value (`bike`) that a sentence names in words (« vélo »); JSON keeps the value."""
+
+    value: str
+    label: str
+
+
+# The words for the values that messages name; the values themselves are the API's.
+TERMS: Final = {
+    "train": N_("train"),
+    "bus": N_("liO coach"),
+    "bike": N_("bike"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "pending": N_("pending"),
+}
+
+
+def term(value: str) -> Term | str:
+    """`value` named in words when a label is known."""
+    return Term(value, TERMS[value]) if value in TERMS else value
+
+
 def format_day(day: date, lang: str | None = None) -> str:
     """A day as people write it: « 26 nov. », "26 Nov", with the year when it is not this one."""
     locale = _BABEL_LOCALES[lang or current_lang()]
@@ -187,6 +211,8 @@ def for_people(value: Any, lang: str | None = None, timezone: str | None = None)
         return value.render(lang, timezone)
     if isinstance(value, End):
         return format_moment(value.moment, lang, timezone, end=True)
+    if isinstance(value, Term):
+        return gettext(value.label, lang)
     if isinstance(value, datetime):
         return format_moment(value, lang, timezone)
     if isinstance(value, date):
@@ -200,6 +226,8 @@ def for_machines(value: Any, lang: str | None = None) -> Any:
         return value.render(lang)
     if isinstance(value, End):
         value = value.moment
+    if isinstance(value, Term):
+        return value.value
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):

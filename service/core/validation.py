@@ -96,6 +96,11 @@ def explain(message: str, *, key: str | None = None, prefix: str | None = None) 
     return field, (text(EXPECTED[name]) if name in EXPECTED else _by_kind(bare))
 
 
+def expected_in(field: str) -> Text:
+    """« field : what it holds », for a value the handler itself found wrong."""
+    return text(N_("{field}: {expected}"), field=field, expected=text(EXPECTED[field.rsplit(".", 1)[-1]]))
+
+
 def reason_of(exc: msgspec.MsgspecError, prefix: str | None = None) -> Text:
     """The `reason` of a refused body or evidence: « champ : ce qui est attendu »."""
     field, expected = explain(str(exc), prefix=prefix)
