@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, datetime
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from service.core import i18n, messages
 from service.core.errors import problem_body
 from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment, term
 from service.core.messages import CATALOG, Plural, render
@@ -200,3 +202,17 @@ def test_values_a_sentence_names_are_in_words_and_stay_values_in_json():
     assert body["mode"] == "bike" and "vélo" in body["detail"]
     body = problem_body(403, "site.mode_not_accepted", "es", mode=term("bus"))
     assert body["mode"] == "bus" and "autocar liO" in body["detail"]
+
+
+def test_an_entry_in_the_older_form_works_and_converts(tmp_path, monkeypatch, capsys):
+    """Codes added as (title, {fr, en, es}) answer at once; `python -m service.core.messages` moves them."""
+    legacy = ("Slot moved", {"fr": "Le créneau a changé.", "en": "The slot moved.", "es": "La franja cambió."})
+    monkeypatch.setitem(messages.CATALOG, "booking.moved_for_test", legacy)
+    assert render("booking.moved_for_test", "es", {}) == ("Slot moved", "La franja cambió.")
+    shutil.copytree(LOCALE_DIR, tmp_path / "locale")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    messages._convert_legacy()
+    assert '"booking.moved_for_test": (N_("Slot moved"), N_("The slot moved.")),' in capsys.readouterr().out
+    converted = read_po((tmp_path / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb"), locale="fr")
+    assert converted["The slot moved."].string == "Le créneau a changé."
+    assert converted["Slot moved"].string == ""  # the title waits for a translator (and the catalog test says so)
