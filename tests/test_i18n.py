@@ -14,6 +14,7 @@ from service.core import i18n, messages
 from service.core.errors import problem_body
 from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment, term
 from service.core.messages import CATALOG, Plural, render
+from service.core.validation import explain
 from service.settings import ROOT
 from tests.conftest import issue_pass, nonce, staff_headers, trip_claim
 
@@ -216,3 +217,13 @@ def test_an_entry_in_the_older_form_works_and_converts(tmp_path, monkeypatch, ca
     converted = read_po((tmp_path / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb"), locale="fr")
     assert converted["The slot moved."].string == "Le créneau a changé."
     assert converted["Slot moved"].string == ""  # the title waits for a translator (and the catalog test says so)
+
+
+def test_validation_explains_by_field_or_by_the_values_kind():
+    field, expected = explain("Expected `str` matching regex '^([01]?[0-9]|2[0-3]):[0-5][0-9]$' - at `$.arrival_time`")
+    assert field == "arrival_time" and expected.render("fr") == "une heure au format HH:MM, par exemple 09:05"
+    field, expected = explain("Invalid RFC3339 encoded date", key="start")  # a day, whatever its name suggests
+    assert field == "start" and "AAAA-MM-JJ" in expected.render("fr")
+    field, expected = explain("Object missing required field `line` - at `$.evidence`")
+    assert field == "evidence" and expected.render("es") == "falta el campo line"
+    assert "regex" not in explain("Expected `str` matching regex '^x$' - at `$.zzz`")[1].render("en")

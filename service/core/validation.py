@@ -90,8 +90,8 @@ def explain(message: str, *, key: str | None = None, prefix: str | None = None) 
     at = _AT.search(message)
     bare = _AT.sub("", message).strip()
     field = _field(at.group("path"), prefix) if at else ".".join(p for p in (prefix, key) if p) or "body"
-    if bare.startswith("Object missing") or bare.startswith("Object contains"):
-        return field, _by_kind(bare)
+    if bare.startswith(("Object missing", "Object contains", "Invalid RFC3339", "Invalid UUID")):
+        return field, _by_kind(bare)  # the value's own kind says it best (a date, not the datetime a name suggests)
     name = field.rsplit(".", 1)[-1]
     return field, (text(EXPECTED[name]) if name in EXPECTED else _by_kind(bare))
 
