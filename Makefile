@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench install install-test clean
+.PHONY: run test lint bench install install-test clean catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ lint: install-test
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
+
+## Extract the messages to translate (service/**.py, templates) into the French and Spanish catalogs;
+## then fill their empty entries in service/locale/<lang>/LC_MESSAGES/messages.po (read at startup, no compile step).
+catalogs: install
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Np_:1,2 --add-location=file --sort-by-file \
+		--project=tarif-bas-carbone -o var/messages.pot service
+	for lang in fr es; do \
+		$(BIN)/pybabel update -i var/messages.pot -d service/locale -D messages -l $$lang \
+			--no-fuzzy-matching --ignore-obsolete -w 100; \
+	done
 
 bench: install-test
 	$(BIN)/python -m bench

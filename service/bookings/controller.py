@@ -14,6 +14,7 @@ from service.accounts.guards import Staff, bearer_token, requires
 from service.bookings import repository, service
 from service.core.db import DB, RowId
 from service.core.errors import Problem
+from service.core.i18n import N_, text
 from service.territory import repository as territory
 
 
@@ -71,7 +72,11 @@ class SlotController(Controller):
         if not site["bookable"]:
             raise Problem(422, "booking.not_bookable")
         if data.start.tzinfo is None or data.end.tzinfo is None or data.end <= data.start:
-            raise Problem(400, "request.invalid", reason="start and end: times with an offset, end after start")
+            raise Problem(
+                400,
+                "request.invalid",
+                reason=text(N_("start and end: dates and times with their offset, the end after the start")),
+            )
         row = await repository.add_slot(db, site_id, data.start, data.end, data.capacity)
         if row is None:
             raise Problem(409, "booking.slot_exists")

@@ -9,6 +9,7 @@ import asyncpg
 from service.bookings import repository
 from service.core.clock import local_date
 from service.core.errors import Problem
+from service.core.i18n import End
 from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
 from service.settings import Settings
@@ -39,7 +40,7 @@ async def book(
     if slot["starts_at"] <= now:
         raise Problem(422, "booking.slot_past")
     if not (pass_row["valid_from"] <= slot["starts_at"] < pass_row["valid_until"]):
-        raise Problem(422, "booking.outside_validity", valid_until=pass_row["valid_until"].isoformat())
+        raise Problem(422, "booking.outside_validity", valid_until=End(pass_row["valid_until"]))
     site = await territory.site(db, slot["site_id"])
     if site is None or not site["active"] or not site["bookable"]:
         raise Problem(422, "booking.not_bookable")

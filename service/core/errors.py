@@ -20,7 +20,9 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from service.core.messages import pick_lang, render
+from service.core import i18n
+from service.core.messages import render
+from service.core.validation import explain_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("service.errors")
@@ -43,27 +45,31 @@ class Problem(Exception):
         self.params = params
         self.headers = headers or {}
 
-    def body(self, lang: str) -> dict[str, Any]:
-        return problem_body(self.status, self.code, lang, **self.params)
+    def body(self, lang: str, timezone: str | None = None) -> dict[str, Any]:
+        return problem_body(self.status, self.code, lang, timezone, **self.params)
 
 
-def problem_body(status: int, code: str, lang: str, **params: Any) -> dict[str, Any]:
-    title, detail = render(code, lang, params)
+def problem_body(status: int, code: str, lang: str, timezone: str | None = None, **params: Any) -> dict[str, Any]:
+    """The problem+json body: title and detail for people in `lang` (moments in the Lot's
+    time), params as fields for machines (moments in ISO 8601 UTC)."""
+    title, detail = render(code, lang, params, timezone)
     body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title, "detail": detail, "code": code}
     for key, value in params.items():
-        body.setdefault(key, value)
+        body.setdefault(key, i18n.for_machines(value, lang))
     return body
 
 
 def request_lang(request: Request) -> str:
-    return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+    """The language chosen for this request (see `service.core.i18n.use_request_lang`)."""
+    return i18n.request_lang(request.scope)
 
 
 def problem_response(
     request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
 ) -> Response:
+    timezone = request.app.state.settings.config.territory.timezone
     return Response(
-        content=problem_body(status, code, request_lang(request), **params),
+        content=problem_body(status, code, request_lang(request), timezone, **params),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,
@@ -76,11 +82,7 @@ def _on_problem(request: Request, exc: Problem) -> Response:
 
 def _on_validation(request: Request, exc: ValidationException) -> Response:
     errors = exc.extra if isinstance(exc.extra, list) else []
-    reason = "; ".join(
-        f"{error.get('key') or error.get('source') or 'body'}: {error.get('message')}"
-        for error in errors
-        if isinstance(error, dict)
-    ) or str(exc.detail)
+    reason, errors = explain_errors(errors, str(exc.detail))
     return problem_response(request, 400, "request.invalid", reason=reason, errors=errors)
 
 
@@ -102,13 +104,19 @@ def _on_http(request: Request, exc: HTTPException) -> Response:
     if status >= 500:
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
     code = _HTTP_CODES.get(status, "request.invalid" if status < 500 else "server.internal")
-    return problem_response(request, status, code, exc.headers, reason=str(exc.detail))
+    # Litestar's own words (parser internals) are not for people: say what to fix, in their language
+    params = (
+        {"reason": i18n.text(i18n.N_("the body or a parameter could not be read"))} if code == "request.invalid" else {}
+    )
+    return problem_response(request, status, code, exc.headers, **params)
 
 
 def _on_data_error(request: Request, exc: asyncpg.DataError) -> Response:
     # a value PostgreSQL cannot take (out of range, malformed) came from the request
     log.warning("data refused by the database on %s %s: %s", request.method, request.url.path, exc)
-    return problem_response(request, 400, "request.invalid", reason="a value is out of range or malformed")
+    return problem_response(
+        request, 400, "request.invalid", reason=i18n.text(i18n.N_("a value is out of range or malformed"))
+    )
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:

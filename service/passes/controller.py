@@ -15,6 +15,7 @@ from service.accounts.guards import Staff, bearer_token, requires
 from service.core import audit
 from service.core.db import DB
 from service.core.errors import Problem
+from service.core.validation import expected_in
 from service.passes import codes, qr, repository
 from service.passes.service import holder_claims
 
@@ -154,7 +155,11 @@ class RevocationController(Controller):
     @get("", summary="Revoked passes still valid, for offline scanners")
     async def list(self, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
         if since is not None and since.tzinfo is None:
-            raise Problem(400, "request.invalid", reason="since needs a time zone offset")
+            raise Problem(
+                400,
+                "request.invalid",
+                reason=expected_in("since"),
+            )
         generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
         rows = await repository.revoked_since(db, since)
         return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from service.core.errors import Problem
+from service.core.i18n import term
 from service.passes import codes, repository, tokens
 from service.settings import Settings
 from service.signing.service import Keyring
@@ -123,7 +124,7 @@ def check_site_accepts(site: asyncpg.Record, pass_row: asyncpg.Record, visit_day
     """The site's own rules for a pass used (or booked) on `visit_day`: its modes, the
     confidence it asks for, and how old an arrival it still takes."""
     if pass_row["mode"] not in site["modes"]:
-        raise Problem(403, "site.mode_not_accepted", mode=pass_row["mode"])
+        raise Problem(403, "site.mode_not_accepted", mode=term(pass_row["mode"]))
     if site["min_confidence"] == "verified" and pass_row["confidence"] != "verified":
         raise Problem(403, "site.confidence_too_low")
     if (visit_day - pass_row["arrival_date"]).days > site["proof_max_age_days"]:

@@ -14,14 +14,15 @@ from litestar.datastructures import State, UploadFile
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 
 from service.attestations.verify import AttestationEvidence
-from service.core import ratelimit
+from service.core import i18n, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
+from service.core.validation import reason_of
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.declared_trip import DeclaredTrip
 from service.reviews.verify import ManualEvidence
-from service.settings import Lang, Mode
+from service.settings import Mode
 
 Method = Literal["rail_barcode", "declared_trip", "gpx", "attestation", "manual"]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -36,7 +37,8 @@ class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
     persons: Annotated[int, msgspec.Meta(ge=1, le=50)]
     evidence: dict[str, Any] = msgspec.field(default_factory=dict)
     email: Email | None = None
-    lang: Lang = "fr"
+    # any tag: the answer is in it when supported, else English (see i18n.negotiate)
+    lang: Annotated[str, msgspec.Meta(max_length=35)] | None = None
 
 
 def _claim_request_body() -> RequestBody:
@@ -83,6 +85,22 @@ class ClaimAccepted(msgspec.Struct):
     pass_: IssuedPassView = msgspec.field(name="pass")
 
 
+class _Lang(msgspec.Struct):
+    """Only the body's `lang`, read first so that even a refused body is answered in it."""
+
+    lang: str | None = None
+
+
+def _choose_lang(request: Request, body_lang: object) -> str:
+    lang = i18n.negotiate(
+        body_lang if isinstance(body_lang, str) else None,
+        request.query_params.get("lang"),
+        accept_language=request.headers.get("accept-language"),
+    )
+    i18n.use_request_lang(request.scope, lang)
+    return lang
+
+
 class ReviewStatus(msgspec.Struct):
     id: str
     status: str
@@ -93,24 +111,30 @@ class ClaimPending(msgspec.Struct):
 
 
 def _invalid(exc: msgspec.MsgspecError) -> Problem:
-    return Problem(400, "request.invalid", reason=str(exc))
+    return Problem(400, "request.invalid", reason=reason_of(exc))
 
 
 async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
+        body = await request.body()
         try:
-            return msgspec.json.decode(await request.body(), type=ClaimRequest), None
+            _choose_lang(request, msgspec.json.decode(body, type=_Lang).lang)
+        except msgspec.MsgspecError:
+            pass  # not JSON, or no usable lang: the request's language stands, and the decode below says why
+        try:
+            return msgspec.json.decode(body, type=ClaimRequest), None
         except msgspec.MsgspecError as exc:
             raise _invalid(exc) from exc
     if media_type == "multipart/form-data":
         form = await request.form()
+        _choose_lang(request, form.get("lang"))
         fields: dict[str, Any] = {}
         upload: bytes | None = None
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
                 if name != "file" or upload is not None:
-                    raise Problem(400, "request.invalid", reason="one file part, named `file`")
+                    raise Problem(400, "request.invalid", reason=i18n.text(i18n.N_("one file part, named file")))
                 upload = await value.read(MAX_FILE_BYTES + 1)
                 if len(upload) > MAX_FILE_BYTES:
                     raise Problem(413, "request.too_large")
@@ -153,7 +177,15 @@ class ClaimController(Controller):
             settings,
             state.keyring,
             state.derived_keys.fingerprint,
-            service.Claim(data.mode, data.method, data.persons, data.evidence, upload, data.email, data.lang),
+            service.Claim(
+                data.mode,
+                data.method,
+                data.persons,
+                data.evidence,
+                upload,
+                data.email,
+                i18n.request_lang(request.scope),
+            ),
         )
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)

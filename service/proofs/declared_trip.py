@@ -29,9 +29,13 @@ from service.settings import ClaimRules
 class DeclaredTrip(msgspec.Struct, forbid_unknown_fields=True):
     date: date
     arrival_stop_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    arrival_time: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    # 9:05 as well as 09:05: people write the hour as they say it
+    arrival_time: Annotated[str, msgspec.Meta(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
     line: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     ticket_ref: Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
+
+    def __post_init__(self) -> None:
+        self.arrival_time = self.arrival_time.zfill(5)  # one spelling, HH:MM, for the timetable and the facts
 
 
 class TicketReferenceTooShort(ValueError):

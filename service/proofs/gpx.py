@@ -59,6 +59,7 @@ from defusedxml.ElementTree import iterparse
 
 from service.core.errors import Problem
 from service.core.geo import haversine_km
+from service.core.i18n import N_, Text, text
 from service.proofs.fingerprint import fingerprint
 from service.proofs.rules import Verdict, check_persons, check_travel_date
 from service.settings import ClaimRules, GpxRules
@@ -119,10 +120,14 @@ def read_track(document: bytes, rules: GpxRules) -> Track:
             if event == "start":
                 if not open_elements:
                     if name != "gpx" or element_namespace not in GPX_NAMESPACES:
-                        raise Problem(422, "proof.gpx_invalid", reason="the root element is not <gpx>")
+                        raise Problem(
+                            422,
+                            "proof.gpx_invalid",
+                            reason=text(N_("the file is not a GPX document (its root element is not gpx)")),
+                        )
                     namespace = element_namespace
                 if len(open_elements) >= MAX_DEPTH:
-                    raise Problem(422, "proof.gpx_invalid", reason="elements nested too deep")
+                    raise Problem(422, "proof.gpx_invalid", reason=text(N_("elements are nested too deep")))
                 open_elements.append(element)
                 path.append(name if element_namespace == namespace else _OTHER_NAMESPACE)
                 if path == TRACK_POINT_PATH:
@@ -140,7 +145,9 @@ def read_track(document: bytes, rules: GpxRules) -> Track:
     except DefusedXmlException as exc:
         raise Problem(422, "proof.gpx_unsafe") from exc
     except ParseError as exc:
-        raise Problem(422, "proof.gpx_invalid", reason=str(exc)) from exc
+        line, column = getattr(exc, "position", (0, 0))
+        where = text(N_("the XML is not well-formed near line {line}, column {column}"), line=line, column=column)
+        raise Problem(422, "proof.gpx_invalid", reason=where) from exc
     return track
 
 
@@ -151,9 +158,15 @@ def _add_point(track: Track, element: Element, time_text: str | None, rules: Gpx
     try:
         lat, lon = float(element.get("lat", "")), float(element.get("lon", ""))
     except ValueError:
-        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: lat and lon must be numbers") from None
+        raise Problem(
+            422,
+            "proof.gpx_invalid",
+            reason=text(N_("track point {number}: lat and lon must be numbers"), number=number),
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: lat or lon out of range")
+        raise Problem(
+            422, "proof.gpx_invalid", reason=text(N_("track point {number}: lat or lon out of range"), number=number)
+        )
     if time_text is None or not time_text.strip():
         raise Problem(422, "proof.track_without_times")
     track.lats.append(lat)
@@ -161,13 +174,17 @@ def _add_point(track: Track, element: Element, time_text: str | None, rules: Gpx
     track.times.append(_parse_time(time_text.strip(), number))
 
 
-def _parse_time(text: str, number: int) -> float:
-    if not _DATE_TIME.match(text):
-        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: time is not an ISO 8601 date-time")
+def _bad_time(number: int) -> Text:
+    return text(N_("track point {number}: a time such as 2026-07-14T09:05:00Z"), number=number)
+
+
+def _parse_time(value: str, number: int) -> float:
+    if not _DATE_TIME.match(value):
+        raise Problem(422, "proof.gpx_invalid", reason=_bad_time(number))
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Problem(422, "proof.gpx_invalid", reason=f"track point {number}: time is not a valid date-time") from None
+        raise Problem(422, "proof.gpx_invalid", reason=_bad_time(number)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

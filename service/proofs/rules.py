@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from service.core.errors import Problem
+from service.core.i18n import term
 from service.settings import ClaimRules
 
 METHOD_MODES: dict[str, frozenset[str]] = {
@@ -54,9 +55,9 @@ class Verdict:
 
 def check_mode(mode: str, method: str, rules: ClaimRules) -> None:
     if mode not in rules.modes:
-        raise Problem(422, "proof.mode_not_accepted", mode=mode)
+        raise Problem(422, "proof.mode_not_accepted", mode=term(mode))
     if mode not in METHOD_MODES[method]:
-        raise Problem(422, "proof.method_not_for_mode", method=method, mode=mode)
+        raise Problem(422, "proof.method_not_for_mode", method=method, mode=term(mode))
 
 
 def check_travel_date(travel_date: date, today: date, rules: ClaimRules) -> None:

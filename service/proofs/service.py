@@ -20,6 +20,8 @@ from service.attestations import repository as attestations
 from service.attestations import verify as attestation
 from service.core.clock import local_date
 from service.core.errors import Problem
+from service.core.i18n import N_, text
+from service.core.validation import reason_of
 from service.passes import service as passes
 from service.proofs import declared_trip, gpx, repository
 from service.proofs.rail import barcode_image
@@ -56,7 +58,7 @@ def decode_evidence(evidence: dict[str, Any], type_: type) -> Any:
     try:
         return msgspec.convert(evidence, type_)
     except msgspec.ValidationError as exc:
-        raise Problem(422, "proof.evidence_invalid", reason=str(exc)) from exc
+        raise Problem(422, "proof.evidence_invalid", reason=reason_of(exc, prefix="evidence")) from exc
 
 
 async def claim(
@@ -93,7 +95,9 @@ async def claim(
                 timetable=answer,
             )
         except declared_trip.TicketReferenceTooShort as exc:
-            raise Problem(422, "proof.evidence_invalid", reason=str(exc)) from exc
+            raise Problem(
+                422, "proof.evidence_invalid", reason=text(N_("evidence.ticket_ref: at least 4 letters or digits"))
+            ) from exc
         return await accept(db, settings, keyring, request, verdict)
 
     if request.method == "attestation":
@@ -120,12 +124,14 @@ async def claim(
 
     if request.method == "manual":
         if request.file is None:
-            raise Problem(422, "proof.evidence_invalid", reason="the photo goes in the `file` part")
+            raise Problem(422, "proof.evidence_invalid", reason=text(N_("the photo goes in the file part")))
         evidence = decode_evidence(request.evidence, manual.ManualEvidence)
         stop = await repository.stop_facts(db, evidence.arrival_stop_id) if evidence.arrival_stop_id else None
         site = await territory.site(db, evidence.site_id) if evidence.site_id else None
         if evidence.site_id and (site is None or not site["active"]):
-            raise Problem(422, "proof.evidence_invalid", reason="site_id: unknown site")
+            raise Problem(
+                422, "proof.evidence_invalid", reason=text(N_("evidence.site_id: the id of an active partner site"))
+            )
         verdict = manual.verify(
             evidence,
             request.file,
@@ -231,18 +237,26 @@ def _base64_evidence(evidence: dict[str, Any], name: str, max_bytes: int) -> byt
     value = evidence.get(name)
     if not isinstance(value, str) or not value or len(value) > max_bytes * 4 // 3 + 4:
         raise Problem(
-            422, "proof.evidence_invalid", reason=f"{name}: the barcode's bytes in base64, or the `file` part"
+            422,
+            "proof.evidence_invalid",
+            reason=text(N_("evidence.{name}: the barcode's bytes in base64, or the file part"), name=name),
         )
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Problem(422, "proof.evidence_invalid", reason=f"{name}: not base64") from exc
+        raise Problem(
+            422, "proof.evidence_invalid", reason=text(N_("evidence.{name}: base64 text"), name=name)
+        ) from exc
 
 
 def _text_evidence(evidence: dict[str, Any], name: str) -> bytes:
     value = evidence.get(name)
     if not isinstance(value, str) or not value:
-        raise Problem(422, "proof.evidence_invalid", reason=f"{name}: the document as text, or the `file` part")
+        raise Problem(
+            422,
+            "proof.evidence_invalid",
+            reason=text(N_("evidence.{name}: the document as text, or the file part"), name=name),
+        )
     return value.encode()
 
 

@@ -13,6 +13,8 @@ from litestar.params import JSONBody
 from service.accounts.guards import Staff, requires
 from service.core.db import DB
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
+from service.core.i18n import N_, text
+from service.core.validation import expected_in
 from service.redemptions import repository
 from service.redemptions.service import Desk, Scan, redeem, sync_result
 
@@ -63,9 +65,13 @@ class Conflict(msgspec.Struct):
 
 def _check_presented(token: str | None, code: str | None, scanned_at: datetime | None) -> None:
     if (token is None) == (code is None):
-        raise Problem(400, "request.invalid", reason="give exactly one of token and code")
+        raise Problem(400, "request.invalid", reason=text(N_("give exactly one of token and code")))
     if scanned_at is not None and scanned_at.tzinfo is None:
-        raise Problem(400, "request.invalid", reason="scanned_at needs a time zone offset")
+        raise Problem(
+            400,
+            "request.invalid",
+            reason=expected_in("scanned_at"),
+        )
 
 
 def _device_label(staff: Staff, declared: str | None) -> str:

@@ -14,6 +14,7 @@ import asyncpg
 
 from service.core.clock import local_date
 from service.core.errors import Problem
+from service.core.i18n import End
 from service.passes import codes
 from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
@@ -57,7 +58,7 @@ async def redeem(
         try:
             status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
         except Problem as refusal:
-            status, body = refusal.status, refusal.body(lang)
+            status, body = refusal.status, refusal.body(lang, settings.config.territory.timezone)
         await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
     return status, body
 
@@ -88,9 +89,9 @@ async def _use(
     if pass_row["revoked_at"] is not None and pass_row["revoked_at"] <= moment:
         raise Problem(410, "pass.revoked")
     if moment >= pass_row["valid_until"]:
-        raise Problem(410, "pass.expired", valid_until=_iso(pass_row["valid_until"]))
+        raise Problem(410, "pass.expired", valid_until=End(pass_row["valid_until"]))
     if moment < pass_row["valid_from"]:
-        raise Problem(422, "pass.not_yet_valid", valid_from=_iso(pass_row["valid_from"]))
+        raise Problem(422, "pass.not_yet_valid", valid_from=pass_row["valid_from"])
 
     site = await territory_repository.site(db, desk.site_id)
     if site is None or not site["active"]:
@@ -132,7 +133,7 @@ async def _use(
         raise Problem(
             409,
             "redemption.already_redeemed",
-            redeemed_at=_iso(first["redeemed_at"]),
+            redeemed_at=first["redeemed_at"],
             device=first["device"],
             first={"redeemed_at": _iso(first["redeemed_at"]), "device": first["device"], "persons": first["persons"]},
         )

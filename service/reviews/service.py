@@ -10,6 +10,7 @@ import asyncpg
 from service.accounts.guards import Staff
 from service.core import audit
 from service.core.errors import Problem
+from service.core.i18n import term
 from service.passes import service as passes
 from service.proofs.rules import Verdict
 from service.reviews import repository
@@ -32,7 +33,7 @@ async def _pending_for(db: asyncpg.Connection, staff: Staff, public_id: UUID) ->
     if proof is None or (staff.role == "ot" and proof["ot_id"] != staff.ot_id):
         raise Problem(404, "request.not_found")
     if proof["status"] != "pending":
-        raise Problem(409, "review.already_decided", decision=proof["status"])
+        raise Problem(409, "review.already_decided", decision=term(proof["status"]))
     return proof
 
 
