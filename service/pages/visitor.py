@@ -16,9 +16,7 @@ class VisitorPages(Controller):
     async def home(self, request: Request, db: DB, lang: Lang) -> Template:
         """What the Tarif bas carbone is, and the partner offers grouped by OT (as /api/v1/sites)."""
         sites = [site_from_row(row) for row in await territory.list_sites(db, None, None)]
-        offers_by_ot = [
-            (ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.list_ots(db)
-        ]
+        offers_by_ot = [(ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.list_ots(db)]
         return page(
             "visitor/home.html.j2",
             lang,
