@@ -6,9 +6,14 @@ TEMPORARY until service.core.i18n lands. At merge, replace the block below by
 
 and delete the stand-ins: the rest of the pages already call them with the same
 signatures (`negotiate(*explicit, accept_language=None)`, `gettext(msg, lang=None)`,
-`ngettext(singular, plural, n, lang=None)`). Until then the pages show their English
-source strings in every language; only the `lang` attribute and the switch follow
-the choice.
+`ngettext(singular, plural, n, lang=None)`). Then `make catalogs` extracts the
+templates' strings; their French and Spanish are ready in
+service/locale/{fr,es}/LC_MESSAGES/pages.po: `msgcat --use-first messages.po pages.po`
+into messages.po, and delete pages.po. The browser tests look elements up through
+`gettext`, so from then on they check the French (and English, Spanish) pages.
+
+Until then the pages show their English source strings in every language; only the
+`lang` attribute, Content-Language and the switch follow the choice.
 """
 
 from __future__ import annotations

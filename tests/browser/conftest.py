@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def live_server(app: Any, settings: Settings) -> Iterator[str]:
         for _ in range(600):
             if server.started or not thread.is_alive():
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         assert server.started, "the live server did not start"
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -82,5 +83,18 @@ async def context(browser: Browser, live_server: str) -> AsyncIterator[BrowserCo
 
 
 @pytest.fixture
-async def page(context: BrowserContext) -> Page:
-    return await context.new_page()
+async def page(context: BrowserContext) -> AsyncIterator[Page]:
+    """A page that fails its test on an uncaught script error or a Content-Security-Policy refusal."""
+    tab = await context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield tab
+    assert not errors, errors

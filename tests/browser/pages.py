@@ -62,6 +62,17 @@ class BasePage:
         async with self.page.expect_navigation():
             await switch.get_by_role("link", name=name, exact=True).click()
 
+    async def skip_to_content(self) -> None:
+        """The keyboard way past the header: the first Tab reaches the skip link."""
+        await self.page.keyboard.press("Tab")
+        link = self.page.get_by_role("link", name=_("Skip to content", await self.lang()))
+        await link.wait_for()
+        assert await link.evaluate("link => link === document.activeElement"), "the skip link is not the first stop"
+        await self.page.keyboard.press("Enter")
+
+    async def focused_landmark(self) -> str | None:
+        return await self.page.evaluate("document.activeElement.closest('main, nav, header, footer')?.localName")
+
     async def heading(self) -> str:
         return (await self.page.get_by_role("heading", level=1).inner_text()).strip()
 
@@ -83,14 +94,14 @@ class BasePage:
         ]
         assert not serious, json.dumps(serious, indent=2, ensure_ascii=False)
 
-    async def screenshot(self, name: str, *, desktop: bool = False) -> Path:
-        """The whole page as docs/screenshots/<name>.png, at 360×740 (or 1280×800)."""
+    async def screenshot(self, name: str, *, desktop: bool = False, full_page: bool = False) -> Path:
+        """docs/screenshots/<name>.png: the first screen at 360×740 (or 1280×800), or the whole page."""
         size = DESKTOP if desktop else PHONE
         if self.page.viewport_size != size:
             await self.page.set_viewport_size(size)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        await self.page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+        await self.page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
         return path
 
 

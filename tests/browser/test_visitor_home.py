@@ -24,12 +24,20 @@ async def test_home_shows_the_offers_of_each_ot_on_a_phone(page: Page, client: h
     padirac = next(site for site in sites if site["id"] == "gouffre-padirac")
     await expect(home.offer(padirac["name"])).to_contain_text(padirac["offer"]["label"])
     facts = await home.offer_facts(padirac["name"])
-    assert facts[_("Proof")].startswith(_("A checked proof")[:10])
-    assert facts[_("Arriving by")] == ", ".join([_("Train"), _("liO coach"), _("Bike")])
+    assert facts[_("Proof")] == _(
+        "A checked proof: a signed rail ticket, a bike partner's code or a photo checked by the tourist office"
+    )
+    assert facts[_("Arriving by")] == ", ".join([_("train"), _("liO coach"), _("bike")])
 
     await home.assert_accessible()
     await home.screenshot("visitor-home")
     await home.screenshot("visitor-home-desktop", desktop=True)
+
+
+async def test_the_keyboard_skips_the_header(page: Page) -> None:
+    home = await HomePage(page).open()
+    await home.skip_to_content()
+    assert await home.focused_landmark() == "main"
 
 
 async def test_the_language_switch_keeps_the_page_and_the_choice(page: Page) -> None:
