@@ -31,7 +31,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-front/node_modules/.installed: front/package.json front/package-lock.json
+front/node_modules/.installed: front/package.json front/package-lock.json front/.npmrc
 	cd front && $(NPM) ci --no-audit --no-fund
 	touch $@
 

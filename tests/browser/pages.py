@@ -76,6 +76,13 @@ class BasePage:
     async def heading(self) -> str:
         return (await self.page.get_by_role("heading", level=1).inner_text()).strip()
 
+    async def bytes_loaded(self) -> int:
+        """What the page and its resources weighed on the wire (a fresh context has no cache)."""
+        return await self.page.evaluate(
+            "[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]"
+            ".reduce((total, entry) => total + entry.transferSize, 0)"
+        )
+
     async def has_horizontal_scroll(self) -> bool:
         return await self.page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 

@@ -13,6 +13,7 @@ async def test_home_shows_the_offers_of_each_ot_on_a_phone(page: Page, client: h
     assert await home.lang() == "fr"
     assert await home.heading() == _("Come to the Lot without a car, pay less")
     assert not await home.has_horizontal_scroll()
+    assert 0 < await home.bytes_loaded() < 200_000  # light enough for a slow 3G platform
 
     # the same partners as the API, each under its own OT
     ots = {ot["id"]: ot["name"] for ot in (await client.get("/api/v1/ots")).json()}
