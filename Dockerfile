@@ -23,6 +23,18 @@
 # Other commands: `docker run … tbc migrate`, `docker run -i … tbc create-user NAME --role admin --password-stdin`.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- front: the pages' JavaScript and CSS, bundled by esbuild (front/build.mjs) --
+# Only the bundle leaves this stage (service/static/dist), never node_modules.
+FROM ${NODE_IMAGE} AS front
+
+WORKDIR /app/front
+COPY front/package.json front/package-lock.json front/.npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY front/build.mjs ./
+COPY front/src ./src
+RUN npm run build
 
 # --- builder: the project and its dependencies in /opt/venv -----------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -48,6 +60,7 @@ RUN python -m venv /opt/venv \
 # time by /app/service, see PYTHONPATH below.) The source under /app is
 # byte-compiled here, since the runtime image does not write bytecode.
 COPY service ./service
+COPY --from=front /app/service/static/dist ./service/static/dist
 RUN pip install --no-cache-dir --no-deps /app \
  && pip check \
  && python -m compileall -q --invalidation-mode checked-hash /app/service

@@ -5,7 +5,15 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench install install-test clean catalogs
+.PHONY: run test lint bench install install-test assets clean catalogs
+
+# Front-end: npm ci, then the esbuild bundle into service/static/dist/ (git-ignored),
+# rebuilt when anything under front/ is newer than the build.
+NPM          ?= npm
+FRONT_INPUTS := front/package.json front/package-lock.json front/build.mjs $(shell find front/src -type f 2>/dev/null)
+ASSETS       := service/static/dist/manifest.json
+# The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+CHROMIUM     := /usr/bin/chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +31,25 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+front/node_modules/.installed: front/package.json front/package-lock.json front/.npmrc
+	cd front && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(ASSETS): front/node_modules/.installed $(FRONT_INPUTS)
+	cd front && $(NPM) run build
+
+assets: $(ASSETS)
+
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 ## Serve with demo data on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set).
-run: install
+run: install assets
 	$(BIN)/tbc serve --demo --host $(HOST) --port $(PORT)
 
-## Lint, then the whole suite against a real PostgreSQL.
-test: install-test lint
+## Lint, then the whole suite (browser tests included) against a real PostgreSQL.
+test: install-test lint assets $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: install-test
@@ -40,7 +61,7 @@ lint: install-test
 ## then fill their empty entries in service/locale/<lang>/LC_MESSAGES/messages.po (read at startup, no compile step).
 catalogs: install
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Np_:1,2 --add-location=file --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Np_:1,2 --add-location=file --sort-by-file --ignore-dirs=".* __pycache__" \
 		--project=tarif-bas-carbone -o var/messages.pot service
 	for lang in fr es; do \
 		$(BIN)/pybabel update -i var/messages.pot -d service/locale -D messages -l $$lang \
@@ -51,4 +72,4 @@ bench: install-test
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache front/node_modules service/static/dist

@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from service import __version__
+from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, SlotController
@@ -90,7 +90,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,
+            *pages.routes(),
         ],
+        template_config=pages.template_config(),
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=choose_language,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -28,9 +29,19 @@ def _catalog(lang: str):
 
 
 def _used_in_code() -> set[str]:
+    """Every message of the code and the templates, found as `make catalogs` finds them
+    (templates in `_fragments/` included: Babel skips `_` folders unless told)."""
     used = set()
-    for _, _, message, _, _ in extract_from_dir(str(ROOT / "service"), [("**.py", "python")], keywords=KEYWORDS):
+    found = extract_from_dir(
+        str(ROOT / "service"),
+        [("**.py", "python"), ("templates/**.j2", "jinja2")],
+        keywords=KEYWORDS,
+        options_map={"templates/**.j2": {"extensions": "jinja2.ext.i18n"}},
+        directory_filter=lambda path: Path(path).name not in ("__pycache__",) and not Path(path).name.startswith("."),
+    )
+    for _, _, message, _, _ in found:
         used.add(message[0] if isinstance(message, tuple) else message)
+    assert "Arriving by" in used  # a fragment's message: the templates were read
     return used
 
 
