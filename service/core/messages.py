@@ -640,6 +640,23 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Esta oficina de turismo es desconocida.",
         },
     ),
+    # added by the contract work (issue 7 §4): for the gettext catalogs
+    "review.date_required": (
+        "Travel date required",
+        {
+            "fr": "La personne n'a pas donné sa date de voyage : indiquez celle que montre la photo (`date`).",
+            "en": "The visitor gave no travel date: give the one the photo shows (`date`).",
+            "es": "La persona no indicó la fecha del viaje: indique la que muestra la foto (`date`).",
+        },
+    ),
+    "review.place_required": (
+        "Arrival place required",
+        {
+            "fr": "Aucun lieu d'arrivée ne rattache cette preuve à un office de tourisme : indiquez-le ({what}).",
+            "en": "No arrival place ties this proof to a tourist office: give it ({what}).",
+            "es": "Ningún lugar de llegada vincula esta prueba a una oficina de turismo: indíquelo ({what}).",
+        },
+    ),
 }
 
 
