@@ -20,6 +20,7 @@ from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
+from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
 from service.redemptions.controller import ConflictController, RedemptionController
 from service.reports.controller import ReportController
@@ -103,4 +104,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.derived_keys = derived
+    app.state.qr_links = QrLinks(derived.qr_link)
     return app

@@ -657,6 +657,22 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Ningún lugar de llegada vincula esta prueba a una oficina de turismo: indíquelo ({what}).",
         },
     ),
+    "qr.link_invalid": (
+        "Invalid QR link",
+        {
+            "fr": "Ce lien vers le QR code n'est pas valide.",
+            "en": "This link to the QR code is not valid.",
+            "es": "Este enlace al código QR no es válido.",
+        },
+    ),
+    "qr.link_expired": (
+        "QR link expired",
+        {
+            "fr": "Ce lien vers le QR code a expiré : rouvrez votre pass.",
+            "en": "This link to the QR code has expired: open your pass again.",
+            "es": "Este enlace al código QR ha caducado: vuelva a abrir su pase.",
+        },
+    ),
 }
 
 

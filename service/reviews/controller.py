@@ -79,7 +79,9 @@ class ReviewOutcomeController(Controller):
         if row["pass_code"] is not None:
             pass_row = await passes_repository.by_code(db, row["pass_code"])
             claims = passes.claims_of(pass_row)
-            answer.pass_ = issued_view(claims, passes.token_for(claims, state.settings, state.keyring), "manual")
+            answer.pass_ = issued_view(
+                claims, passes.token_for(claims, state.settings, state.keyring), "manual", state.qr_links
+            )
         return answer
 
 
