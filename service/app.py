@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__
 from service.accounts.controller import AuthController, DeviceController
@@ -18,6 +17,7 @@ from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
+from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.passes.qr_links import QrLinks
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,
+            assets_router(),
         ],
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Tarif bas carbone du Lot",
             version=__version__,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[LocalSwaggerUI(), ContractJson()],
         ),
         debug=False,
     )

@@ -117,3 +117,97 @@ async def test_openapi_documents_the_contract(client):
     assert claim["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
     redemption = schema["paths"]["/api/v1/redemptions"]["post"]["requestBody"]["content"]["application/json"]
     assert redemption["schema"]
+
+
+def _operation_of(schema: dict, method: str, path: str) -> dict:
+    """The operation of the document that serves a concrete path."""
+    import re
+
+    for template, item in schema["paths"].items():
+        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
+        if re.match(pattern, path.split("?")[0]) and method.lower() in item:
+            return item[method.lower()]
+    raise AssertionError(f"{method} {path} is not in the document")
+
+
+def assert_documented(schema: dict, method: str, path: str, response) -> None:  # type: ignore[no-untyped-def]
+    """A problem answer the service sent is in its operation's document, under its status and code."""
+    operation = _operation_of(schema, method, path)
+    documented = operation["responses"].get(str(response.status_code), {})
+    examples = documented.get("content", {}).get("application/problem+json", {}).get("examples", {})
+    assert response.json()["code"] in examples, (method, path, response.status_code, response.json()["code"])
+
+
+async def test_openapi_completes_what_litestar_cannot_infer(client):
+    from service.core.error_codes import STATUS
+
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "status_code" not in str(schema)  # Litestar's generic error body is never sent
+    assert schema["x-error-codes"] == STATUS
+    assert schema["components"]["schemas"]["Problem"]["properties"]["code"]["enum"] == sorted(STATUS)
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["staff"]["scheme"] == schemes["pass"]["scheme"] == "bearer"
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            where = (method, path)
+            responses = operation["responses"]
+            assert responses.get("500"), where  # every operation is in the table of service/core/openapi.py
+            for status, answer in responses.items():
+                if status[0] in "45":
+                    media = answer["content"]["application/problem+json"]
+                    assert media["schema"] == {"$ref": "#/components/schemas/Problem"}, where
+                    assert all(STATUS[code] == int(status) for code in media["examples"]), where
+            examples = [
+                media
+                for part in (*responses.values(), operation.get("requestBody", {}))
+                for media in part.get("content", {}).values()
+                if part is not responses.get("500") and (media.get("example") is not None or media.get("examples"))
+            ]
+            assert examples, f"{where}: no example"
+    staff_only = schema["paths"]["/api/v1/reports/uptake"]["get"]
+    assert staff_only["security"] == [{"staff": []}] and "401" in staff_only["responses"]
+    assert schema["paths"]["/api/v1/passes/{code}"]["get"]["security"] == [{"pass": []}]
+    assert schema["paths"]["/api/v1/ots"]["get"].get("security") is None
+    claims = schema["paths"]["/api/v1/claims"]["post"]["responses"]
+    assert claims["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClaimAccepted")
+    assert claims["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClaimPending")
+    assert "proof.already_used" in claims["409"]["content"]["application/problem+json"]["examples"]
+    report = schema["paths"]["/api/v1/reports/uptake"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {"application/json", "text/csv"}
+
+
+async def test_answers_sent_are_the_answers_documented(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    issued = await issue_pass(client)
+    partner = await staff_headers(client, PARTNER)
+    for method, path, kwargs in (
+        ("GET", f"/api/v1/passes/{issued['code']}", {}),
+        ("GET", f"/api/v1/passes/{issued['code']}/qr.png?expires=1&sig=forged", {}),
+        ("GET", "/api/v1/reports/uptake", {"headers": partner}),
+        ("GET", "/api/v1/reports/uptake", {}),
+        ("POST", "/api/v1/redemptions", {"headers": partner, "json": {"code": "nope", "nonce": nonce()}}),
+        ("POST", "/api/v1/claims", {"json": trip_claim(persons=60)}),
+        ("POST", "/api/v1/claims", {"json": trip_claim(stop="nowhere")}),
+        ("POST", "/api/v1/bookings", {"json": {"token": "x.y.z", "slot_id": 1, "persons": 1}}),
+        ("GET", "/api/v1/sites?ot=nowhere", {}),
+        ("POST", "/api/v1/auth/token", {"json": {"username": "nobody", "password": "wrong"}}),
+    ):
+        response = await client.request(method, path, **kwargs)
+        assert response.status_code >= 400, (method, path)
+        assert_documented(schema, method, path, response)
+
+
+async def test_the_schema_page_works_offline(client):
+    """Swagger UI's files come from the app, not from a CDN."""
+    import re
+
+    page = await client.get("/schema")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    references = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert references and all(ref.startswith("/schema/assets/") for ref in references), references
+    assert "http://" not in page.text.split("<body>")[0] and "https://" not in page.text.split("<body>")[0]
+    for ref in references:
+        asset = await client.get(ref)
+        assert asset.status_code == 200 and len(asset.content) > 1000, ref
+    script = await client.get("/schema/assets/swagger-ui-bundle.js")
+    assert "javascript" in script.headers["content-type"]
