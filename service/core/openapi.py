@@ -129,18 +129,24 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ),
     ("post", "/api/v1/devices"): Doc(
         ("request.invalid", "device.name_taken", *STAFF_REFUSALS),
-        {"id": 7, "name": "accueil-1", "token": "eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "created_at": "2026-07-14T08:02:11Z"},
+        {
+            "id": 7,
+            "name": "accueil-1",
+            "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+            "token_type": "bearer",
+            "expires_in": 31536000,
+        },
         {"name": "accueil-1"},
         STAFF,
     ),
     ("get", "/api/v1/devices"): Doc(
         STAFF_REFUSALS,
-        [{"id": 7, "name": "accueil-1", "created_at": "2026-07-14T08:02:11Z", "disabled_at": None}],
+        [{"id": 7, "name": "accueil-1", "active": True, "created_at": "2026-07-14T08:02:11Z", "last_scan_at": None}],
         security=STAFF,
     ),
     ("post", "/api/v1/devices/{device_id}/disable"): Doc(
         ("request.invalid", "request.not_found", *STAFF_REFUSALS),
-        {"id": 7, "name": "accueil-1", "created_at": "2026-07-14T08:02:11Z", "disabled_at": "2026-07-20T17:45:00Z"},
+        {"id": 7, "name": "accueil-1", "active": False, "created_at": "2026-07-14T08:02:11Z", "last_scan_at": None},
         security=STAFF,
     ),
     ("get", "/api/v1/ots"): Doc((), [{"id": "cahors", "name": "Cahors – Vallée du Lot"}]),
@@ -306,7 +312,7 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ),
     ("post", "/api/v1/attestations"): Doc(
         ("request.invalid", "proof.too_many_persons", *STAFF_REFUSALS),
-        {"code": "VELO-7Q2K-M9", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},
+        {"code": "7Q2KM9XR4T", "code_display": "7Q2K-M9XR-4T", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},
         {"persons": 2},
         STAFF,
     ),
