@@ -11,7 +11,7 @@ from service.settings import ROOT, load_config
 from service.timetables import repository
 from service.timetables.importer import import_feed
 from service.timetables.lookup import has_timetable
-from tests.conftest import trip_claim
+from tests.conftest import days_ago, trip_claim
 from tests.gtfs_factory import ALL_DAYS, BUS, RAIL, feed_of, stop_times, write_feed
 
 LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
@@ -115,8 +115,6 @@ async def test_an_unsigned_sncf_ticket_must_name_a_train_calling_there_that_day(
 async def test_a_feed_stop_is_the_territory_stop_it_stands_for(client, conn, tmp_path):
     """A coach feed names Cahors' coach station its own way: listed once, under the
     territory's id; a claim may name either id and the timetable still answers."""
-    from tests.conftest import days_ago
-
     territory_id, feed_id = "lio:cahors-gare-routiere", "FR:lio:StopPlace:46042-GR"
     feed = feed_of(
         agency=("LIO", "liO", "https://lio.laregion.fr", "Europe/Paris", "fr"),
