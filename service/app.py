@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
@@ -19,8 +18,10 @@ from service.bookings.controller import BookingController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
+from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
+from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
 from service.redemptions.controller import ConflictController, RedemptionController
 from service.reports.controller import ReportController
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReviewOutcomeController,
             ReviewQueueController,
             *pages.routes(),
+            assets_router(),
         ],
         template_config=pages.template_config(),
         dependencies={"db": Provide(db.provide_db)},
@@ -103,10 +105,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Tarif bas carbone du Lot",
             version=__version__,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[LocalSwaggerUI(), ContractJson()],
         ),
         debug=False,
     )
     app.state.settings = settings
     app.state.derived_keys = derived
+    app.state.qr_links = QrLinks(derived.qr_link)
     return app

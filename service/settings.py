@@ -149,6 +149,9 @@ class RailBarcodeConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
 class TimetableRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # how far a declared arrival time may be from the scheduled one
     tolerance_minutes: Annotated[int, msgspec.Meta(ge=0, le=180)] = 20
+    # a feed's stop of the same mode this close to a stop of territory.toml is that
+    # stop (listed once, under the territory's id); so is a station of the same UIC code
+    same_place_radius_m: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 150
     # limits against zip bombs and malformed files; a regional feed (SNCF TER)
     # is some hundred megabytes once uncompressed
     max_uncompressed_bytes: Annotated[int, msgspec.Meta(ge=1)] = 1024 * 1024 * 1024

@@ -11,8 +11,8 @@ from service.settings import ROOT, load_config
 from service.timetables import repository
 from service.timetables.importer import import_feed
 from service.timetables.lookup import has_timetable
-from tests.conftest import trip_claim
-from tests.gtfs_factory import ALL_DAYS, RAIL, feed_of, stop_times, write_feed
+from tests.conftest import days_ago, trip_claim
+from tests.gtfs_factory import ALL_DAYS, BUS, RAIL, feed_of, stop_times, write_feed
 
 LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
 TOULOUSE = ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536)
@@ -110,3 +110,53 @@ async def test_an_unsigned_sncf_ticket_must_name_a_train_calling_there_that_day(
             assert wrong.status_code == 422 and wrong.json()["code"] == "proof.no_matching_trip"
     finally:
         await repository.delete_feed(conn, "sncf-ic-test")
+
+
+async def test_a_feed_stop_is_the_territory_stop_it_stands_for(client, conn, tmp_path):
+    """A coach feed names Cahors' coach station its own way: listed once, under the
+    territory's id; a claim may name either id and the timetable still answers."""
+    territory_id, feed_id = "lio:cahors-gare-routiere", "FR:lio:StopPlace:46042-GR"
+    feed = feed_of(
+        agency=("LIO", "liO", "https://lio.laregion.fr", "Europe/Paris", "fr"),
+        stops=[
+            ("FR:lio:StopPlace:46102", "Figeac - Gare routière (autre)", 44.6300, 2.0600, 0, ""),
+            # 25 m from the configured stop: the same place
+            (feed_id, "Cahors - Gare routière", 44.4492, 1.4347, 0, ""),
+            # 600 m away: another place, with a name alike
+            ("FR:lio:StopPlace:46042-PA", "Cahors - Gare routière (parking)", 44.4440, 1.4380, 0, ""),
+        ],
+        routes=[("889", "LIO", "889", "Figeac - Cahors", BUS)],
+        trips=[("889", "DAILY", "889-0700", "Cahors", "", 0)],
+        times=stop_times(
+            "889-0700",
+            f"FR:lio:StopPlace:46102 07:00 {feed_id} 08:30 FR:lio:StopPlace:46042-PA 08:35",
+        ),
+        calendar=[("DAILY", *ALL_DAYS, days_ago(2).strftime("%Y%m%d"), "20991231")],
+        calendar_dates=[],
+    )
+    await import_feed(conn, write_feed(tmp_path / "lio.zip", feed), "same-place-test", boundary=LOT_BOUNDARY)
+    try:
+        stops = (await client.get("/api/v1/stops", params={"mode": "bus"})).json()
+        ids = [stop["id"] for stop in stops]
+        assert territory_id in ids and feed_id not in ids
+        assert [s["name"] for s in stops if s["name"].startswith("Cahors")] == [
+            "Cahors - Gare routière (parking)",
+            "Cahors – Gare routière",
+        ]
+        assert len(ids) == len(set(ids))
+
+        for named in (territory_id, feed_id):
+            claim = trip_claim(mode="bus", stop=named, line="889", travel_date=days_ago(0))
+            claim["evidence"]["arrival_time"] = "08:31"
+            response = await client.post("/api/v1/claims", json=claim)
+            assert response.status_code == 201, (named, response.text)
+            assert response.json()["pass"]["checks"]["timetable_checked"] is True
+            code = response.json()["pass"]["code"]
+            place = await conn.fetchrow("SELECT arrival_stop_id, ot_id FROM passes WHERE code = $1", code)
+            assert tuple(place) == (territory_id, "cahors"), named
+            wrong = trip_claim(mode="bus", stop=named, line="889", travel_date=days_ago(0))
+            wrong["evidence"]["arrival_time"] = "11:00"
+            refused = await client.post("/api/v1/claims", json=wrong)
+            assert refused.status_code == 422 and refused.json()["code"] == "proof.no_matching_trip", named
+    finally:
+        await repository.delete_feed(conn, "same-place-test")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import zxingcpp
 from PIL import Image
 
+from service.settings import ROOT
 from tests.conftest import issue_pass, nonce, staff_headers, trip_claim
 
 PARTNER = "demo-partner-musee-henri-martin"  # a site of the Cahors OT
@@ -79,41 +81,131 @@ async def test_redemption_at_another_site_counts_separately(client):
         assert response.status_code == 201, response.text
 
 
-CONTRACT = [  # API.md, path by path
-    ("post", "/api/v1/auth/token"),
-    ("get", "/api/v1/ots"),
-    ("get", "/api/v1/sites"),
-    ("get", "/api/v1/stops"),
-    ("get", "/.well-known/jwks.json"),
-    ("get", "/health/live"),
-    ("get", "/health/ready"),
-    ("post", "/api/v1/claims"),
-    ("get", "/api/v1/claims/review/{review_id}"),
-    ("get", "/api/v1/passes/{code}"),
-    ("get", "/api/v1/passes/{code}/qr.svg"),
-    ("get", "/api/v1/passes/{code}/qr.png"),
-    ("post", "/api/v1/passes/{code}/revoke"),
-    ("get", "/api/v1/revocations"),
-    ("get", "/api/v1/sites/{site_id}/slots"),
-    ("post", "/api/v1/bookings"),
-    ("delete", "/api/v1/bookings/{booking_id}"),
-    ("post", "/api/v1/redemptions"),
-    ("post", "/api/v1/redemptions/sync"),
-    ("post", "/api/v1/attestations"),
-    ("get", "/api/v1/reports/uptake"),
-    ("get", "/api/v1/review/proofs"),
-    ("post", "/api/v1/review/proofs/{review_id}/approve"),
-    ("post", "/api/v1/review/proofs/{review_id}/reject"),
-]
+GUIDE = ROOT / "docs" / "API.md"
 
 
-async def test_openapi_documents_the_contract(client):
+def _guide_operations() -> set[tuple[str, str]]:
+    """`METHOD /path` of docs/API.md, query strings left out."""
+    found = re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`\s?]*)", GUIDE.read_text())
+    return {(method.lower(), path) for method, path in found}
+
+
+def _guide_codes() -> dict[str, int]:
+    rows = re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)+)` \| (\d{3}) \|", GUIDE.read_text(), flags=re.MULTILINE)
+    return {code: int(status) for code, status in rows}
+
+
+async def test_the_api_guide_and_the_served_document_agree(client):
+    """docs/API.md names every served operation and no other, and every error code with its status."""
+    from service.core.error_codes import STATUS
+
     schema = (await client.get("/schema/openapi.json")).json()
-    for method, path in CONTRACT:
-        assert method in schema["paths"].get(path, {}), (method, path)
+    served = {(method, path) for path, item in schema["paths"].items() for method in item}
+    guide = _guide_operations()
+    assert len(guide) > 25
+    assert guide - served == set(), "in docs/API.md, not served"
+    assert served - guide == set(), "served, not in docs/API.md"
+    assert _guide_codes() == STATUS
+    # the codes the guide names in its prose are codes too
+    named = set(re.findall(r"`([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)`", GUIDE.read_text()))
+    assert named - set(STATUS) <= {"rules.toml"}, named - set(STATUS)
     claim = schema["paths"]["/api/v1/claims"]["post"]["requestBody"]["content"]
     assert set(claim) == {"application/json", "multipart/form-data"}
     assert {"mode", "method", "persons", "evidence"} <= set(claim["application/json"]["schema"]["properties"])
     assert claim["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
     redemption = schema["paths"]["/api/v1/redemptions"]["post"]["requestBody"]["content"]["application/json"]
     assert redemption["schema"]
+
+
+def _operation_of(schema: dict, method: str, path: str) -> dict:
+    """The operation of the document that serves a concrete path."""
+    import re
+
+    for template, item in schema["paths"].items():
+        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
+        if re.match(pattern, path.split("?")[0]) and method.lower() in item:
+            return item[method.lower()]
+    raise AssertionError(f"{method} {path} is not in the document")
+
+
+def assert_documented(schema: dict, method: str, path: str, response) -> None:  # type: ignore[no-untyped-def]
+    """A problem answer the service sent is in its operation's document, under its status and code."""
+    operation = _operation_of(schema, method, path)
+    documented = operation["responses"].get(str(response.status_code), {})
+    examples = documented.get("content", {}).get("application/problem+json", {}).get("examples", {})
+    assert response.json()["code"] in examples, (method, path, response.status_code, response.json()["code"])
+
+
+async def test_openapi_completes_what_litestar_cannot_infer(client):
+    from service.core.error_codes import STATUS
+
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "status_code" not in str(schema)  # Litestar's generic error body is never sent
+    assert schema["x-error-codes"] == STATUS
+    assert schema["components"]["schemas"]["Problem"]["properties"]["code"]["enum"] == sorted(STATUS)
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["staff"]["scheme"] == schemes["pass"]["scheme"] == "bearer"
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            where = (method, path)
+            responses = operation["responses"]
+            assert responses.get("500"), where  # every operation is in the table of service/core/openapi.py
+            for status, answer in responses.items():
+                if status[0] in "45":
+                    media = answer["content"]["application/problem+json"]
+                    assert media["schema"] == {"$ref": "#/components/schemas/Problem"}, where
+                    assert all(STATUS[code] == int(status) for code in media["examples"]), where
+            examples = [
+                media
+                for part in (*responses.values(), operation.get("requestBody", {}))
+                for media in part.get("content", {}).values()
+                if part is not responses.get("500") and (media.get("example") is not None or media.get("examples"))
+            ]
+            assert examples, f"{where}: no example"
+    staff_only = schema["paths"]["/api/v1/reports/uptake"]["get"]
+    assert staff_only["security"] == [{"staff": []}, {"staffSession": []}] and "401" in staff_only["responses"]
+    assert schema["paths"]["/api/v1/passes/{code}"]["get"]["security"] == [{"pass": []}]
+    assert schema["paths"]["/api/v1/ots"]["get"].get("security") is None
+    claims = schema["paths"]["/api/v1/claims"]["post"]["responses"]
+    assert claims["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClaimAccepted")
+    assert claims["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClaimPending")
+    assert "proof.already_used" in claims["409"]["content"]["application/problem+json"]["examples"]
+    report = schema["paths"]["/api/v1/reports/uptake"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {"application/json", "text/csv"}
+
+
+async def test_answers_sent_are_the_answers_documented(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    issued = await issue_pass(client)
+    partner = await staff_headers(client, PARTNER)
+    for method, path, kwargs in (
+        ("GET", f"/api/v1/passes/{issued['code']}", {}),
+        ("GET", f"/api/v1/passes/{issued['code']}/qr.png?expires=1&sig=forged", {}),
+        ("GET", "/api/v1/reports/uptake", {"headers": partner}),
+        ("GET", "/api/v1/reports/uptake", {}),
+        ("POST", "/api/v1/redemptions", {"headers": partner, "json": {"code": "nope", "nonce": nonce()}}),
+        ("POST", "/api/v1/claims", {"json": trip_claim(persons=60)}),
+        ("POST", "/api/v1/claims", {"json": trip_claim(stop="nowhere")}),
+        ("POST", "/api/v1/bookings", {"json": {"token": "x.y.z", "slot_id": 1, "persons": 1}}),
+        ("GET", "/api/v1/sites?ot=nowhere", {}),
+        ("POST", "/api/v1/auth/token", {"json": {"username": "nobody", "password": "wrong"}}),
+    ):
+        response = await client.request(method, path, **kwargs)
+        assert response.status_code >= 400, (method, path)
+        assert_documented(schema, method, path, response)
+
+
+async def test_the_schema_page_works_offline(client):
+    """Swagger UI's files come from the app, not from a CDN."""
+    import re
+
+    page = await client.get("/schema")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    references = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert references and all(ref.startswith("/schema/assets/") for ref in references), references
+    assert "http://" not in page.text.split("<body>")[0] and "https://" not in page.text.split("<body>")[0]
+    for ref in references:
+        asset = await client.get(ref)
+        assert asset.status_code == 200 and len(asset.content) > 1000, ref
+    script = await client.get("/schema/assets/swagger-ui-bundle.js")
+    assert "javascript" in script.headers["content-type"]

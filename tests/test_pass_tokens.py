@@ -165,3 +165,76 @@ async def test_holder_needs_the_token_of_that_pass(client):
     assert response.status_code == 403
     response = await client.get(url + "/qr.svg", params={"token": second["token"]})
     assert response.status_code == 403
+
+
+async def test_qr_links_open_the_image_without_the_token(app, client):
+    """The claim answer's QR links work in an <img> (no header) and carry no credential."""
+    import io
+    import logging
+    import logging.config
+    import time
+    from urllib.parse import parse_qs, urlsplit
+
+    import zxingcpp
+    from PIL import Image
+
+    from service.core.logs import uvicorn_log_config
+    from service.passes.qr_links import QrLinks
+
+    issued = await issue_pass(client)
+    other = await issue_pass(client)
+    png_url, svg_url = issued["qr_png_url"], issued["qr_svg_url"]
+    assert issued["token"] not in png_url and "token=" not in png_url
+
+    png = await client.get(png_url)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert [barcode.text for barcode in decoded] == [issued["token"]]
+    svg = await client.get(svg_url)
+    assert svg.status_code == 200 and b"<svg" in svg.content
+
+    # tampered: another signature, another pass's code, another expiry
+    query = parse_qs(urlsplit(png_url).query)
+    expires, sig = int(query["expires"][0]), query["sig"][0]
+    base = f"/api/v1/passes/{issued['code']}/qr.png"
+    for url, params in (
+        (base, {"expires": expires, "sig": ("A" if sig[0] != "A" else "B") + sig[1:]}),
+        (f"/api/v1/passes/{other['code']}/qr.png", {"expires": expires, "sig": sig}),
+        (base, {"expires": expires + 3600, "sig": sig}),
+        (base, {"sig": sig}),
+    ):
+        refused = await client.get(url, params=params)
+        assert refused.status_code == 403, (url, params)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "qr.link_invalid"
+    # expired
+    stale = QrLinks(app.state.derived_keys.qr_link, seconds=-1).url(issued["code"], "png", time.time())
+    gone = await client.get(stale)
+    assert gone.status_code == 410 and gone.json()["code"] == "qr.link_expired"
+
+    # the link opens the image and nothing else: not the pass, not a scan
+    assert (
+        await client.get(f"/api/v1/passes/{issued['code']}", params={"expires": expires, "sig": sig})
+    ).status_code == 401
+    with_sig = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {sig}"})
+    assert with_sig.status_code == 422 and with_sig.json()["code"] == "pass.invalid"
+    scan = await client.post(
+        "/api/v1/redemptions", json={"token": sig, "nonce": nonce()}, headers=await staff_headers(client, PARTNER)
+    )
+    assert scan.status_code == 422 and scan.json()["code"] == "pass.invalid"
+
+    # `?token=` still works (the contract keeps it), and the access log of `tbc serve` blanks it
+    assert (await client.get(base, params={"token": issued["token"]})).status_code == 200
+    logging.config.dictConfig(uvicorn_log_config())
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    try:
+        for path in (f"{base}?token={issued['token']}&lang=en", png_url):
+            access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    finally:
+        access.removeHandler(handler)
+    assert len(records) == 2 and "lang=en" in records[0]
+    assert not any(issued["token"] in line or sig in line for line in records), records

@@ -13,7 +13,7 @@ from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from service.app import create_app
-from tests.conftest import nonce, staff_headers
+from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
 
 
@@ -147,6 +147,53 @@ async def test_manual_proof_reviewed_then_pass(client, conn):
     assert (await client.get(item["photo_url"], headers=dordogne)).status_code == 404
 
 
+async def test_a_photo_alone_waits_for_the_reviewer_to_date_and_place_it(client, conn):
+    """As the contract says: mode, method, persons, lang and the file; the reviewer sets the rest."""
+    form = {"mode": "train", "method": "manual", "persons": "2", "lang": "en"}
+    submitted = await client.post(
+        "/api/v1/claims", data=form, files={"file": ("ticket.jpg", _photo("indigo"), "image/jpeg")}
+    )
+    assert submitted.status_code == 202, submitted.text
+    review_id = submitted.json()["review"]["id"]
+    url = f"/api/v1/review/proofs/{review_id}/approve"
+
+    # no place ties it to an OT yet: every OT's queue has it
+    figeac = await staff_headers(client, "demo-ot-figeac")
+    dordogne = await staff_headers(client, "demo-ot-dordogne")
+    queued = (await client.get("/api/v1/review/proofs", headers=figeac)).json()
+    item = next(item for item in queued if item["id"] == review_id)
+    assert (item["arrival_date"], item["arrival_stop_id"], item["ot"]) == (None, None, None)
+
+    no_date = await client.post(url, headers=dordogne)
+    assert no_date.status_code == 422 and no_date.json()["code"] == "review.date_required"
+    day = days_ago(3).isoformat()
+    no_place = await client.post(url, json={"date": day}, headers=dordogne)
+    assert no_place.status_code == 422 and no_place.json()["code"] == "review.place_required"
+    too_old = await client.post(url, json={"date": days_ago(400).isoformat()}, headers=dordogne)
+    assert too_old.status_code == 422 and too_old.json()["code"] == "proof.too_old"
+    # Rocamadour-Padirac is the Dordogne OT's: Figeac may not place it there
+    rocamadour = {"date": day, "arrival_stop_id": "StopArea:OCE87613042"}
+    assert (await client.post(url, json=rocamadour, headers=figeac)).status_code == 403
+    unknown = await client.post(url, json={"date": day, "arrival_stop_id": "nowhere"}, headers=dordogne)
+    assert unknown.status_code == 422 and unknown.json()["code"] == "proof.unknown_stop"
+
+    approved = await client.post(url, json=rocamadour, headers=dordogne)
+    assert approved.status_code == 200, approved.text
+    proof = await conn.fetchrow(
+        "SELECT p.arrival_date, p.arrival_stop_id, p.ot_id FROM passes p JOIN proofs pr ON pr.id = p.proof_id"
+        " WHERE pr.public_id = $1::uuid",
+        review_id,
+    )
+    assert (proof["arrival_date"].isoformat(), proof["arrival_stop_id"], proof["ot_id"]) == (
+        day,
+        "StopArea:OCE87613042",
+        "dordogne",
+    )
+    # now the Dordogne's: gone from Figeac's queue of decided proofs
+    accepted = (await client.get("/api/v1/review/proofs?status=accepted", headers=figeac)).json()
+    assert review_id not in [item["id"] for item in accepted]
+
+
 async def test_manual_proof_rejected_with_a_reason(client):
     submitted = await _submit_manual(client, _photo("maroon"), stop="lio:cajarc", mode="bus")
     review_id = submitted.json()["review"]["id"]
@@ -191,8 +238,8 @@ async def test_manual_refusals(client):
         "/api/v1/claims", json={"mode": "train", "method": "manual", "persons": 1, "evidence": {}}
     )
     assert no_file.status_code == 422 and no_file.json()["code"] == "proof.evidence_invalid"
-    bike_without_site = await _submit_manual(client, _photo("lime"), mode="bike", stop=None)
-    assert bike_without_site.status_code == 422 and bike_without_site.json()["code"] == "proof.evidence_invalid"
+    unknown_site = await _submit_manual(client, _photo("lime"), mode="bike", stop=None, site_id="nowhere")
+    assert unknown_site.status_code == 422 and unknown_site.json()["code"] == "proof.evidence_invalid"
     bike = await _submit_manual(client, _photo("lime"), mode="bike", stop=None, site_id="grottes-cougnac")
     assert bike.status_code == 202, bike.text
     assert (await client.get("/api/v1/claims/review/00000000-0000-0000-0000-000000000000")).status_code == 404

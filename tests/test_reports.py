@@ -71,7 +71,7 @@ async def test_csv_export(client, how):
     response = await client.get(
         "/api/v1/reports/uptake", params={"group_by": "mode", **how.get("params", {})}, headers=headers
     )
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     json_rows = (await _report(client, "demo-pilot", group_by="mode")).json()["rows"]

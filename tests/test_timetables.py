@@ -19,10 +19,12 @@ from service.timetables import repository
 from service.timetables.calendar import ServiceCalendar, runs_on
 from service.timetables.gtfs import (
     GtfsError,
+    TerritoryStop,
     check_feed_id,
     normalise_line,
     parse_time,
     route_mode,
+    same_place,
     station_key,
     uic_from_stop_id,
 )
@@ -96,6 +98,19 @@ def test_uic_codes_and_station_keys_from_sncf_ids():
     assert station_key("StopPoint:OCETrain TER-87613000", "StopArea:OCE87613000") == "uic:87613000"
     assert station_key("lio:cahors-gare-routiere:quai-1", "lio:cahors-gare-routiere") == "lio:cahors-gare-routiere"
     assert station_key("lio:cajarc", None) == "lio:cajarc"
+
+
+def test_a_feed_stop_is_a_territory_stop_by_uic_code_or_distance():
+    territory = [
+        TerritoryStop("StopArea:OCE87613000", "train", 44.4492, 1.4331, "87613000", "cahors", True, False),
+        TerritoryStop("lio:cahors-gare-routiere", "bus", 44.4490, 1.4345, None, "cahors", True, False),
+    ]
+    train, bus = territory
+    assert same_place((44.0, 1.0), "train", "87613000", territory, 150) == train  # far, but its UIC code
+    assert same_place((44.4491, 1.4346), "bus", None, territory, 150) == bus  # 14 m
+    assert same_place((44.4492, 1.4332), "bus", None, territory, 150) == bus  # by the station: modes differ
+    assert same_place((44.4440, 1.4380), "bus", None, territory, 150) is None  # 600 m
+    assert same_place((44.4491, 1.4346), "bus", None, territory, 0) is None
 
 
 def test_route_types_give_modes():
@@ -320,6 +335,9 @@ async def test_served_stops_become_arrival_stops(feeds, conn):
         True,
         "dordogne",
     )
+    # …and its UIC code makes it the territory's Souillac, listed under that id only
+    assert souillac["same_as"] == "StopArea:OCE87594333" and toulouse["same_as"] is None
+    assert lauzerte["same_as"] is None and villeseque["same_as"] is None
     assert ter_platform("cahors") not in stops  # represented by its station
     assert "lio:depot" not in stops  # no trip serves it
     # configured stops are never overwritten by an import

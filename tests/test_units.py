@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 
 from service.core.i18n import negotiate
+from service.core.messages import CATALOG
 from service.passes import codes
 from service.reports import co2
 from service.settings import ROOT, ConfigError, load_config
@@ -73,3 +75,23 @@ def test_a_wrong_config_names_the_field(tmp_path, file, old, new, field):
     with pytest.raises(ConfigError, match=file) as error:
         load_config(config)
     assert field in str(error.value)
+
+
+def test_every_code_has_one_status():
+    """One code, one status: the registry, every Problem(status, "code") and the HTTP fallbacks agree."""
+    from service.core.error_codes import STATUS
+    from service.core.errors import _HTTP_CODES
+
+    assert set(STATUS) == set(CATALOG), sorted(set(STATUS) ^ set(CATALOG))
+    seen: dict[str, set[int]] = {}
+    for path in (ROOT / "service").rglob("*.py"):
+        text = path.read_text()
+        for status, code in re.findall(
+            r'(?:Problem|problem_response)\(\s*(?:request,\s*)?(\d{3}),\s*"([a-z_.]+)"', text
+        ):
+            seen.setdefault(code, set()).add(int(status))
+    for status, code in _HTTP_CODES.items():
+        seen.setdefault(code, set()).add(status)
+    assert len(seen) > 60
+    wrong = {code: statuses for code, statuses in seen.items() if statuses != {STATUS.get(code)}}
+    assert not wrong, wrong

@@ -232,6 +232,17 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
     # reports
     "report.invalid_period": (N_("Invalid period"), N_("The requested period is invalid.")),
     "ot.unknown": (N_("Unknown OT"), N_("This tourist office is unknown.")),
+    # reviews and QR links
+    "review.date_required": (
+        N_("Travel date required"),
+        N_("The visitor gave no travel date: give the one the photo shows (`date`)."),
+    ),
+    "review.place_required": (
+        N_("Arrival place required"),
+        N_("No arrival place ties this proof to a tourist office: give it ({what})."),
+    ),
+    "qr.link_invalid": (N_("Invalid QR link"), N_("This link to the QR code is not valid.")),
+    "qr.link_expired": (N_("QR link expired"), N_("This link to the QR code has expired: open your pass again.")),
 }
 
 

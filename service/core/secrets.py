@@ -27,6 +27,7 @@ class DerivedKeys:
     fingerprint: bytes  # HMAC key of proof fingerprints
     session: bytes  # HMAC key of staff access tokens
     key_encryption: bytes  # encrypts the signing keys at rest
+    qr_link: bytes  # HMAC key of the links to a pass's QR image
 
 
 def _derive(secret: bytes, label: str) -> bytes:
@@ -41,6 +42,7 @@ def derive_keys(secret: str) -> DerivedKeys:
         fingerprint=_derive(raw, "proof-fingerprint-v1"),
         session=_derive(raw, "staff-session-v1"),
         key_encryption=_derive(raw, "signing-key-encryption-v1"),
+        qr_link=_derive(raw, "pass-qr-link-v1"),
     )
 
 

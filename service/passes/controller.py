@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import expected_in
 from service.passes import codes, qr, repository
-from service.passes.service import holder_claims
+from service.passes.service import claims_of, holder_claims, token_for
 
 
 class PassView(msgspec.Struct):
@@ -70,8 +71,31 @@ def pass_status(row: asyncpg.Record, now: datetime) -> str:
     return "valid"
 
 
-def _presented_token(request: Request, token: str | None) -> str | None:
-    return bearer_token(request) or token
+_QR_HEADERS = {"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"}
+
+
+async def _qr_token(
+    request: Request, state: State, db: DB, code: str, token: str | None, expires: int | None, sig: str | None
+) -> str:
+    """The token the QR encodes: the one presented (bearer or `?token=`), or, for a
+    signed link, the stored pass's own."""
+    presented = bearer_token(request) or token
+    if presented or sig is None:
+        await holder_claims(code, presented, state.settings, state.keyring, state.pool)
+        assert presented is not None
+        return presented
+    canonical = codes.normalise(code)
+    if canonical is None:
+        raise Problem(404, "pass.not_found")
+    if expires is None:
+        raise Problem(403, "qr.link_invalid")
+    state.qr_links.check(canonical, expires, sig, time.time())
+    row = await repository.by_code(db, canonical)
+    if row is None:
+        raise Problem(404, "pass.not_found")
+    if row["revoked_at"] is not None:
+        raise Problem(410, "pass.revoked")
+    return token_for(claims_of(row), state.settings, state.keyring)
 
 
 class PassController(Controller):
@@ -100,25 +124,41 @@ class PassController(Controller):
             bookings=[dict(b) for b in bookings],
         )
 
-    @get("/{code:str}/qr.svg", summary="QR of the pass as SVG", media_type="image/svg+xml")
+    @get(
+        "/{code:str}/qr.svg",
+        summary="QR of the pass as SVG (the signed link of the claim answer, the pass token as bearer, or ?token=)",
+        media_type="image/svg+xml",
+    )
     async def qr_svg(
-        self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None
+        self,
+        request: Request,
+        state: State,
+        db: DB,
+        code: FromPath[str],
+        token: FromQuery[str | None] = None,
+        expires: FromQuery[int | None] = None,
+        sig: FromQuery[str | None] = None,
     ) -> Response[bytes]:
-        presented = _presented_token(request, token)
-        await holder_claims(code, presented, state.settings, state.keyring, state.pool)
-        assert presented is not None
-        return Response(
-            qr.svg(presented), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
-        )
+        presented = await _qr_token(request, state, db, code, token, expires, sig)
+        return Response(qr.svg(presented), media_type="image/svg+xml", headers=_QR_HEADERS)
 
-    @get("/{code:str}/qr.png", summary="QR of the pass as PNG", media_type="image/png")
+    @get(
+        "/{code:str}/qr.png",
+        summary="QR of the pass as PNG (the signed link of the claim answer, the pass token as bearer, or ?token=)",
+        media_type="image/png",
+    )
     async def qr_png(
-        self, request: Request, state: State, code: FromPath[str], token: FromQuery[str | None] = None
+        self,
+        request: Request,
+        state: State,
+        db: DB,
+        code: FromPath[str],
+        token: FromQuery[str | None] = None,
+        expires: FromQuery[int | None] = None,
+        sig: FromQuery[str | None] = None,
     ) -> Response[bytes]:
-        presented = _presented_token(request, token)
-        await holder_claims(code, presented, state.settings, state.keyring, state.pool)
-        assert presented is not None
-        return Response(qr.png(presented), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+        presented = await _qr_token(request, state, db, code, token, expires, sig)
+        return Response(qr.png(presented), media_type="image/png", headers=_QR_HEADERS)
 
     @post("/{code:str}/revoke", guards=[requires("ot", "pilot", "admin")], status_code=200, summary="Revoke a pass")
     async def revoke(

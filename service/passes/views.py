@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from service.passes import codes
+from service.passes.qr_links import QrLinks
 from service.passes.tokens import PassClaims
 
 
@@ -21,13 +23,16 @@ class IssuedPassView(msgspec.Struct):
     confidence: str
     valid_from: datetime
     valid_until: datetime
+    # signed links, valid an hour, that open the QR image without the token
     qr_svg_url: str
     qr_png_url: str
     checks: dict[str, Any] = {}
 
 
-def issued_view(claims: PassClaims, token: str, method: str, checks: dict[str, Any] | None = None) -> IssuedPassView:
-    base = f"/api/v1/passes/{claims.code}"
+def issued_view(
+    claims: PassClaims, token: str, method: str, links: QrLinks, checks: dict[str, Any] | None = None
+) -> IssuedPassView:
+    now = time.time()
     return IssuedPassView(
         code=claims.code,
         code_display=codes.display(claims.code),
@@ -38,7 +43,7 @@ def issued_view(claims: PassClaims, token: str, method: str, checks: dict[str, A
         confidence=claims.confidence,
         valid_from=claims.valid_from,
         valid_until=claims.valid_until,
-        qr_svg_url=f"{base}/qr.svg",
-        qr_png_url=f"{base}/qr.png",
+        qr_svg_url=links.url(claims.code, "svg", now),
+        qr_png_url=links.url(claims.code, "png", now),
         checks=checks or {},
     )

@@ -190,5 +190,6 @@ class ClaimController(Controller):
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(
-            ClaimAccepted(issued_view(outcome.claims, outcome.token, outcome.method, outcome.checks)), status_code=201
+            ClaimAccepted(issued_view(outcome.claims, outcome.token, outcome.method, state.qr_links, outcome.checks)),
+            status_code=201,
         )

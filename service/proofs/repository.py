@@ -8,7 +8,15 @@ from service.proofs.rules import StopFacts, Verdict
 
 
 async def stop_facts(conn: asyncpg.Connection, stop_id: str) -> StopFacts | None:
-    row = await conn.fetchrow("SELECT id, mode, in_lot, gateway, ot_id FROM stops WHERE id = $1", stop_id)
+    """The stop named, as the territory knows it: a feed's id for one of its stops gives that stop."""
+    row = await conn.fetchrow(
+        """
+        SELECT place.id, place.mode, place.in_lot, place.gateway, place.ot_id
+        FROM stops named JOIN stops place ON place.id = coalesce(named.same_as, named.id)
+        WHERE named.id = $1
+        """,
+        stop_id,
+    )
     return StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) if row else None
 
 

@@ -44,7 +44,8 @@ class Verdict:
     """An accepted proof: what the pass and the reports need, nothing personal."""
 
     confidence: str
-    arrival_date: date
+    # None only for a manual proof whose date its reviewer will set
+    arrival_date: date | None
     persons: int
     fingerprint: bytes
     arrival_stop_id: str | None = None

@@ -66,7 +66,7 @@ class ReportController(Controller):
             rows = report["rows"] or [report["totals"]]
             return Response(
                 service.to_csv(rows),
-                media_type="text/csv; charset=utf-8",
+                media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(report)

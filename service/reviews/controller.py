@@ -38,7 +38,7 @@ class QueuedProof(msgspec.Struct):
     status: ReviewState
     mode: str
     persons: int
-    arrival_date: date
+    arrival_date: date | None
     arrival_stop_id: str | None
     site_id: str | None
     ot: str | None
@@ -48,6 +48,16 @@ class QueuedProof(msgspec.Struct):
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]
+
+
+class Approval(msgspec.Struct, forbid_unknown_fields=True):
+    """What the reviewer read on the photo: each field given replaces the visitor's. The
+    date is needed when the visitor gave none; so is the arrival stop (train, coach) or
+    the partner site (bike)."""
+
+    date: date | None = None
+    arrival_stop_id: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    site_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class Decision(msgspec.Struct):
@@ -69,7 +79,9 @@ class ReviewOutcomeController(Controller):
         if row["pass_code"] is not None:
             pass_row = await passes_repository.by_code(db, row["pass_code"])
             claims = passes.claims_of(pass_row)
-            answer.pass_ = issued_view(claims, passes.token_for(claims, state.settings, state.keyring), "manual")
+            answer.pass_ = issued_view(
+                claims, passes.token_for(claims, state.settings, state.keyring), "manual", state.qr_links
+            )
         return answer
 
 
@@ -111,7 +123,7 @@ class ReviewQueueController(Controller):
     async def photo(self, request: Request[Staff, Any, Any], db: DB, review_id: FromPath[UUID]) -> Response[bytes]:
         staff = request.user
         row = await repository.by_public_id(db, review_id)
-        if row is None or (staff.role == "ot" and row["ot_id"] != staff.ot_id):
+        if row is None or not service.may_review(staff, row["ot_id"]):
             raise Problem(404, "request.not_found")
         photo = await repository.photo(db, row["id"])
         if photo is None:
@@ -120,11 +132,23 @@ class ReviewQueueController(Controller):
             bytes(photo["content"]), media_type=photo["content_type"], headers={"Cache-Control": "no-store"}
         )
 
-    @post("/{review_id:uuid}/approve", status_code=200, summary="Approve: the visitor gets a verified pass")
+    @post(
+        "/{review_id:uuid}/approve",
+        status_code=200,
+        summary="Approve: the visitor gets a verified pass",
+        description="The optional body sets the travel date and the arrival stop (or, for a bike, the partner site) "
+        "read on the photo; the pass's dates follow the reviewer's date.",
+    )
     async def approve(
-        self, request: Request[Staff, Any, Any], db: DB, state: State, review_id: FromPath[UUID]
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        review_id: FromPath[UUID],
+        data: JSONBody[Approval | None] = None,
     ) -> Decision:
-        code = await service.approve(db, state.settings, state.keyring, request.user, review_id)
+        placement = service.Placement(**msgspec.structs.asdict(data)) if data is not None else None
+        code = await service.approve(db, state.settings, state.keyring, request.user, review_id, placement)
         return Decision(str(review_id), "accepted", code)
 
     @post("/{review_id:uuid}/reject", status_code=200, summary="Reject, with a reason the visitor will read")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -64,7 +66,7 @@ async def queue(conn: asyncpg.Connection, ot_id: str | None, status: str, limit:
         f"""
         SELECT {_REVIEW_COLUMNS}, EXISTS (SELECT 1 FROM proof_photos ph WHERE ph.proof_id = pr.id) AS has_photo
         FROM proofs pr
-        WHERE pr.method = 'manual' AND pr.status = $2 AND ($1::text IS NULL OR pr.ot_id = $1)
+        WHERE pr.method = 'manual' AND pr.status = $2 AND ($1::text IS NULL OR pr.ot_id = $1 OR pr.ot_id IS NULL)
         ORDER BY pr.created_at
         LIMIT $3
         """,
@@ -76,6 +78,25 @@ async def queue(conn: asyncpg.Connection, ot_id: str | None, status: str, limit:
 
 async def photo(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT content_type, content FROM proof_photos WHERE proof_id = $1", proof_id)
+
+
+async def place(
+    conn: asyncpg.Connection,
+    proof_id: int,
+    arrival_date: date,
+    arrival_stop_id: str | None,
+    ot_id: str | None,
+    facts: dict[str, Any],
+) -> None:
+    """The date and place the reviewer read on the photo."""
+    await conn.execute(
+        "UPDATE proofs SET arrival_date = $2, arrival_stop_id = $3, ot_id = $4, facts = $5 WHERE id = $1",
+        proof_id,
+        arrival_date,
+        arrival_stop_id,
+        ot_id,
+        facts,
+    )
 
 
 async def decide(conn: asyncpg.Connection, proof_id: int, status: str, reviewer_id: int, reason: str | None) -> None:

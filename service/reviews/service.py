@@ -3,19 +3,33 @@ pass (or not) and deletes the photo."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from service.accounts.guards import Staff
 from service.core import audit
+from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
 from service.passes import service as passes
-from service.proofs.rules import Verdict
+from service.proofs import repository as proofs
+from service.proofs.rules import Verdict, check_arrival_stop, check_travel_date
 from service.reviews import repository
 from service.settings import Settings
 from service.signing.service import Keyring
+from service.territory import repository as territory
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the reviewer read on the photo; each given field overrides the visitor's."""
+
+    date: date | None = None
+    arrival_stop_id: str | None = None
+    site_id: str | None = None
 
 
 async def submit(
@@ -30,17 +44,58 @@ async def submit(
 
 async def _pending_for(db: asyncpg.Connection, staff: Staff, public_id: UUID) -> asyncpg.Record:
     proof = await repository.for_decision(db, public_id)
-    if proof is None or (staff.role == "ot" and proof["ot_id"] != staff.ot_id):
+    if proof is None or not may_review(staff, proof["ot_id"]):
         raise Problem(404, "request.not_found")
     if proof["status"] != "pending":
         raise Problem(409, "review.already_decided", decision=term(proof["status"]))
     return proof
 
 
-async def approve(db: asyncpg.Connection, settings: Settings, keyring: Keyring, staff: Staff, public_id: UUID) -> str:
-    """Accept the proof and issue its pass; returns the pass code."""
+def may_review(staff: Staff, ot_id: str | None) -> bool:
+    """OT staff review their OT's proofs, and those no place ties to an OT yet."""
+    return staff.role != "ot" or ot_id in (None, staff.ot_id)
+
+
+async def _placed(
+    db: asyncpg.Connection, settings: Settings, staff: Staff, proof: asyncpg.Record, placement: Placement
+) -> tuple[date, str | None, str | None, dict]:
+    """(arrival date, arrival stop, OT, facts) of the proof once the reviewer's placement is applied."""
+    arrival_date = placement.date or proof["arrival_date"]
+    if arrival_date is None:
+        raise Problem(422, "review.date_required")
+    rules = settings.config.rules.claims
+    check_travel_date(arrival_date, local_date(settings, proof["created_at"]), rules)
+    facts = dict(proof["facts"] or {})
+    stop_id, ot_id = proof["arrival_stop_id"], proof["ot_id"]
+    if proof["mode"] == "bike":
+        if placement.site_id is not None:
+            site = await territory.site(db, placement.site_id)
+            if site is None or not site["active"]:
+                raise Problem(422, "proof.evidence_invalid", reason="site_id: unknown site")
+            facts["site_id"], ot_id = site["id"], site["ot_id"]
+    elif placement.arrival_stop_id is not None:
+        stop = check_arrival_stop(await proofs.stop_facts(db, placement.arrival_stop_id), proof["mode"])
+        stop_id, ot_id = stop.id, stop.ot_id
+    if ot_id is None:
+        raise Problem(422, "review.place_required", what="site_id" if proof["mode"] == "bike" else "arrival_stop_id")
+    if not may_review(staff, ot_id):
+        raise Problem(403, "auth.forbidden")
+    return arrival_date, stop_id, ot_id, facts
+
+
+async def approve(
+    db: asyncpg.Connection,
+    settings: Settings,
+    keyring: Keyring,
+    staff: Staff,
+    public_id: UUID,
+    placement: Placement | None = None,
+) -> str:
+    """Accept the proof, with the date and place the reviewer read, and issue its pass; returns the pass code."""
     async with db.transaction():
         proof = await _pending_for(db, staff, public_id)
+        arrival_date, stop_id, ot_id, facts = await _placed(db, settings, staff, proof, placement or Placement())
+        await repository.place(db, proof["id"], arrival_date, stop_id, ot_id, facts)
         await repository.decide(db, proof["id"], "accepted", staff.id, None)
         issued = await passes.issue(
             db,
@@ -51,9 +106,9 @@ async def approve(db: asyncpg.Connection, settings: Settings, keyring: Keyring, 
             method="manual",
             confidence="verified",
             persons=proof["persons"],
-            arrival_date=proof["arrival_date"],
-            arrival_stop_id=proof["arrival_stop_id"],
-            ot_id=proof["ot_id"],
+            arrival_date=arrival_date,
+            arrival_stop_id=stop_id,
+            ot_id=ot_id,
             trip_km=None,
             email=proof["email"],
             lang=proof["lang"],

@@ -1,7 +1,8 @@
 """`manual`: a photo that a person of the OT will look at. No I/O.
 
 The checks that need no person run at once; the confidence comes with the
-reviewer's approval.
+reviewer's approval. The visitor may send the photo alone: what they leave out
+(travel date, arrival stop, partner site) the reviewer sets when approving.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from typing import Annotated
 
 import msgspec
 
-from service.core.errors import Problem
 from service.proofs.fingerprint import fingerprint
 from service.proofs.rules import StopFacts, Verdict, check_arrival_stop, check_persons, check_travel_date
 from service.settings import ClaimRules, Identifier
 
 
 class ManualEvidence(msgspec.Struct, forbid_unknown_fields=True):
-    date: date
+    date: date | None = None
     arrival_stop_id: Annotated[str, msgspec.Meta(max_length=100)] | None = None
     site_id: Identifier | None = None
 
@@ -36,16 +36,13 @@ def verify(
     rules: ClaimRules,
     fingerprint_key: bytes,
 ) -> Verdict:
-    """A pending verdict; `confidence` is what the approval will give."""
-    check_travel_date(evidence.date, today, rules)
+    """A pending verdict; `confidence` is what the approval will give. Its date and
+    place stay None when the visitor did not give them."""
+    if evidence.date is not None:
+        check_travel_date(evidence.date, today, rules)
     check_persons(persons, rules)
-    if mode == "bike":
-        # a cyclist shows themselves with the bike at the site
-        if site_ot_id is None:
-            raise Problem(422, "proof.evidence_invalid", reason="site_id: the partner site of the photo")
-        arrival = None
-    else:
-        arrival = check_arrival_stop(stop, mode)
+    # a cyclist shows themselves with the bike at the site; the others, their ticket
+    arrival = check_arrival_stop(stop, mode) if mode != "bike" and evidence.arrival_stop_id else None
     return Verdict(
         confidence="verified",
         arrival_date=evidence.date,

@@ -115,7 +115,7 @@ async def site(conn: asyncpg.Connection, site_id: str) -> asyncpg.Record | None:
 async def list_stops(conn: asyncpg.Connection, mode: str | None) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops"
-        " WHERE ($1::text IS NULL OR mode = $1) ORDER BY mode, name",
+        " WHERE same_as IS NULL AND ($1::text IS NULL OR mode = $1) ORDER BY mode, name",
         mode,
     )
 

@@ -4,8 +4,11 @@ the keys a visitor's words are matched on. No I/O."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
+
+from service.core.geo import LatLon, haversine_km
 
 Mode = Literal["train", "bus"]
 
@@ -142,3 +145,36 @@ def station_keys_of(stop_id: str) -> list[str]:
     """The station keys a stop id may stand for, before looking at any feed."""
     uic = uic_from_stop_id(stop_id)
     return [stop_id, f"uic:{uic}"] if uic else [stop_id]
+
+
+class TerritoryStop(NamedTuple):
+    """A stop of config/territory.toml, as a feed's stops are matched to it."""
+
+    id: str
+    mode: str
+    lat: float
+    lon: float
+    uic: str | None
+    ot_id: str | None
+    in_lot: bool
+    gateway: bool
+
+
+def same_place(
+    position: LatLon, mode: str, uic: str | None, territory: Sequence[TerritoryStop], radius_m: float
+) -> TerritoryStop | None:
+    """The territory's stop a feed's station (or parentless stop) is: the station of its
+    UIC code, else the closest stop of its mode within `radius_m`. (A feed stop whose
+    parent station has the territory's id is already that stop.) None: a new place."""
+    if uic is not None:
+        for stop in territory:
+            if stop.uic == uic and stop.mode == mode:
+                return stop
+    best: tuple[float, TerritoryStop] | None = None
+    for stop in territory:
+        if stop.mode != mode:
+            continue
+        metres = haversine_km(position, (stop.lat, stop.lon)) * 1000
+        if metres <= radius_m and (best is None or metres < best[0]):
+            best = (metres, stop)
+    return best[1] if best else None

@@ -32,6 +32,7 @@ from service.timetables.gtfs import (
     REQUIRED_COLUMNS,
     REQUIRED_FILES,
     GtfsError,
+    TerritoryStop,
     check_feed_id,
     normalise_line,
     parse_coordinate,
@@ -40,6 +41,7 @@ from service.timetables.gtfs import (
     parse_int,
     parse_time,
     route_mode,
+    same_place,
     station_key,
     uic_from_stop_id,
 )
@@ -383,24 +385,34 @@ class _FeedLoader:
             yield trip_id, sequence, stop_id, arrival, departure
 
     def arrival_stop_rows(
-        self, config_stops: list[tuple[geo.LatLon, str]], boundary: Sequence[geo.LatLon]
+        self, territory: Sequence[TerritoryStop], boundary: Sequence[geo.LatLon], radius_m: float
     ) -> list[tuple[Any, ...]]:
-        """Rows for the service's `stops` table: the stations (or parentless stops) trains or buses serve."""
+        """Rows for the service's `stops` table: the stations (or parentless stops) trains or
+        buses serve. One that is a stop of the territory under another id takes its OT and
+        standing and names it in `same_as`."""
         station_bits: dict[str, int] = {}
         for stop_id, bits in self.served.items():
             if not bits:
                 continue
             target = self.stops[stop_id].parent or stop_id
             station_bits[target] = station_bits.get(target, 0) | bits
+        with_ot = [((stop.lat, stop.lon), stop.ot_id) for stop in territory if stop.ot_id is not None]
         rows = []
         for stop_id, bits in station_bits.items():
             stop = self.stops[stop_id]
             if stop.lat is None or stop.lon is None:
                 continue
             mode = "train" if bits & _MODE_BITS["train"] else "bus"
-            ot_id = geo.nearest((stop.lat, stop.lon), config_stops)
-            in_lot = geo.point_in_polygon((stop.lat, stop.lon), boundary)
-            rows.append((stop_id, stop.name, mode, stop.lat, stop.lon, stop.uic, ot_id, in_lot))
+            position = (stop.lat, stop.lon)
+            known = same_place(position, mode, stop.uic, territory, radius_m)
+            if known is not None and known.id != stop_id:
+                rows.append(
+                    (stop_id, stop.name, mode, *position, stop.uic, known.ot_id, known.in_lot, known.gateway, known.id)
+                )
+                continue
+            ot_id = geo.nearest(position, with_ot)
+            in_lot = geo.point_in_polygon(position, boundary)
+            rows.append((stop_id, stop.name, mode, *position, stop.uic, ot_id, in_lot, False, None))
         return rows
 
 
@@ -424,8 +436,8 @@ async def import_feed(
             await repository.delete_feed_rows(conn, feed_id)
             loader = _FeedLoader(conn, archive, feed_id, rules)
             await loader.load()
-            config_stops = await repository.config_stop_positions(conn)
-            arrival_rows = loader.arrival_stop_rows(config_stops, boundary)
+            territory = await repository.territory_stops(conn)
+            arrival_rows = loader.arrival_stop_rows(territory, boundary, rules.same_place_radius_m)
             arrival_stops = await repository.upsert_arrival_stops(conn, feed_id, arrival_rows)
             await repository.analyze_feed_tables(conn)
             counts = {name.removesuffix(".txt"): count for name, count in loader.counts.items()}

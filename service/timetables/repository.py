@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from service.core.geo import LatLon
+from service.timetables.gtfs import TerritoryStop
 
 FEED_TABLES = (
     "gtfs_stop_times",
@@ -80,27 +81,31 @@ async def feeds(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT * FROM gtfs_feeds ORDER BY id")
 
 
-async def config_stop_positions(conn: asyncpg.Connection) -> list[tuple[LatLon, str]]:
-    """Where the stops of config/territory.toml are, with their OT."""
-    rows = await conn.fetch("SELECT lat, lon, ot_id FROM stops WHERE source = 'config' AND ot_id IS NOT NULL")
-    return [((row["lat"], row["lon"]), row["ot_id"]) for row in rows]
+async def territory_stops(conn: asyncpg.Connection) -> list[TerritoryStop]:
+    """The stops of config/territory.toml."""
+    rows = await conn.fetch(
+        "SELECT id, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops WHERE source = 'config' ORDER BY id"
+    )
+    return [TerritoryStop(*row.values()) for row in rows]
 
 
 async def upsert_arrival_stops(conn: asyncpg.Connection, feed_id: str, rows: Sequence[tuple[Any, ...]]) -> int:
     """Add or refresh the feed's stops as arrival stops; the configured ones are left as they are.
 
-    `rows`: (id, name, mode, lat, lon, uic, ot_id, in_lot). Returns how many were written.
+    `rows`: (id, name, mode, lat, lon, uic, ot_id, in_lot, gateway, same_as). Returns how many were written.
     """
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(8)]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(10)]
     status = await conn.execute(
         """
-        INSERT INTO stops (id, name, mode, lat, lon, uic, ot_id, in_lot, gateway, source)
-        SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, false, $9
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::bool[])
-             AS feed_stop(id, name, mode, lat, lon, uic, ot_id, in_lot)
+        INSERT INTO stops (id, name, mode, lat, lon, uic, ot_id, in_lot, gateway, same_as, source)
+        SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, gateway, same_as, $11
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::bool[],
+                    $9::bool[], $10::text[])
+             AS feed_stop(id, name, mode, lat, lon, uic, ot_id, in_lot, gateway, same_as)
         ON CONFLICT (id) DO UPDATE SET
             name = EXCLUDED.name, mode = EXCLUDED.mode, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
-            uic = EXCLUDED.uic, ot_id = EXCLUDED.ot_id, in_lot = EXCLUDED.in_lot, source = EXCLUDED.source
+            uic = EXCLUDED.uic, ot_id = EXCLUDED.ot_id, in_lot = EXCLUDED.in_lot, gateway = EXCLUDED.gateway,
+            same_as = EXCLUDED.same_as, source = EXCLUDED.source
         WHERE stops.source <> 'config'
         """,
         *[list(column) for column in columns],
@@ -114,11 +119,18 @@ async def has_timetable(conn: asyncpg.Connection, mode: str) -> bool:
 
 
 async def station_keys(conn: asyncpg.Connection, stop_id: str) -> list[str]:
-    """The station keys the feeds give `stop_id`, and its UIC code as the `stops` table knows it."""
+    """The station keys the feeds give the place of `stop_id` (every id it goes by: the
+    territory's and the feeds' linked to it), and their UIC codes as `stops` knows them."""
     rows = await conn.fetch(
         """
-        SELECT station_key FROM gtfs_stops WHERE stop_id = $1
-        UNION SELECT 'uic:' || uic FROM stops WHERE id = $1 AND uic IS NOT NULL
+        WITH place AS (SELECT coalesce((SELECT same_as FROM stops WHERE id = $1), $1) AS id),
+        names AS (
+            SELECT $1 AS id
+            UNION SELECT id FROM place
+            UNION SELECT s.id FROM stops s, place WHERE s.same_as = place.id
+        )
+        SELECT station_key FROM gtfs_stops WHERE stop_id IN (SELECT id FROM names)
+        UNION SELECT 'uic:' || uic FROM stops WHERE id IN (SELECT id FROM names) AND uic IS NOT NULL
         """,
         stop_id,
     )

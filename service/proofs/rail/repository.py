@@ -71,7 +71,9 @@ async def load_key_ring(conn: asyncpg.Connection) -> KeyRing:
 async def station_index(conn: asyncpg.Connection) -> Callable[[str], StopFacts | None]:
     """`station_in_lot` for the verifier: the known train stations (in the Lot or
     gateways) by 7-digit UIC code and by folded name."""
-    rows = await conn.fetch("SELECT id, name, mode, in_lot, gateway, ot_id, uic FROM stops WHERE mode = 'train'")
+    rows = await conn.fetch(
+        "SELECT id, name, mode, in_lot, gateway, ot_id, uic FROM stops WHERE mode = 'train' AND same_as IS NULL"
+    )
     index: dict[str, StopFacts] = {}
     for row in rows:
         facts = StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"])
