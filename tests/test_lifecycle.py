@@ -13,8 +13,9 @@ import msgspec
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
+from service.core.clock import lot_zone
 from service.settings import ROOT
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.conftest import days_ago, end_pass, issue_pass, nonce, staff_headers
 
 CANOE = "canoe-bouzies"  # bookable, accepts train, bus and bike
 
@@ -122,13 +123,23 @@ async def test_booking_refusals(client):
     assert response.status_code == 404
 
 
+def _lot_time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(lot_zone())
+
+
 async def test_demo_slots_exist_for_bookable_sites(client):
-    today = datetime.now().date().isoformat()
-    tomorrow = (datetime.now().date() + timedelta(days=1)).isoformat()
+    tomorrow = days_ago(-1)
     for site in ("grotte-pech-merle", CANOE, "gouffre-padirac"):
-        slots = (await client.get(f"/api/v1/sites/{site}/slots", params={"date": tomorrow})).json()
-        assert len(slots) == 3 and all(s["capacity"] == 10 for s in slots), site
-    assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": today})).json() == []
+        slots = (await client.get(f"/api/v1/sites/{site}/slots", params={"date": tomorrow.isoformat()})).json()
+        # the demo's three slots, on the hour in the Lot (other tests add theirs at odd minutes)
+        demo = [s for s in slots if _lot_time(s["start"]).minute == _lot_time(s["start"]).second == 0]
+        assert [(_lot_time(s["start"]).date(), _lot_time(s["start"]).hour) for s in demo] == [
+            (tomorrow, 10),
+            (tomorrow, 14),
+            (tomorrow, 16),
+        ], site
+        assert all(s["capacity"] == 10 for s in demo), site
+    assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": days_ago(0).isoformat()})).json() == []
 
 
 async def test_scan_shows_the_booking_and_reports_count_no_shows(client, conn):
@@ -181,8 +192,9 @@ async def test_offline_batch_answered_item_by_item_and_idempotent(client, conn, 
     good, duplicate, expired = (
         await issue_pass(client),
         await issue_pass(client),
-        await issue_pass(client, travel_date=days_ago(10)),
+        await issue_pass(client, travel_date=days_ago(3)),
     )
+    await end_pass(conn, expired["code"])
     earlier = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
     items = [
         {"nonce": nonce(), "token": good["token"], "scanned_at": earlier},
@@ -369,7 +381,15 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         assert scan.status_code == 201, scan.text
 
         # once every pass the old key signed has expired, it drops out and its tokens are refused
-        await conn.execute("UPDATE passes SET valid_until = now() - interval '1 second' WHERE kid = $1", old_kid)
+        # (passes not yet valid included: their window moves back whole)
+        await conn.execute(
+            """
+            UPDATE passes SET valid_from = least(valid_from, now() - interval '1 day'),
+                              valid_until = now() - interval '1 second'
+            WHERE kid = $1
+            """,
+            old_kid,
+        )
         kids = {key["kid"] for key in (await http.get("/.well-known/jwks.json")).json()["keys"]}
         assert old_kid not in kids and new_kid in kids
         other = await http.post(

@@ -13,7 +13,7 @@ from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from service.app import create_app
-from tests.conftest import nonce, staff_headers
+from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
 
 
@@ -99,7 +99,7 @@ async def _submit_manual(client, photo: bytes, *, stop="StopArea:OCE87613042", m
         "method": "manual",
         "persons": "2",
         "lang": "en",
-        "evidence": json.dumps({"date": datetime.now().date().isoformat(), "arrival_stop_id": stop, **evidence}),
+        "evidence": json.dumps({"date": days_ago(0).isoformat(), "arrival_stop_id": stop, **evidence}),
     }
     return await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", photo, "image/jpeg")})
 
@@ -280,7 +280,7 @@ async def test_claims_and_sign_ins_are_rate_limited_per_client(settings):
 
 async def test_rail_barcode_as_bytes_or_photo(client, conn):
     import base64
-    from datetime import date, time
+    from datetime import time
 
     from service.proofs.rail import keys
     from service.proofs.rail import repository as rail_repository
@@ -289,7 +289,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     signer = factory.dsa_signer_v2()
     key_list = keys.parse_key_list(factory.key_list_xml(factory.key_entry(signer)), max_bytes=1_000_000)
     await rail_repository.replace_keys(conn, key_list.keys)
-    issued_at = datetime.combine(date.today() - timedelta(days=2), time(9, 30))
+    issued_at = datetime.combine(days_ago(2), time(9, 30))
 
     def ticket(pnr: str) -> bytes:
         return factory.uic9183(
@@ -297,7 +297,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
             [
                 factory.u_head("1187", pnr, issued_at),
                 factory.u_flex(
-                    factory.fcb_open_ticket(issued_at, date.today(), to_station=factory.CAHORS, passengers=2, pnr=pnr)
+                    factory.fcb_open_ticket(issued_at, days_ago(0), to_station=factory.CAHORS, passengers=2, pnr=pnr)
                 ),
             ],
             version=2,
@@ -321,7 +321,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
         "method": "declared_trip",
         "persons": 1,
         "evidence": {
-            "date": date.today().isoformat(),
+            "date": days_ago(0).isoformat(),
             "arrival_stop_id": "StopArea:OCE87613000",
             "arrival_time": "11:05",
             "line": "3611",
