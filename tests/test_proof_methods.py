@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import msgspec
+import pytest
 from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from service.app import create_app
+from service.core.clock import lot_zone
 from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
 
@@ -145,6 +147,22 @@ async def test_manual_proof_reviewed_then_pass(client, conn):
         == 0
     )
     assert (await client.get(item["photo_url"], headers=dordogne)).status_code == 404
+
+
+@pytest.mark.lot_day
+async def test_an_approval_counts_the_pass_from_the_approval_day(client, conn):
+    """A trip 10 days old, sent 5 days ago, approved today: a week from today."""
+    submitted = await _submit_manual(client, _photo("olive"), date=days_ago(10).isoformat())
+    review_id = submitted.json()["review"]["id"]
+    await conn.execute("UPDATE proofs SET created_at = now() - interval '5 days' WHERE public_id = $1::uuid", review_id)
+    approved = await client.post(
+        f"/api/v1/review/proofs/{review_id}/approve", headers=await staff_headers(client, "demo-ot-dordogne")
+    )
+    assert approved.status_code == 200, approved.text
+    issued = (await client.get(f"/api/v1/claims/review/{review_id}")).json()["pass"]
+    zone = lot_zone()
+    assert datetime.fromisoformat(issued["valid_from"]) == datetime.combine(days_ago(10), time(0), zone)
+    assert datetime.fromisoformat(issued["valid_until"]) == datetime.combine(days_ago(-7), time(0), zone)
 
 
 async def test_manual_proof_rejected_with_a_reason(client):
