@@ -33,6 +33,7 @@ async def _refusal(client, claim, status=422):
         ({**trip_claim(), "method": "gpx", "mode": "bike", "evidence": {}}, "proof.evidence_invalid"),
     ],
 )
+@pytest.mark.lot_day
 async def test_refusals_have_stable_codes(client, claim, code):
     assert await _refusal(client, claim) == code
 

@@ -13,6 +13,8 @@ from service.timetables.lookup import has_timetable
 from tests.conftest import trip_claim
 from tests.gtfs_factory import ALL_DAYS, RAIL, feed_of, stop_times, write_feed
 
+pytestmark = pytest.mark.lot_day  # reasons in Lot days: run again at pinned moments
+
 LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
 TOULOUSE = ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536)
 PARIS = ("StopArea:OCE87547000", "Paris Austerlitz", 48.8420, 2.3660)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import msgspec
+import pytest
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
@@ -58,6 +59,7 @@ async def test_three_hundred_concurrent_bookings_on_ten_places(client, conn):
     assert next(s for s in listed if s["id"] == slot["id"])["remaining"] == 0
 
 
+@pytest.mark.lot_day
 async def test_a_pass_books_a_site_once_and_cancelling_gives_places_back(client):
     slot = await _new_slot(client, capacity=4)
     other = await _new_slot(client, capacity=4)
@@ -127,6 +129,7 @@ def _lot_time(iso: str) -> datetime:
     return datetime.fromisoformat(iso).astimezone(lot_zone())
 
 
+@pytest.mark.lot_day
 async def test_demo_slots_exist_for_bookable_sites(client):
     tomorrow = days_ago(-1)
     for site in ("grotte-pech-merle", CANOE, "gouffre-padirac"):
@@ -142,6 +145,7 @@ async def test_demo_slots_exist_for_bookable_sites(client):
     assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": days_ago(0).isoformat()})).json() == []
 
 
+@pytest.mark.lot_day
 async def test_scan_shows_the_booking_and_reports_count_no_shows(client, conn):
     ot = await staff_headers(client, "demo-ot-cahors")
     before = (await client.get("/api/v1/reports/uptake", headers=ot)).json()["totals"]
@@ -187,6 +191,7 @@ async def test_a_site_requiring_booking_refuses_a_pass_without_one(client, conn)
 # offline scanning
 
 
+@pytest.mark.lot_day
 async def test_offline_batch_answered_item_by_item_and_idempotent(client, conn, app):
     partner = await staff_headers(client, "demo-partner-rocher-des-aigles")
     good, duplicate, expired = (

@@ -91,6 +91,7 @@ async def test_wrong_issuer_or_audience_is_refused(client, app):
         assert response.status_code == 422 and response.json()["code"] == "pass.invalid", field
 
 
+@pytest.mark.lot_day
 async def test_expired_pass_is_refused(client, conn):
     issued = await issue_pass(client, travel_date=days_ago(3))
     ended = await end_pass(conn, issued["code"])
@@ -99,6 +100,7 @@ async def test_expired_pass_is_refused(client, conn):
     assert response.json()["valid_until"] == ended.isoformat()
 
 
+@pytest.mark.lot_day
 async def test_pass_not_yet_valid_is_refused(client):
     issued = await issue_pass(client, travel_date=days_ago(-3))
     response = await _scan(client, issued["token"])

@@ -90,3 +90,9 @@ def test_validity_counts_lot_days_across_clock_changes():
     assert validity(date(2026, 7, 20), date(2026, 7, 1), VALIDITY_DAYS, paris)[1] == datetime(
         2026, 7, 26, 22, tzinfo=UTC
     )
+
+
+async def test_the_database_keeps_the_same_clock(conn):
+    """SQL `now()` decides some windows (slots, retention, keys): at a pinned moment it
+    must be the moment Python sees, not the machine's real time."""
+    assert abs(await conn.fetchval("SELECT now()") - clock.now()) < timedelta(minutes=2)

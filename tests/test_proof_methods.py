@@ -225,6 +225,7 @@ def _todays_ride(minutes_ago: int = 30, seed: int = 7) -> bytes:
     return to_gpx(fixes)
 
 
+@pytest.mark.lot_day
 async def test_gpx_track_as_text_or_file(client):
     document = _todays_ride(seed=11)
     claim = {"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": document.decode()}}
