@@ -152,7 +152,7 @@ async def test_manual_proof_reviewed_then_pass(client, conn):
 @pytest.mark.lot_day
 async def test_an_approval_counts_the_pass_from_the_approval_day(client, conn):
     """A trip 10 days old, sent 5 days ago, approved today: a week from today."""
-    submitted = await _submit_manual(client, _photo("olive"), date=days_ago(10).isoformat())
+    submitted = await _submit_manual(client, _photo("sienna"), date=days_ago(10).isoformat())
     review_id = submitted.json()["review"]["id"]
     await conn.execute("UPDATE proofs SET created_at = now() - interval '5 days' WHERE public_id = $1::uuid", review_id)
     approved = await client.post(
