@@ -11,11 +11,12 @@ import pytest
 
 from service.core import clock
 from service.passes.service import validity
+from service.settings import ROOT, load_config
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers, trip_claim
 
 pytestmark = pytest.mark.lot_day
 
-VALIDITY_DAYS = 7  # config/rules.toml
+VALIDITY_DAYS = load_config(ROOT / "config").rules.passes.validity_days
 
 
 def _lot_midnight(day: date) -> datetime:
@@ -81,15 +82,13 @@ async def test_the_lot_day_decides_at_midnight(client):
 def test_validity_counts_lot_days_across_clock_changes():
     paris = clock.lot_zone()
     # spring forward: claimed on 29 March for a trip of the 20th; the week ends at a CEST midnight
-    start, end = validity(date(2026, 3, 20), date(2026, 3, 29), VALIDITY_DAYS, paris)
+    start, end = validity(date(2026, 3, 20), date(2026, 3, 29), 7, paris)
     assert (start, end) == (datetime(2026, 3, 19, 23, tzinfo=UTC), datetime(2026, 4, 4, 22, tzinfo=UTC))
     # fall back: the 25 October has 25 hours, the week still ends at a local midnight
-    start, end = validity(date(2026, 10, 25), date(2026, 10, 25), VALIDITY_DAYS, paris)
+    start, end = validity(date(2026, 10, 25), date(2026, 10, 25), 7, paris)
     assert (start, end) == (datetime(2026, 10, 24, 22, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC))
     # a trip ahead counts from its own day
-    assert validity(date(2026, 7, 20), date(2026, 7, 1), VALIDITY_DAYS, paris)[1] == datetime(
-        2026, 7, 26, 22, tzinfo=UTC
-    )
+    assert validity(date(2026, 7, 20), date(2026, 7, 1), 7, paris)[1] == datetime(2026, 7, 26, 22, tzinfo=UTC)
 
 
 async def test_the_database_keeps_the_same_clock(conn):
