@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench install install-test assets clean catalogs
+.PHONY: run test test-pinned lint bench install install-test assets clean catalogs
 
 # Front-end: npm ci, then the esbuild bundle into service/static/dist/ (git-ignored),
 # rebuilt when anything under front/ is newer than the build.
@@ -48,9 +48,21 @@ $(CHROMIUM):
 run: install assets
 	$(BIN)/tbc serve --demo --host $(HOST) --port $(PORT)
 
-## Lint, then the whole suite (browser tests included) against a real PostgreSQL.
+## Lint, then the whole suite (browser tests included) against a real PostgreSQL, then the Lot-day tests
+## at pinned moments.
 test: install-test lint assets $(CHROMIUM)
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-pinned
+
+# libfaketime moves the clock of Python and of the embedded PostgreSQL alike.
+FAKETIME := /usr/bin/faketime
+$(FAKETIME):
+	apt-get -o DPkg::Lock::Timeout=300 update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends faketime
+
+## The tests marked lot_day at 23:30 UTC in winter, 22:30 UTC in summer and both 2026 clock-change nights.
+test-pinned: install-test $(FAKETIME)
+	$(BIN)/python -m tests.pinned_clock
 
 lint: install-test
 	$(BIN)/hadolint Dockerfile

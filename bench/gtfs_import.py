@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench._support import check_goals, fresh_database, percentile
 from service.core import db
+from service.core.clock import lot_today
 from service.core.migrations import migrate
 from service.settings import ROOT, load_config
 from service.territory.repository import sync_territory
@@ -186,7 +187,7 @@ def main() -> int:
         "lookup_p95_vs_select1": lookups["lookup_p95_vs_select1"],
     }
     print(f"lookups: {json.dumps({key: round(value, 3) for key, value in lookups.items()})}")
-    print(f"\nGTFS import and trip lookup ({date.today().isoformat()}, Python {sys.version.split()[0]})")
+    print(f"\nGTFS import and trip lookup ({lot_today().isoformat()}, Python {sys.version.split()[0]})")
     for size in SIZES:
         figures = imports[size]
         print(

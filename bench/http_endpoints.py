@@ -16,11 +16,11 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
 
 import httpx
 
 from bench._support import check_goals, fresh_database, percentile
+from service.core.clock import lot_today
 from service.settings import ROOT
 
 DATABASE = "tbc_bench_http"
@@ -86,7 +86,7 @@ def _claim(http: httpx.AsyncClient):  # type: ignore[no-untyped-def]
         "method": "declared_trip",
         "persons": 2,
         "evidence": {
-            "date": date.today().isoformat(),
+            "date": lot_today().isoformat(),
             "arrival_stop_id": "StopArea:OCE87613000",
             "arrival_time": "10:42",
             "line": "871234",
@@ -134,9 +134,7 @@ def main() -> int:
         if server is not None:
             server.stop()
     live_median, live_p95 = percentile(measures["live"], 0.5), percentile(measures["live"], 0.95)
-    print(
-        f"HTTP endpoints ({date.today().isoformat()}, {REQUESTS} requests, {CONCURRENCY} at once, one uvicorn worker)"
-    )
+    print(f"HTTP endpoints ({lot_today().isoformat()}, {REQUESTS} requests, {CONCURRENCY} at once, one uvicorn worker)")
     results = {}
     for name, latencies in measures.items():
         median, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)

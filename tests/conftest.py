@@ -13,7 +13,7 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from asgi_lifespan import LifespanManager
 
 from service.app import create_app
 from service.core import db
+from service.core.clock import lot_today, lot_zone
 from service.demo import loader
 from service.settings import ROOT, Settings, load_config, load_settings
 
@@ -137,7 +138,7 @@ def trip_claim(
         "method": "declared_trip",
         "persons": persons,
         "evidence": {
-            "date": (travel_date or date.today()).isoformat(),
+            "date": (travel_date or lot_today()).isoformat(),
             "arrival_stop_id": stop,
             "arrival_time": "10:42",
             "line": line,
@@ -156,5 +157,14 @@ def nonce() -> str:
     return uuid.uuid4().hex
 
 
+async def end_pass(conn: asyncpg.Connection, code: str) -> datetime:
+    """End a pass at the start of the Lot's day, as if its week were over: no claim
+    gives a pass already expired. The pass must have arrived before today."""
+    ended = datetime.combine(lot_today(), time(0), lot_zone()).astimezone(UTC)
+    await conn.execute("UPDATE passes SET valid_until = $2 WHERE code = $1", code, ended)
+    return ended
+
+
 def days_ago(days: int) -> date:
-    return date.today() - timedelta(days=days)
+    """The Lot's day `days` days ago (negative: ahead)."""
+    return lot_today() - timedelta(days=days)

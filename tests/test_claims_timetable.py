@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from service.core.clock import lot_today
 from service.core.geo import haversine_km
 from service.settings import ROOT, load_config
 from service.timetables import repository
@@ -13,6 +12,8 @@ from service.timetables.importer import import_feed
 from service.timetables.lookup import has_timetable
 from tests.conftest import days_ago, trip_claim
 from tests.gtfs_factory import ALL_DAYS, BUS, RAIL, feed_of, stop_times, write_feed
+
+pytestmark = pytest.mark.lot_day  # reasons in Lot days: run again at pinned moments
 
 LOT_BOUNDARY = load_config(ROOT / "config").territory.boundary.points
 TOULOUSE = ("StopArea:OCE87611004", "Toulouse Matabiau", 43.6113, 1.4536)
@@ -28,7 +29,7 @@ def _one_train_to_cahors(origin: tuple[str, str, float, float], train: str, depa
         routes=[("R", "SNCF", "TER", f"{origin_name} – Cahors", RAIL)],
         trips=[("R", "DAILY", f"T{train}", "Cahors", train, 0)],
         times=stop_times(f"T{train}", f"{origin_id} {departs} StopArea:OCE87613000 {arrives}"),
-        calendar=[("DAILY", *ALL_DAYS, date.today().replace(day=1).strftime("%Y%m%d"), "20991231")],
+        calendar=[("DAILY", *ALL_DAYS, lot_today().replace(day=1).strftime("%Y%m%d"), "20991231")],
         calendar_dates=[],
     )
 
@@ -83,7 +84,7 @@ async def test_an_unsigned_sncf_ticket_must_name_a_train_calling_there_that_day(
             ),
         ),
     )
-    today = date.today()
+    today = lot_today()
     feed = _one_train_to_cahors(PARIS, "3611", "08:00", "13:05")
     await import_feed(conn, write_feed(tmp_path / "ic.zip", feed), "sncf-ic-test", boundary=LOT_BOUNDARY)
     app = create_app(with_stations)

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import msgspec
+import pytest
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
+from service.core.clock import lot_zone
 from service.settings import ROOT
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.conftest import days_ago, end_pass, issue_pass, nonce, staff_headers
 
 CANOE = "canoe-bouzies"  # bookable, accepts train, bus and bike
 
@@ -57,6 +59,7 @@ async def test_three_hundred_concurrent_bookings_on_ten_places(client, conn):
     assert next(s for s in listed if s["id"] == slot["id"])["remaining"] == 0
 
 
+@pytest.mark.lot_day
 async def test_a_pass_books_a_site_once_and_cancelling_gives_places_back(client):
     slot = await _new_slot(client, capacity=4)
     other = await _new_slot(client, capacity=4)
@@ -122,15 +125,27 @@ async def test_booking_refusals(client):
     assert response.status_code == 404
 
 
+def _lot_time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(lot_zone())
+
+
+@pytest.mark.lot_day
 async def test_demo_slots_exist_for_bookable_sites(client):
-    today = datetime.now().date().isoformat()
-    tomorrow = (datetime.now().date() + timedelta(days=1)).isoformat()
+    tomorrow = days_ago(-1)
     for site in ("grotte-pech-merle", CANOE, "gouffre-padirac"):
-        slots = (await client.get(f"/api/v1/sites/{site}/slots", params={"date": tomorrow})).json()
-        assert len(slots) == 3 and all(s["capacity"] == 10 for s in slots), site
-    assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": today})).json() == []
+        slots = (await client.get(f"/api/v1/sites/{site}/slots", params={"date": tomorrow.isoformat()})).json()
+        # the demo's three slots, on the hour in the Lot (other tests add theirs at odd minutes)
+        demo = [s for s in slots if _lot_time(s["start"]).minute == _lot_time(s["start"]).second == 0]
+        assert [(_lot_time(s["start"]).date(), _lot_time(s["start"]).hour) for s in demo] == [
+            (tomorrow, 10),
+            (tomorrow, 14),
+            (tomorrow, 16),
+        ], site
+        assert all(s["capacity"] == 10 for s in demo), site
+    assert (await client.get("/api/v1/sites/musee-murat/slots", params={"date": days_ago(0).isoformat()})).json() == []
 
 
+@pytest.mark.lot_day
 async def test_scan_shows_the_booking_and_reports_count_no_shows(client, conn):
     ot = await staff_headers(client, "demo-ot-cahors")
     before = (await client.get("/api/v1/reports/uptake", headers=ot)).json()["totals"]
@@ -176,13 +191,15 @@ async def test_a_site_requiring_booking_refuses_a_pass_without_one(client, conn)
 # offline scanning
 
 
+@pytest.mark.lot_day
 async def test_offline_batch_answered_item_by_item_and_idempotent(client, conn, app):
     partner = await staff_headers(client, "demo-partner-rocher-des-aigles")
     good, duplicate, expired = (
         await issue_pass(client),
         await issue_pass(client),
-        await issue_pass(client, travel_date=days_ago(10)),
+        await issue_pass(client, travel_date=days_ago(3)),
     )
+    await end_pass(conn, expired["code"])
     earlier = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
     items = [
         {"nonce": nonce(), "token": good["token"], "scanned_at": earlier},
@@ -369,7 +386,15 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         assert scan.status_code == 201, scan.text
 
         # once every pass the old key signed has expired, it drops out and its tokens are refused
-        await conn.execute("UPDATE passes SET valid_until = now() - interval '1 second' WHERE kid = $1", old_kid)
+        # (passes not yet valid included: their window moves back whole)
+        await conn.execute(
+            """
+            UPDATE passes SET valid_from = least(valid_from, now() - interval '1 day'),
+                              valid_until = now() - interval '1 second'
+            WHERE kid = $1
+            """,
+            old_kid,
+        )
         kids = {key["kid"] for key in (await http.get("/.well-known/jwks.json")).json()["keys"]}
         assert old_kid not in kids and new_kid in kids
         other = await http.post(

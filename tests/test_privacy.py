@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-from datetime import date
 
 from PIL import Image
 
@@ -24,7 +23,7 @@ async def test_purge_closes_stale_reviews_and_forgets_emails(client, conn, setti
             "mode": "bus",
             "method": "manual",
             "persons": "1",
-            "evidence": json.dumps({"date": date.today().isoformat(), "arrival_stop_id": "lio:cajarc"}),
+            "evidence": json.dumps({"date": days_ago(0).isoformat(), "arrival_stop_id": "lio:cajarc"}),
         },
         files={"file": ("photo.jpg", photo.getvalue(), "image/jpeg")},
     )

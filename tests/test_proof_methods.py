@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import msgspec
+import pytest
 from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from service.app import create_app
+from service.core.clock import lot_zone
 from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
 
@@ -99,7 +101,7 @@ async def _submit_manual(client, photo: bytes, *, stop="StopArea:OCE87613042", m
         "method": "manual",
         "persons": "2",
         "lang": "en",
-        "evidence": json.dumps({"date": datetime.now().date().isoformat(), "arrival_stop_id": stop, **evidence}),
+        "evidence": json.dumps({"date": days_ago(0).isoformat(), "arrival_stop_id": stop, **evidence}),
     }
     return await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", photo, "image/jpeg")})
 
@@ -194,6 +196,22 @@ async def test_a_photo_alone_waits_for_the_reviewer_to_date_and_place_it(client,
     assert review_id not in [item["id"] for item in accepted]
 
 
+@pytest.mark.lot_day
+async def test_an_approval_counts_the_pass_from_the_approval_day(client, conn):
+    """A trip 10 days old, sent 5 days ago, approved today: a week from today."""
+    submitted = await _submit_manual(client, _photo("sienna"), date=days_ago(10).isoformat())
+    review_id = submitted.json()["review"]["id"]
+    await conn.execute("UPDATE proofs SET created_at = now() - interval '5 days' WHERE public_id = $1::uuid", review_id)
+    approved = await client.post(
+        f"/api/v1/review/proofs/{review_id}/approve", headers=await staff_headers(client, "demo-ot-dordogne")
+    )
+    assert approved.status_code == 200, approved.text
+    issued = (await client.get(f"/api/v1/claims/review/{review_id}")).json()["pass"]
+    zone = lot_zone()
+    assert datetime.fromisoformat(issued["valid_from"]) == datetime.combine(days_ago(10), time(0), zone)
+    assert datetime.fromisoformat(issued["valid_until"]) == datetime.combine(days_ago(-7), time(0), zone)
+
+
 async def test_manual_proof_rejected_with_a_reason(client):
     submitted = await _submit_manual(client, _photo("maroon"), stop="lio:cajarc", mode="bus")
     review_id = submitted.json()["review"]["id"]
@@ -254,6 +272,7 @@ def _todays_ride(minutes_ago: int = 30, seed: int = 7) -> bytes:
     return to_gpx(fixes)
 
 
+@pytest.mark.lot_day
 async def test_gpx_track_as_text_or_file(client):
     document = _todays_ride(seed=11)
     claim = {"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": document.decode()}}
@@ -327,7 +346,7 @@ async def test_claims_and_sign_ins_are_rate_limited_per_client(settings):
 
 async def test_rail_barcode_as_bytes_or_photo(client, conn):
     import base64
-    from datetime import date, time
+    from datetime import time
 
     from service.proofs.rail import keys
     from service.proofs.rail import repository as rail_repository
@@ -336,7 +355,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     signer = factory.dsa_signer_v2()
     key_list = keys.parse_key_list(factory.key_list_xml(factory.key_entry(signer)), max_bytes=1_000_000)
     await rail_repository.replace_keys(conn, key_list.keys)
-    issued_at = datetime.combine(date.today() - timedelta(days=2), time(9, 30))
+    issued_at = datetime.combine(days_ago(2), time(9, 30))
 
     def ticket(pnr: str) -> bytes:
         return factory.uic9183(
@@ -344,7 +363,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
             [
                 factory.u_head("1187", pnr, issued_at),
                 factory.u_flex(
-                    factory.fcb_open_ticket(issued_at, date.today(), to_station=factory.CAHORS, passengers=2, pnr=pnr)
+                    factory.fcb_open_ticket(issued_at, days_ago(0), to_station=factory.CAHORS, passengers=2, pnr=pnr)
                 ),
             ],
             version=2,
@@ -368,7 +387,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
         "method": "declared_trip",
         "persons": 1,
         "evidence": {
-            "date": date.today().isoformat(),
+            "date": days_ago(0).isoformat(),
             "arrival_stop_id": "StopArea:OCE87613000",
             "arrival_time": "11:05",
             "line": "3611",

@@ -15,6 +15,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric import dsa
 from PIL import Image
 
+from service.core.clock import lot_today
 from service.core.errors import Problem
 from service.proofs.fingerprint import ticket_fingerprint
 from service.proofs.rail import barcode_image, fcb, keys, repository, sncf_cv, uic9183
@@ -24,7 +25,7 @@ from service.proofs.rules import StopFacts
 from service.settings import ROOT, ClaimRules, RailBarcodeConfig, load_config
 from tests import rail_factory as factory
 
-TODAY = date.today()
+TODAY = lot_today()
 ISSUED = datetime.combine(TODAY - timedelta(days=3), datetime.min.time()).replace(hour=9, minute=30)
 FINGERPRINT_KEY = b"k" * 32
 RULES = ClaimRules(max_proof_age_days=30, max_days_ahead=30, max_persons=6)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
 
 PARTNER = "demo-partner-musee-champollion"
@@ -78,6 +80,7 @@ async def test_persons_default_to_the_pass_and_are_capped(client):
     assert fewer.status_code == 201 and fewer.json()["redemption"]["persons"] == 2
 
 
+@pytest.mark.lot_day
 async def test_site_rules_mode_confidence_and_age(client):
     # Castelnau takes train and bike only, and same-day arrivals only
     bus_pass = await issue_pass(client, mode="bus", stop="lio:souillac-centre")

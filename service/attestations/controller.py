@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 from service.accounts.guards import Staff, requires
 from service.attestations import repository
 from service.attestations.verify import CODE_BODY_LENGTH
+from service.core import clock
 from service.core.db import DB
 from service.core.errors import Problem
 from service.passes import codes
@@ -44,7 +45,7 @@ class AttestationController(Controller):
         limit = state.settings.config.rules.claims.max_persons
         if data.persons > limit:
             raise Problem(422, "proof.too_many_persons", max=limit)
-        expires_at = datetime.now(UTC) + VALIDITY
+        expires_at = clock.now() + VALIDITY
         row = await codes.insert_with_new_code(
             lambda code: repository.insert(db, code, staff.site_id, staff.id, data.persons, expires_at),  # type: ignore[arg-type]
             CODE_BODY_LENGTH,

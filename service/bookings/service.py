@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import asyncpg
 
 from service.bookings import repository
-from service.core.clock import local_date
+from service.core import clock
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import repository as passes_repository
@@ -36,7 +34,7 @@ async def book(
     slot = await repository.slot(db, slot_id)
     if slot is None:
         raise Problem(404, "booking.slot_not_found")
-    now = datetime.now(UTC)
+    now = clock.now()
     if slot["starts_at"] <= now:
         raise Problem(422, "booking.slot_past")
     if not (pass_row["valid_from"] <= slot["starts_at"] < pass_row["valid_until"]):
@@ -44,7 +42,7 @@ async def book(
     site = await territory.site(db, slot["site_id"])
     if site is None or not site["active"] or not site["bookable"]:
         raise Problem(422, "booking.not_bookable")
-    check_site_accepts(site, pass_row, local_date(settings, slot["starts_at"]))
+    check_site_accepts(site, pass_row, clock.local_date(settings, slot["starts_at"]))
     if persons > pass_row["persons"]:
         raise Problem(422, "booking.too_many_persons", persons=pass_row["persons"])
 
@@ -67,6 +65,6 @@ async def cancel(
             raise Problem(404, "request.not_found")
         if booking["cancelled_at"] is not None:
             return  # already given back: cancelling twice is harmless
-        if booking["starts_at"] <= datetime.now(UTC):
+        if booking["starts_at"] <= clock.now():
             raise Problem(409, "booking.started")
         await repository.cancel(db, booking["id"], booking["slot_id"], booking["persons"])

@@ -25,7 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from service.core.clock import now_utc, to_local
+from service.core.clock import now, to_local
 
 LANGS: Final = ("fr", "en", "es")
 DEFAULT_LANG: Final = "fr"  # no preference at all: the Lot speaks French
@@ -181,7 +181,7 @@ def term(value: str) -> Term | str:
 def format_day(day: date, lang: str | None = None) -> str:
     """A day as people write it: « 26 nov. », "26 Nov", with the year when it is not this one."""
     locale = _BABEL_LOCALES[lang or current_lang()]
-    this_year = to_local(now_utc(), current_timezone()).year
+    this_year = to_local(now(), current_timezone()).year
     return format_skeleton("MMMd" if day.year == this_year else "yMMMd", day, locale=locale)
 
 

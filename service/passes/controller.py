@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, bearer_token, requires
-from service.core import audit
+from service.core import audit, clock
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import expected_in
@@ -119,7 +119,7 @@ class PassController(Controller):
             confidence=row["confidence"],
             valid_from=row["valid_from"],
             valid_until=row["valid_until"],
-            status=pass_status(row, datetime.now(UTC)),
+            status=pass_status(row, clock.now()),
             redemptions=[dict(r) for r in redemptions],
             bookings=[dict(b) for b in bookings],
         )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
 from service.passes import codes, repository, tokens
@@ -26,10 +27,13 @@ class IssuedPass:
     checks: dict[str, bool] = field(default_factory=dict)
 
 
-def validity(arrival_date: date, validity_days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """From the start of the arrival day to the end of its `validity_days`-th day, local time."""
+def validity(arrival_date: date, claim_day: date, validity_days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of the arrival day to the end of the `validity_days`-th day counted
+    from the later of the arrival day and the claim day, local time: a trip claimed days
+    after it happened still gives a pass that is valid now (never one already expired),
+    and a trip claimed ahead counts from the arrival."""
     start = datetime.combine(arrival_date, time(0), tz)
-    end = datetime.combine(arrival_date + timedelta(days=validity_days), time(0), tz)
+    end = datetime.combine(max(arrival_date, claim_day) + timedelta(days=validity_days), time(0), tz)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -50,10 +54,13 @@ async def issue(
     email: str | None,
     lang: str,
 ) -> IssuedPass:
-    """Store a pass for an accepted proof and sign its token (inside the caller's transaction)."""
+    """Store a pass for an accepted proof and sign its token (inside the caller's transaction).
+    The claim day is the day of issuance: a claim's, or a reviewer's approval."""
     rules = settings.config.rules.passes
     await keyring.refresh(conn, settings.keyring_refresh_seconds)
-    valid_from, valid_until = validity(arrival_date, rules.validity_days, ZoneInfo(settings.config.territory.timezone))
+    valid_from, valid_until = validity(
+        arrival_date, local_date(settings), rules.validity_days, ZoneInfo(settings.config.territory.timezone)
+    )
     key = keyring.current
     row = await codes.insert_with_new_code(
         lambda code: repository.insert(

@@ -9,7 +9,7 @@ import base64
 import binascii
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ import msgspec
 
 from service.attestations import repository as attestations
 from service.attestations import verify as attestation
-from service.core.clock import local_date
+from service.core import clock
 from service.core.errors import Problem
 from service.core.i18n import N_, text
 from service.core.validation import reason_of
@@ -66,7 +66,7 @@ async def claim(
 ) -> passes.IssuedPass | PendingReview:
     rules = settings.config.rules.claims
     check_mode(request.mode, request.method, rules)
-    today = local_date(settings)
+    today = clock.local_date(settings)
 
     if request.method == "declared_trip":
         trip = decode_evidence(request.evidence, declared_trip.DeclaredTrip)
@@ -112,13 +112,13 @@ async def claim(
                 site_id=row["site_id"],
                 ot_id=row["ot_id"],
                 persons=row["persons"],
-                issued_on=local_date(settings, row["created_at"]),
+                issued_on=clock.local_date(settings, row["created_at"]),
                 expires_at=row["expires_at"],
                 used=row["used_at"] is not None,
             )
         )
         verdict = attestation.verify(
-            facts, persons=request.persons, now=datetime.now(UTC), rules=rules, fingerprint_key=fingerprint_key
+            facts, persons=request.persons, now=clock.now(), rules=rules, fingerprint_key=fingerprint_key
         )
         return await accept(db, settings, keyring, request, verdict, attestation_code=code)
 
@@ -154,7 +154,7 @@ async def claim(
             document,
             rules=settings.config.rules.gpx,
             claim_rules=rules,
-            now=datetime.now(UTC),
+            now=clock.now(),
             endpoints=await repository.lot_endpoints(db),
             persons=request.persons,
             fingerprint_key=fingerprint_key,

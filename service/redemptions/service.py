@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from service.core.clock import local_date
+from service.core import clock
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import codes
@@ -84,7 +84,7 @@ async def _use(
 
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
-    now = datetime.now(UTC)
+    now = clock.now()
     moment = min(scan.scanned_at, now) if scan.source == "sync" and scan.scanned_at else now
     if pass_row["revoked_at"] is not None and pass_row["revoked_at"] <= moment:
         raise Problem(410, "pass.revoked")
@@ -96,7 +96,7 @@ async def _use(
     site = await territory_repository.site(db, desk.site_id)
     if site is None or not site["active"]:
         raise Problem(403, "site.inactive")
-    check_site_accepts(site, pass_row, local_date(settings, moment))
+    check_site_accepts(site, pass_row, clock.local_date(settings, moment))
 
     persons = scan.persons if scan.persons is not None else pass_row["persons"]
     if persons > pass_row["persons"]:
