@@ -71,13 +71,17 @@ class ProofMethod(Protocol):
 
     async def judge(self, db: asyncpg.Connection, ctx: ClaimContext, claim: Claim) -> Verdict | PendingReview: ...
 
-    async def on_accepted(self, db: asyncpg.Connection, proof_id: int, claim: Claim) -> bool:
+    async def on_accepted(
+        self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
+    ) -> bool:
         """Inside the transaction that records the proof: False refuses it as already used."""
         ...
 
 
 class _NothingMoreOnAccept:
-    async def on_accepted(self, db: asyncpg.Connection, proof_id: int, claim: Claim) -> bool:
+    async def on_accepted(
+        self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
+    ) -> bool:
         return True
 
 
@@ -159,7 +163,9 @@ class AttestationMethod:
             fingerprint_key=ctx.fingerprint_key,
         )
 
-    async def on_accepted(self, db: asyncpg.Connection, proof_id: int, claim: Claim) -> bool:
+    async def on_accepted(
+        self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
+    ) -> bool:
         # The code is spent in the proof's own transaction: two claims with one code give one pass.
         code = attestation.canonical_code(decode_evidence(claim.evidence, attestation.AttestationEvidence).code)
         return await attestations.mark_used(db, code, proof_id)
@@ -189,11 +195,13 @@ class ManualMethod(_NothingMoreOnAccept):
             rules=ctx.settings.config.rules.claims,
             fingerprint_key=ctx.fingerprint_key,
         )
-        row = await reviews.submit(db, claim.mode, verdict, photos.sanitise(claim.file), claim.lang, claim.email)
+        row = await reviews.submit(
+            db, ctx.settings, claim.mode, verdict, photos.sanitise(claim.file), claim.lang, claim.email
+        )
         return PendingReview(row["public_id"], row["status"])
 
 
-class GpxMethod(_NothingMoreOnAccept):
+class GpxMethod:
     name: ClassVar[str] = "gpx"
     modes: ClassVar[frozenset[str]] = frozenset({"bike"})
     evidence_schema: ClassVar[type | dict[str, Any]] = _one_text_field("GpxTrack", "gpx")
@@ -211,6 +219,21 @@ class GpxMethod(_NothingMoreOnAccept):
             fingerprint_key=ctx.fingerprint_key,
             zone=settings.config.territory.timezone,
         )
+
+    async def on_accepted(
+        self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
+    ) -> bool:
+        """The same ride re-timed, thinned or reversed is the ride of an earlier proof: refused."""
+        shape = verdict.ride_shape
+        if shape is None or not shape.cells:
+            return True
+        window = ctx.settings.config.rules.privacy.reuse_window_days
+        await repository.lock_reuse_checks(db, "ride")
+        for kept in await repository.rides_sharing_cells(db, shape.reach(), window):
+            if shape.is_same_ride(kept):
+                return False
+        await repository.keep_ride_shape(db, proof_id, shape.cells)
+        return True
 
 
 class RailBarcodeMethod(_NothingMoreOnAccept):

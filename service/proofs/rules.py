@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from service.core.errors import Problem
+from service.proofs.ride_shape import RideShape
 from service.settings import ClaimRules
 
 
@@ -42,6 +43,8 @@ class Verdict:
     ot_id: str | None = None
     trip_km: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    # A bike ride's time-free shape, matched against the rides of the reuse window.
+    ride_shape: RideShape | None = None
 
 
 def check_mode(mode: str, method: str, method_modes: frozenset[str], rules: ClaimRules) -> None:

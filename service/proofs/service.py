@@ -31,12 +31,12 @@ async def claim(
     outcome = await method.judge(db, context, request)
     if isinstance(outcome, PendingReview):
         return outcome
-    return await accept(db, settings, keyring, request, outcome, method)
+    return await accept(db, context, keyring, request, outcome, method)
 
 
 async def accept(
     db: asyncpg.Connection,
-    settings: Settings,
+    ctx: ClaimContext,
     keyring: Keyring,
     request: Claim,
     verdict: Verdict,
@@ -44,11 +44,11 @@ async def accept(
 ) -> passes.IssuedPass:
     async with db.transaction():
         proof_id = await repository.insert_accepted(db, request.method, request.mode, verdict)
-        if proof_id is None or not await method.on_accepted(db, proof_id, request):
+        if proof_id is None or not await method.on_accepted(db, ctx, proof_id, request, verdict):
             raise Problem(409, "proof.already_used")
         issued = await passes.issue(
             db,
-            settings,
+            ctx.settings,
             keyring,
             proof_id=proof_id,
             mode=request.mode,
