@@ -640,6 +640,23 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Esta oficina de turismo es desconocida.",
         },
     ),
+    # rail tickets and reuse (h-rail)
+    "proof.key_not_valid": (
+        "Ticket signed outside its key's validity",
+        {
+            "fr": "Ce billet a été signé le {signed_on} avec la clé {issuer}/{key_id}, valable du {valid_from} au {valid_until} seulement : il n'est pas accepté.",
+            "en": "This ticket was signed on {signed_on} with key {issuer}/{key_id}, valid only from {valid_from} to {valid_until}: it is not accepted.",
+            "es": "Este billete se firmó el {signed_on} con la clave {issuer}/{key_id}, válida solo del {valid_from} al {valid_until}: no se acepta.",
+        },
+    ),
+    "proof.ticket_read": (
+        "What the ticket says",
+        {
+            "fr": "Lu sur le billet : le {date}, de {from} à {to}, train {train}.",
+            "en": "Read on the ticket: on {date}, from {from} to {to}, train {train}.",
+            "es": "Leído en el billete: el {date}, de {from} a {to}, tren {train}.",
+        },
+    ),
 }
 
 

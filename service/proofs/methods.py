@@ -24,11 +24,13 @@ from service.attestations import repository as attestations
 from service.attestations import verify as attestation
 from service.core.clock import local_date
 from service.core.errors import Problem
+from service.core.messages import render
 from service.proofs import declared_trip, gpx, repository
-from service.proofs.rail import barcode_image
+from service.proofs.rail import barcode_image, sncf_cv
 from service.proofs.rail import repository as rail_repository
 from service.proofs.rail import verify as rail
-from service.proofs.rules import TimetableAnswer, Verdict, check_timetable
+from service.proofs.rail.ticket import RailTicket
+from service.proofs.rules import StopFacts, TimetableAnswer, Verdict, check_timetable
 from service.reviews import photos
 from service.reviews import service as reviews
 from service.reviews import verify as manual
@@ -250,19 +252,59 @@ class RailBarcodeMethod(_NothingMoreOnAccept):
         else:
             raw = _base64_evidence(claim.evidence, "barcode_b64", limits.max_upload_bytes)
         key_ring = await rail_repository.load_key_ring(db)
-        verdict = rail.verify_rail_barcode(
-            raw,
-            key_for=key_ring.key_for,
+        ticket = rail.read_ticket(raw, key_for=key_ring.key_for, today=ctx.today, config=limits)
+        stations = await rail_repository.station_index(db)
+        try:
+            try:
+                verdict = self._verify(ticket, ctx, claim, stations)
+            except Problem as problem:
+                placed = (
+                    await _placed_by_timetable(db, settings, ticket) if problem.code == "proof.stop_outside_lot" else {}
+                )
+                if not placed:
+                    raise
+                verdict = self._verify(ticket, ctx, claim, lambda key: placed.get(key) or stations(key))
+                verdict = dataclasses.replace(verdict, facts={**verdict.facts, "arrival_placed_by": "timetable"})
+            if verdict.confidence == "plausible" and verdict.facts.get("train_number"):
+                verdict = await _cross_check_train(db, settings, verdict)
+        except Problem as problem:
+            # The visitor reads what was read, in their language.
+            summary = problem.params.setdefault("ticket", ticket.summary())
+            summary["read"] = render("proof.ticket_read", claim.lang, {k: v or "–" for k, v in summary.items()})[1]
+            raise
+        return verdict
+
+    @staticmethod
+    def _verify(ticket: RailTicket, ctx: ClaimContext, claim: Claim, stations: rail.StationLookup) -> Verdict:
+        return rail.verify_ticket(
+            ticket,
             today=ctx.today,
-            rules=settings.config.rules.claims,
+            rules=ctx.settings.config.rules.claims,
             persons=claim.persons,
             fingerprint_key=ctx.fingerprint_key,
-            station_in_lot=await rail_repository.station_index(db),
-            config=limits,
+            station_in_lot=stations,
         )
-        if verdict.confidence == "plausible" and verdict.facts.get("train_number"):
-            verdict = await _cross_check_train(db, settings, verdict)
-        return verdict
+
+
+async def _placed_by_timetable(db: asyncpg.Connection, settings: Settings, ticket: RailTicket) -> dict[str, StopFacts]:
+    """RESARAIL codes the operator has not mapped, placed by the train: a train of the
+    ticket that calls, that day, at exactly one station of the Lot (or gateway)
+    places the arrival there. Two or more such stations leave the code unplaced."""
+    placed: dict[str, StopFacts] = {}
+    for leg in ticket.legs:
+        code = leg.destination.code if leg.destination else None
+        if not leg.train_number or not code or not sncf_cv.is_resarail_code(code):
+            continue
+        calls = []
+        for stop in await repository.lot_train_stops(db):
+            answer = await _train_calls(db, settings, stop.id, leg.travel_date, leg.train_number)
+            if answer is None:
+                return {}
+            if answer.matched:
+                calls.append(stop)
+        if len(calls) == 1:
+            placed[code] = calls[0]
+    return placed
 
 
 METHODS: dict[str, ProofMethod] = {
@@ -297,22 +339,22 @@ async def timetable_answer(
 _WHOLE_DAY = (time(12, 0), 12 * 60)
 
 
+async def _train_calls(
+    db: asyncpg.Connection, settings: Settings, stop_id: str, day: date, train: str
+) -> TimetableAnswer | None:
+    """Whether train `train` calls at `stop_id` on `day`; None without a train timetable."""
+    return await timetable_answer(
+        db, settings, mode="train", stop_id=stop_id, day=day, line=train, arrival=_WHOLE_DAY[0], tolerance=_WHOLE_DAY[1]
+    )
+
+
 async def _cross_check_train(db: asyncpg.Connection, settings: Settings, verdict: Verdict) -> Verdict:
     """A plausible rail ticket (no signature) must name a train that really calls at its station that day."""
     facts = dict(verdict.facts)
     train = str(facts["train_number"])
     answer = None
     if verdict.arrival_stop_id is not None:
-        answer = await timetable_answer(
-            db,
-            settings,
-            mode="train",
-            stop_id=verdict.arrival_stop_id,
-            day=verdict.arrival_date,
-            line=train,
-            arrival=_WHOLE_DAY[0],
-            tolerance=_WHOLE_DAY[1],
-        )
+        answer = await _train_calls(db, settings, verdict.arrival_stop_id, verdict.arrival_date, train)
     trip_km = check_timetable(answer, facts, line=train, time="--:--")
     return dataclasses.replace(verdict, facts=facts, trip_km=trip_km)
 

@@ -14,6 +14,14 @@ async def stop_facts(conn: asyncpg.Connection, stop_id: str) -> StopFacts | None
     return StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) if row else None
 
 
+async def lot_train_stops(conn: asyncpg.Connection) -> list[StopFacts]:
+    """The train stations where an arrival counts: in the Lot, or a gateway."""
+    rows = await conn.fetch(
+        "SELECT id, mode, in_lot, gateway, ot_id FROM stops WHERE mode = 'train' AND (in_lot OR gateway) ORDER BY id"
+    )
+    return [StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) for row in rows]
+
+
 async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verdict: Verdict) -> int | None:
     """The new proof's id, or None when its fingerprint was already used."""
     return await conn.fetchval(

@@ -4,10 +4,10 @@ the bundled schema once.
 
 Supported: FCB version 3 (U_FLEX record version "03"), whose subset is in
 `fcb_v3_subset.asn`: issuing data, travellers, reservations, open tickets and
-customer cards (the latter read past, not used). Read from it:
+passes and customer cards (the latter read past, not used). Read from it:
 - the issuing time stamp (UTC: year, day of year, minute of day);
 - per reservation: train, departure date (days after issue), from/to stations;
-- per open ticket: from/to stations, validity (`validFromDay` days after issue,
+- per open ticket or pass: from/to stations (a pass has none), validity (`validFromDay` days after issue,
   `validUntilDay` days after the first day of validity);
 - passengers: the tariffs' `numberOfPassengers` (dogs and bicycles aside), or
   else the number of travellers listed;
@@ -37,13 +37,14 @@ SUPPORTED_RECORD_VERSIONS = frozenset({"03"})
 _UIC_TABLES = frozenset({"stationUIC", "stationUICReservation"})
 # Tariff passenger types that are not persons.
 _NOT_PERSONS = frozenset({"dog", "bicycle"})
-_READ_DOCUMENTS = frozenset({"reservation", "openTicket", "customerCard", "extension"})
+_READ_DOCUMENTS = frozenset({"reservation", "openTicket", "pass", "customerCard", "extension"})
 
 
 @dataclass(frozen=True)
 class FcbTicket:
     issued_at: datetime  # UTC
     security_provider: str | None
+    issuer: str | None
     reference: str | None
     specimen: bool
     legs: tuple[Leg, ...]
@@ -89,7 +90,8 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
             raise unreadable(f"FCB document of kind {kind!r} is not supported")
         if kind == "reservation":
             legs.append(_reservation_leg(ticket, issued_on))
-        elif kind == "openTicket":
+        elif kind in ("openTicket", "pass"):
+            # A pass has no stations of its own (its regions or zones are read by no one here).
             legs.append(_open_ticket_leg(ticket, issued_on))
         else:
             continue
@@ -102,9 +104,11 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
         persons = [t for t in travellers if t.get("passengerType") not in _NOT_PERSONS]
         passengers = len(persons) or None
     provider = issuing.get("securityProviderNum") or _text(issuing.get("securityProviderIA5"))
+    issuer = issuing.get("issuerNum") or _text(issuing.get("issuerIA5"))
     return FcbTicket(
         issued_at=issued_at,
         security_provider=str(provider) if provider is not None else None,
+        issuer=str(issuer) if issuer is not None else None,
         reference=reference,
         specimen=bool(issuing["specimen"]),
         legs=tuple(legs),

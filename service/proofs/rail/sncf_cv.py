@@ -67,14 +67,19 @@ def parse(raw: bytes, *, today: date, resarail_to_uic: Mapping[str, str]) -> Rai
 def _leg(origin: str, destination: str, train: str, travel_date: date, resarail_to_uic: Mapping[str, str]) -> Leg:
     number = train.strip().lstrip("0")
     return Leg(
-        origin=_station(origin, resarail_to_uic),
-        destination=_station(destination, resarail_to_uic),
+        origin=station(origin, resarail_to_uic),
+        destination=station(destination, resarail_to_uic),
         travel_date=travel_date,
         train_number=number if number.isdigit() else None,
     )
 
 
-def _station(code: str, resarail_to_uic: Mapping[str, str]) -> Station | None:
+def is_resarail_code(code: str) -> bool:
+    return bool(_STATION.match(code))
+
+
+def station(code: str, resarail_to_uic: Mapping[str, str]) -> Station | None:
+    """A RESARAIL code, as the UIC code the operator mapped it to, else as it is."""
     code = code.strip().upper()
     if not _STATION.match(code):
         return None
