@@ -280,6 +280,7 @@ def sncf_cv(
 # --- DOSIPAS (UIC 918.9 dynamic barcodes) ------------------------------------------
 
 ECDSA_P256 = "1.2.840.10045.4.3.2"
+_FCB_VERSIONS = {"FCB1": "01", "FCB2": "02", "FCB3": "03"}
 DSA_SHA224 = "2.16.840.1.101.3.4.3.1"
 P256 = "1.2.840.10045.3.1.7"
 
@@ -311,7 +312,9 @@ def dosipas(
     level1: dict[str, Any] = {
         "securityProviderNum": int(signer.issuer),
         "keyId": int(signer.key_id),
-        "dataSequence": [{"dataFormat": fcb_format, "data": fcb.encode(fcb_value)}],
+        "dataSequence": [
+            {"dataFormat": fcb_format, "data": fcb.encode(fcb_value, _FCB_VERSIONS.get(fcb_format, "03"))}
+        ],
         "level1KeyAlg": P256 if is_ec else "1.2.840.10040.4.1",
         "level2KeyAlg": P256,
         "level1SigningAlg": ECDSA_P256 if is_ec else DSA_SHA224,

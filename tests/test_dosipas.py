@@ -247,3 +247,51 @@ def test_sncf_2200_stations_map_to_the_lot_through_the_configuration():
         sncf_2200.parse(b"2200" + b"\x00" * 500, resarail_to_uic={})
     assert caught.value.code == "proof.barcode_unreadable"
     assert today.year == 2024
+
+
+# --- FCB versions 1.3 and 2 ---------------------------------------------------------
+
+DB_SAMPLES = Path(__file__).with_name("data") / "db"
+# KDE Itinerary's expected output for these Deutsche Bahn 918.3 tickets with FCB 1.3:
+# booking reference, first and last day of validity, from and to (UIC codes when given).
+DB_EXPECTED = {
+    "20220422-Muster-918-9-FV_SuperSparpreis.bin": ("NA5AMJY2", "2022-04-22", "2022-04-23"),
+    "20221030-Muster-918-9-Normalpreis.bin": ("32BGEJEY", "2022-10-30", "2022-10-31"),
+    "20220425-Muster-918-9-Laenderticket-Saarland.bin": ("KYC4RWV5", "2022-04-25", "2022-04-26"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DB_EXPECTED))
+def test_deutsche_bahn_tickets_with_fcb_1_3_are_read(name):
+    reference, valid_from, valid_until = DB_EXPECTED[name]
+    ticket = read_ticket((DB_SAMPLES / name).read_bytes(), key_for=NO_KEYS.key_for, today=TODAY, config=CONFIG)
+    assert (ticket.format, ticket.issuer, ticket.reference) == ("uic9183", "1080", reference)
+    assert (ticket.legs[0].travel_date.isoformat(), ticket.legs[0].valid_until.isoformat()) == (valid_from, valid_until)
+    assert ticket.signed_by is None and not ticket.specimen  # DB's keys are not imported here
+
+
+def test_the_uic_reference_fcb_2_sample_decodes_as_the_uic_asserts():
+    """UIC-barcode's OpenTestComplexTicketV2 encoding: issuing data as its test sets it."""
+    from service.proofs.rail import fcb
+
+    data = bytes.fromhex((Path(__file__).with_name("data") / "uic" / "fcb2-open-ticket-complex.hex").read_text())
+    value = fcb.schema("02").decode(fcb.ROOT_TYPE, data)
+    issuing = value["issuingDetail"]
+    assert (issuing["issuingYear"], issuing["issuingDay"], issuing["issuerPNR"], issuing["specimen"]) == (
+        2018,
+        1,
+        "issuerTestPNR",
+        True,
+    )
+    assert [document["ticket"][0] for document in value["transportDocument"]] == ["openTicket", "stationPassage"]
+    # a station passage is a kind we do not read: refused rather than guessed past
+    with pytest.raises(Problem) as caught:
+        fcb.decode(data, "02")
+    assert caught.value.code == "proof.barcode_unreadable"
+
+
+@pytest.mark.parametrize("fcb_format", ["FCB1", "FCB2", "FCB3"])
+def test_dosipas_carries_each_fcb_version(fcb_format):
+    verdict = _verify(factory.dosipas(factory.dosipas_signer(), _to_cahors(), fcb_format=fcb_format), RING)
+    assert verdict.confidence == "verified" and verdict.arrival_stop_id == "StopArea:OCE87613000"
+    assert verdict.facts["train_number"] == "3611"

@@ -298,7 +298,7 @@ def test_an_inflation_bomb_is_refused_before_it_is_inflated():
 
 def test_fcb_of_another_version_or_unread_kind_is_unreadable():
     with pytest.raises(Problem) as caught:
-        fcb.decode(b"\x00", "13")
+        fcb.decode(b"\x00", "99")
     assert caught.value.code == "proof.barcode_unreadable"
     value = factory.fcb_open_ticket(ISSUED, TODAY, to_station=factory.CAHORS)
     value["transportDocument"] = [{"ticket": ("voucher", None)}]
@@ -307,12 +307,12 @@ def test_fcb_of_another_version_or_unread_kind_is_unreadable():
 
 
 def test_an_fcb_version_not_read_falls_back_on_the_layout():
-    records = [factory.u_head("1080", "ABC12345", ISSUED), factory.record("U_FLEX", "13", b"\x01\x02\x03")]
+    records = [factory.u_head("1080", "ABC12345", ISSUED), factory.record("U_FLEX", "99", b"\x01\x02\x03")]
     with_layout = records + [factory.u_tlay_rct2(factory.rct2_itinerary(TODAY, "Paris Austerlitz", "Cahors"))]
     verdict = verify(factory.uic9183(factory.dsa_signer_v1(), with_layout, version=1))
     assert verdict.confidence == "verified" and verdict.arrival_stop_id == "StopArea:OCE87613000"
     problem = refusal(factory.uic9183(factory.dsa_signer_v1(), records, version=1))
-    assert problem.code == "proof.barcode_unreadable" and "'13'" in problem.params["reason"]
+    assert problem.code == "proof.barcode_unreadable" and "'99'" in problem.params["reason"]
 
 
 def test_i0cv_offsets():

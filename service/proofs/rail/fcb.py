@@ -2,8 +2,10 @@
 U_FLEX record, decoded with asn1tools (unaligned PER). No I/O beyond reading
 the bundled schema once.
 
-Supported: FCB version 3 (U_FLEX record version "03"), whose subset is in
-`fcb_v3_subset.asn`: issuing data, travellers, reservations, open tickets and
+Supported: FCB versions 1.3, 2 and 3 (U_FLEX record versions "13"/"01", "02"
+and "03"; DOSIPAS blocks "FCB1", "FCB2", "FCB3"), whose subsets are in
+`fcb_v1_subset.asn`, `fcb_v2_subset.asn` and `fcb_v3_subset.asn` (the same
+documents, each type as its version declares it): issuing data, travellers, reservations, open tickets and
 passes and customer cards (the latter read past, not used). Read from it:
 - the issuing time stamp (UTC: year, day of year, minute of day);
 - per reservation: train, departure date (days after issue), from/to stations;
@@ -30,9 +32,14 @@ import asn1tools
 
 from service.proofs.rail.ticket import Leg, Station, uic_station_code, unreadable
 
-SCHEMA_PATH = Path(__file__).with_name("fcb_v3_subset.asn")
+SCHEMA_PATHS = {
+    "01": Path(__file__).with_name("fcb_v1_subset.asn"),
+    "13": Path(__file__).with_name("fcb_v1_subset.asn"),
+    "02": Path(__file__).with_name("fcb_v2_subset.asn"),
+    "03": Path(__file__).with_name("fcb_v3_subset.asn"),
+}
 ROOT_TYPE = "UicRailTicketData"
-SUPPORTED_RECORD_VERSIONS = frozenset({"03"})
+SUPPORTED_RECORD_VERSIONS = frozenset(SCHEMA_PATHS)
 # Station code tables whose numbers are UIC station codes.
 _UIC_TABLES = frozenset({"stationUIC", "stationUICReservation"})
 # Tariff passenger types that are not persons.
@@ -52,20 +59,20 @@ class FcbTicket:
 
 
 @cache
-def schema() -> asn1tools.compiler.Specification:
-    return asn1tools.compile_files(str(SCHEMA_PATH), "uper")
+def schema(record_version: str = "03") -> asn1tools.compiler.Specification:
+    return asn1tools.compile_files(str(SCHEMA_PATHS[record_version]), "uper")
 
 
-def encode(value: dict[str, Any]) -> bytes:
+def encode(value: dict[str, Any], record_version: str = "03") -> bytes:
     """UPER bytes of a `UicRailTicketData` value (used to build tickets, e.g. in tests)."""
-    return schema().encode(ROOT_TYPE, value)
+    return schema(record_version).encode(ROOT_TYPE, value)
 
 
 def decode(data: bytes, record_version: str = "03") -> FcbTicket:
     if record_version not in SUPPORTED_RECORD_VERSIONS:
         raise unreadable(f"FCB version {record_version!r} is not supported")
     try:
-        value = schema().decode(ROOT_TYPE, data)
+        value = schema(record_version).decode(ROOT_TYPE, data)
     except (asn1tools.Error, ValueError, IndexError, KeyError) as exc:
         raise unreadable(f"FCB content: {exc}") from exc
     return _facts(value)
@@ -75,7 +82,7 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
     issuing = value["issuingDetail"]
     try:
         issued_at = datetime(issuing["issuingYear"], 1, 1) + timedelta(
-            days=issuing["issuingDay"] - 1, minutes=issuing["issuingTime"]
+            days=issuing["issuingDay"] - 1, minutes=issuing.get("issuingTime", 0)
         )
     except OverflowError as exc:
         raise unreadable("FCB issuing date out of range") from exc
