@@ -185,3 +185,10 @@ async def test_a_resized_or_resaved_photo_is_refused_and_a_crop_is_shown_beside_
     other = await _manual(client, settings, ticket_photo(f"{seed}-unrelated"))
     assert other.status_code == 202, other.text
     assert (await _queue_item(client, other.json()["review"]["id"]))["lookalikes"] == []
+
+
+async def test_copies_of_one_photo_sent_at_once_give_one_proof(client, settings):
+    photo = ticket_photo("photo-concurrent")
+    copies = [resized(photo, scale) for scale in (0.9, 0.8, 0.7, 0.6, 0.5)]
+    answers = await asyncio.gather(*(_manual(client, settings, copy) for copy in copies))
+    assert sorted(answer.status_code for answer in answers) == [202, 409, 409, 409, 409]
