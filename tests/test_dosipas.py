@@ -61,6 +61,8 @@ LEVEL2_SIGNED = {
     "20240207-Exemple-Aller-simple-valable-uniquement-CTS-CB2D.bin",
     "20240422-pass-jeunes-ete-F-OD.bin",
 }
+# ... and the class (its `seatingType`).
+FIRST_CLASS = {"20230805-billet-carte-avantage-adulte-ter-U-OD-AR.bin", "20240301-trans80-1-trajet-U-Z.bin"}
 NO_KEYS = keys.KeyRing(())
 CONFIG = RailBarcodeConfig()
 
@@ -81,6 +83,7 @@ def test_each_public_french_sample_is_read_with_the_fields_its_project_asserts(n
         origin,
         destination,
     )
+    assert leg.travel_class == ("1" if name in FIRST_CLASS else "2")
     # None of these keys is in a public list: read, not verified (plausible at best).
     assert ticket.signed_by is None
     assert ticket.format == ("sncf_2200" if name.startswith(("20241217", "20250224")) else "dosipas")
@@ -295,3 +298,12 @@ def test_dosipas_carries_each_fcb_version(fcb_format):
     verdict = _verify(factory.dosipas(factory.dosipas_signer(), _to_cahors(), fcb_format=fcb_format), RING)
     assert verdict.confidence == "verified" and verdict.arrival_stop_id == "StopArea:OCE87613000"
     assert verdict.facts["train_number"] == "3611"
+
+
+def test_dosipas_and_2200_barcodes_are_read_from_a_photo_of_the_ticket():
+    from service.proofs.rail import barcode_image
+
+    raw = factory.dosipas(factory.dosipas_signer(), _to_cahors())
+    assert barcode_image.read_ticket_barcode(factory.photo_png(raw), CONFIG) == raw
+    sample = _sample("20241217-ter-ticket.bin")
+    assert barcode_image.read_ticket_barcode(factory.photo_png(sample), CONFIG) == sample

@@ -44,6 +44,17 @@ SUPPORTED_RECORD_VERSIONS = frozenset(SCHEMA_PATHS)
 _UIC_TABLES = frozenset({"stationUIC", "stationUICReservation"})
 # Tariff passenger types that are not persons.
 _NOT_PERSONS = frozenset({"dog", "bicycle"})
+# FCB travel classes as the two classes people know.
+_CLASSES = {
+    "first": "1",
+    "premiumFirst": "1",
+    "standardFirst": "1",
+    "business": "1",
+    "second": "2",
+    "premiumSecond": "2",
+    "standardSecond": "2",
+    "tourist": "2",
+}
 _READ_DOCUMENTS = frozenset({"reservation", "openTicket", "pass", "customerCard", "extension"})
 
 
@@ -130,6 +141,7 @@ def _reservation_leg(ticket: dict[str, Any], issued_on: date) -> Leg:
         destination=_station(ticket, "to"),
         travel_date=_add_days(issued_on, ticket.get("departureDate", 0)),
         train_number=str(train) if train is not None else None,
+        travel_class=_CLASSES.get(ticket.get("classCode", "second")),
     )
 
 
@@ -140,6 +152,7 @@ def _open_ticket_leg(ticket: dict[str, Any], issued_on: date) -> Leg:
         destination=_station(ticket, "to"),
         travel_date=valid_from,
         valid_until=_add_days(valid_from, ticket.get("validUntilDay", 0)),
+        travel_class=_CLASSES.get(ticket.get("classCode", "second")),
     )
 
 

@@ -54,6 +54,7 @@ def parse(raw: bytes, *, resarail_to_uic: Mapping[str, str]) -> RailTicket:
         destination=resarail_station(text[282:287], resarail_to_uic),
         travel_date=travel_date,
         valid_until=valid_until if valid_until and valid_until > travel_date else None,
+        travel_class=text[351] if text[351] in ("1", "2") else None,
     )
     return RailTicket(
         format="sncf_2200",

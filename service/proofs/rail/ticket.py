@@ -37,6 +37,7 @@ class Leg:
     travel_date: date
     valid_until: date | None = None
     train_number: str | None = None
+    travel_class: str | None = None  # "1" or "2" (first/second and their variants), else None
 
 
 @dataclass(frozen=True)
