@@ -307,3 +307,23 @@ def test_dosipas_and_2200_barcodes_are_read_from_a_photo_of_the_ticket():
     assert barcode_image.read_ticket_barcode(factory.photo_png(raw), CONFIG) == raw
     sample = _sample("20241217-ter-ticket.bin")
     assert barcode_image.read_ticket_barcode(factory.photo_png(sample), CONFIG) == sample
+
+
+def test_mangled_dosipas_barcodes_only_ever_give_a_refusal():
+    """Truncations and flipped bits of real and generated barcodes: a ticket or a Problem, nothing else."""
+    import random
+
+    rng = random.Random(918_9)
+    seeds = [
+        factory.dosipas(factory.dosipas_signer(), _to_cahors()),
+        *(_sample(name) for name in sorted(LEVEL2_SIGNED)),
+    ]
+    for _ in range(1500):
+        raw = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 4)):
+            raw[rng.randrange(3, len(raw))] ^= 1 << rng.randrange(8)
+        raw = raw[: rng.randint(3, len(raw))] if rng.random() < 0.3 else raw
+        try:
+            read_ticket(bytes(raw), key_for=RING.key_for, today=TODAY, config=CONFIG)
+        except Problem:
+            pass

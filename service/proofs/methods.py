@@ -252,26 +252,31 @@ class RailBarcodeMethod(_NothingMoreOnAccept):
         else:
             raw = _base64_evidence(claim.evidence, "barcode_b64", limits.max_upload_bytes)
         key_ring = await rail_repository.load_key_ring(db)
-        ticket = rail.read_ticket(raw, key_for=key_ring.key_for, today=ctx.today, config=limits)
-        stations = await rail_repository.station_index(db)
         try:
+            ticket = rail.read_ticket(raw, key_for=key_ring.key_for, today=ctx.today, config=limits)
+            return await self._judge_ticket(db, ctx, claim, ticket)
+        except Problem as problem:
+            if isinstance(read := problem.params.get("ticket"), dict):
+                # The visitor reads what was read, in their language.
+                read["read"] = render("proof.ticket_read", claim.lang, {k: v or "–" for k, v in read.items()})[1]
+            raise
+
+    async def _judge_ticket(
+        self, db: asyncpg.Connection, ctx: ClaimContext, claim: Claim, ticket: RailTicket
+    ) -> Verdict:
+        stations = await rail_repository.station_index(db)
+        with ticket.told_on_refusal():
             try:
                 verdict = self._verify(ticket, ctx, claim, stations)
             except Problem as problem:
-                placed = (
-                    await _placed_by_timetable(db, settings, ticket) if problem.code == "proof.stop_outside_lot" else {}
-                )
+                unplaced = problem.code == "proof.stop_outside_lot"
+                placed = await _placed_by_timetable(db, ctx.settings, ticket) if unplaced else {}
                 if not placed:
                     raise
                 verdict = self._verify(ticket, ctx, claim, lambda key: placed.get(key) or stations(key))
                 verdict = dataclasses.replace(verdict, facts={**verdict.facts, "arrival_placed_by": "timetable"})
             if verdict.confidence == "plausible" and verdict.facts.get("train_number"):
-                verdict = await _cross_check_train(db, settings, verdict)
-        except Problem as problem:
-            # The visitor reads what was read, in their language.
-            summary = problem.params.setdefault("ticket", ticket.summary())
-            summary["read"] = render("proof.ticket_read", claim.lang, {k: v or "–" for k, v in summary.items()})[1]
-            raise
+                verdict = await _cross_check_train(db, ctx.settings, verdict)
         return verdict
 
     @staticmethod
