@@ -168,6 +168,9 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     email_retention_days: NonNegativeInt = 30
     # Scan answers kept for replays by offline scanners.
     scan_retention_days: PositiveInt = 90
+    # Bike rides' shapes and review photos' perceptual hashes are kept this long to
+    # refuse the same ride or photo sent again in another form.
+    reuse_window_days: PositiveInt = 180
 
 
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):

@@ -120,6 +120,51 @@ def ride(
         km = min(total, km + kmh * rng.uniform(0.9, 1.1) * every_seconds / 3600)
 
 
+def winding_route(
+    seed: int | str, start: Position = LALBENQUE, end: Position = CAHORS_STATION, bends: int = 4, spread: float = 0.08
+) -> list[Position]:
+    """A way of its own from `start` to `end` through `bends` random points (±`spread`°
+    around the straight line): tests that claim through the shared database each ride
+    their own way, as one way ridden twice is one ride."""
+    rng = random.Random(str(seed))
+    (lat1, lon1), (lat2, lon2) = start, end
+    middle = [
+        (
+            lat1 + (lat2 - lat1) * step / (bends + 1) + rng.uniform(-spread, spread),
+            lon1 + (lon2 - lon1) * step / (bends + 1) + rng.uniform(-spread, spread),
+        )
+        for step in range(1, bends + 1)
+    ]
+    return [start, *middle, end]
+
+
+def thinned(fixes: Sequence[Fix], keep_every: int = 2) -> list[Fix]:
+    """Every `keep_every`-th fix, and the last one."""
+    kept = list(fixes[::keep_every])
+    return kept if kept[-1] is fixes[-1] else [*kept, fixes[-1]]
+
+
+def reversed_ride(fixes: Sequence[Fix]) -> list[Fix]:
+    """The same path ridden the other way, in the same span of time."""
+    return [replace(fix, time=moment.time) for fix, moment in zip(reversed(fixes), fixes, strict=True)]
+
+
+def jittered(fixes: Sequence[Fix], metres: float, seed: int = 1) -> list[Fix]:
+    """Each fix moved by up to `metres` in a random direction (a re-export, an edited file)."""
+    rng = random.Random(seed)
+    moved = []
+    for fix in fixes:
+        north, east = rng.uniform(-metres, metres), rng.uniform(-metres, metres)
+        moved.append(
+            replace(
+                fix,
+                lat=fix.lat + north / 1000 / KM_PER_DEGREE_LAT,
+                lon=fix.lon + east / 1000 / (KM_PER_DEGREE_LAT * math.cos(math.radians(fix.lat))),
+            )
+        )
+    return moved
+
+
 def shifted(fixes: Sequence[Fix], by: timedelta) -> list[Fix]:
     return [replace(fix, time=fix.time + by) for fix in fixes]
 

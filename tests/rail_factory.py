@@ -277,6 +277,72 @@ def sncf_cv(
     return text.encode("latin-1")
 
 
+# --- DOSIPAS (UIC 918.9 dynamic barcodes) ------------------------------------------
+
+ECDSA_P256 = "1.2.840.10045.4.3.2"
+_FCB_VERSIONS = {"FCB1": "01", "FCB2": "02", "FCB3": "03"}
+DSA_SHA224 = "2.16.840.1.101.3.4.3.1"
+P256 = "1.2.840.10045.3.1.7"
+
+
+@cache
+def dosipas_signer() -> Signer:
+    """An issuer's level-1 key: key ids are numbers in DOSIPAS."""
+    return Signer("1187", "00042", ec.generate_private_key(ec.SECP256R1()))
+
+
+@cache
+def dosipas_dsa_signer() -> Signer:
+    return Signer("1187", "00043", dsa.generate_private_key(2048))
+
+
+def dosipas(
+    signer: Signer,
+    fcb_value: dict[str, Any],
+    *,
+    header: str = "U2",
+    fcb_format: str = "FCB3",
+    device_key: ec.EllipticCurvePrivateKey | None = None,
+    level1_signature: bytes | None = None,
+) -> bytes:
+    """A DOSIPAS barcode: level 1 (the FCB) signed by `signer`, level 2 (a dynamic
+    content block) signed by a device key whose public half level 1 carries."""
+    device = device_key or ec.generate_private_key(ec.SECP256R1())
+    is_ec = isinstance(signer.private_key, ec.EllipticCurvePrivateKey)
+    level1: dict[str, Any] = {
+        "securityProviderNum": int(signer.issuer),
+        "keyId": int(signer.key_id),
+        "dataSequence": [
+            {"dataFormat": fcb_format, "data": fcb.encode(fcb_value, _FCB_VERSIONS.get(fcb_format, "03"))}
+        ],
+        "level1KeyAlg": P256 if is_ec else "1.2.840.10040.4.1",
+        "level2KeyAlg": P256,
+        "level1SigningAlg": ECDSA_P256 if is_ec else DSA_SHA224,
+        "level2SigningAlg": ECDSA_P256,
+        "level2PublicKey": device.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        ),
+    }
+    if header == "U2":
+        level1["validityDuration"] = 300
+    from service.proofs.rail import dosipas as reader
+
+    signed1 = reader.signed_bytes(header, "level1", level1)
+    if level1_signature is None:
+        level1_signature = (
+            signer.private_key.sign(signed1, ec.ECDSA(hashes.SHA256()))
+            if is_ec
+            else signer.private_key.sign(signed1, hashes.SHA224())
+        )
+    level2 = {
+        "level1Data": level1,
+        "level1Signature": level1_signature,
+        "level2Data": {"dataFormat": "FDC1", "data": b"\x01\x02\x03\x04"},
+    }
+    level2_signature = device.sign(reader.signed_bytes(header, "level2", level2), ec.ECDSA(hashes.SHA256()))
+    return reader.encode({"format": header, "level2SignedData": level2, "level2Signature": level2_signature})
+
+
 # --- the UIC key list -------------------------------------------------------------
 
 
@@ -301,7 +367,15 @@ def certificate_der(signer: Signer) -> bytes:
     return certificate.public_bytes(serialization.Encoding.DER)
 
 
-def key_entry(signer: Signer, *, as_certificate: bool = True, forged: bool = False, version: int = 2) -> str:
+def key_entry(
+    signer: Signer,
+    *,
+    as_certificate: bool = True,
+    forged: bool = False,
+    version: int = 2,
+    valid_from: str = "2024-01-01",
+    valid_until: str = "2030-12-31",
+) -> str:
     if as_certificate:
         material, keytype = certificate_der(signer), ""
     else:
@@ -318,8 +392,8 @@ def key_entry(signer: Signer, *, as_certificate: bool = True, forged: bool = Fal
     <id>{signer.key_id.lstrip("0") if signer.key_id.isdigit() else signer.key_id.lower()}</id>
     <publicKey{keytype}>{base64.b64encode(material).decode()}</publicKey>
     <barcodeVersion>{version}</barcodeVersion>
-    <startDate>2024-01-01</startDate>
-    <endDate>2030-12-31</endDate>
+    <startDate>{valid_from}</startDate>
+    <endDate>{valid_until}</endDate>
     <allowedProductOwnerCodes><productOwnerCode>{int(signer.issuer)}</productOwnerCode>
       <productOwnerName>Test railway</productOwnerName></allowedProductOwnerCodes>
     <keyForged>{"true" if forged else "false"}</keyForged>

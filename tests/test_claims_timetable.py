@@ -161,3 +161,81 @@ async def test_a_feed_stop_is_the_territory_stop_it_stands_for(client, conn, tmp
             assert refused.status_code == 422 and refused.json()["code"] == "proof.no_matching_trip", named
     finally:
         await repository.delete_feed(conn, "same-place-test")
+
+
+async def test_dosipas_and_unmapped_sncf_tickets_through_the_api(client, conn, tmp_path):
+    """A signed U2 ticket to Cahors is verified; with a key the UIC list lacks it is
+    plausible when its train calls at Cahors that day and refused, saying what was
+    read, when not; an i0CV station code nobody mapped is placed by its train."""
+    import base64
+    from datetime import datetime, time, timedelta
+
+    from service.proofs.rail import keys
+    from service.proofs.rail import repository as rail_repository
+    from tests import rail_factory as factory
+    from tests.conftest import days_ago
+
+    today = days_ago(0)
+    issued = datetime.combine(today - timedelta(days=1), time(18, 5))
+    await import_feed(
+        conn,
+        write_feed(tmp_path / "ic.zip", _one_train_to_cahors(PARIS, "3611", "08:00", "13:05")),
+        "dosipas-test",
+        boundary=LOT_BOUNDARY,
+    )
+    listed = factory.dosipas_signer()
+    await rail_repository.replace_keys(
+        conn, keys.parse_key_list(factory.key_list_xml(factory.key_entry(listed)), max_bytes=1_000_000).keys
+    )
+    unlisted = factory.Signer("1187", "00077", factory.ec.generate_private_key(factory.ec.SECP256R1()))
+
+    def claim(raw: bytes) -> dict:
+        evidence = {"barcode_b64": base64.b64encode(raw).decode()}
+        return {"mode": "train", "method": "rail_barcode", "persons": 2, "evidence": evidence, "lang": "en"}
+
+    def to_cahors(pnr: str, train: int) -> dict:
+        return factory.fcb_reservation(issued, today, to_station=factory.CAHORS, train=train, pnr=pnr)
+
+    try:
+        verified = await client.post("/api/v1/claims", json=claim(factory.dosipas(listed, to_cahors("DOS001", 3611))))
+        assert verified.status_code == 201, verified.text
+        assert verified.json()["pass"]["confidence"] == "verified"
+        assert verified.json()["pass"]["checks"] == {"signature_checked": True}
+
+        plausible = await client.post(
+            "/api/v1/claims", json=claim(factory.dosipas(unlisted, to_cahors("DOS002", 3611)))
+        )
+        assert plausible.status_code == 201, plausible.text
+        assert plausible.json()["pass"]["confidence"] == "plausible"
+        assert plausible.json()["pass"]["checks"] == {"signature_checked": False, "timetable_checked": True}
+
+        refused = await client.post("/api/v1/claims", json=claim(factory.dosipas(unlisted, to_cahors("DOS003", 3699))))
+        assert refused.status_code == 422 and refused.json()["code"] == "proof.no_matching_trip", refused.text
+        read = refused.json()["ticket"]
+        assert {name: read[name] for name in ("date", "from", "to", "train")} == {
+            "date": today.isoformat(),
+            "from": factory.PARIS_AUSTERLITZ,
+            "to": factory.CAHORS,
+            "train": "3699",
+        }
+        assert read["read"].startswith("Read on the ticket") and "3699" in read["read"]
+
+        # i0CV: "FRXCA" is not in [rail_barcodes].resarail_to_uic here; train 3611 calls at Cahors only
+        placed = await client.post(
+            "/api/v1/claims",
+            json=claim(factory.sncf_cv(pnr="DOS004", travel=today, origin="FRPAZ", destination="FRXCA", train=3611)),
+        )
+        assert placed.status_code == 201, placed.text
+        facts = await conn.fetchval(
+            "SELECT facts FROM proofs p JOIN passes s ON s.proof_id = p.id WHERE s.code = $1",
+            placed.json()["pass"]["code"],
+        )
+        assert facts["arrival_placed_by"] == "timetable"
+        unplaced = await client.post(
+            "/api/v1/claims",
+            json=claim(factory.sncf_cv(pnr="DOS005", travel=today, origin="FRPAZ", destination="FRXCA", train=3699)),
+        )
+        assert unplaced.status_code == 422 and unplaced.json()["code"] == "proof.stop_outside_lot", unplaced.text
+        assert unplaced.json()["ticket"]["to"] == "FRXCA"
+    finally:
+        await repository.delete_feed(conn, "dosipas-test")

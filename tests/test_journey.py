@@ -209,3 +209,22 @@ async def test_the_schema_page_works_offline(client):
         assert asset.status_code == 200 and len(asset.content) > 1000, ref
     script = await client.get("/schema/assets/swagger-ui-bundle.js")
     assert "javascript" in script.headers["content-type"]
+
+
+async def test_the_claim_body_lists_the_registered_methods(client):
+    """The method enum, the evidence shapes and the mode table all come from METHODS."""
+    from service.proofs.methods import METHOD_MODES, METHODS
+
+    schema = (await client.get("/schema/openapi.json")).json()
+    body = schema["paths"]["/api/v1/claims"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]["method"]["enum"]) == set(METHODS)
+    assert len(body["properties"]["evidence"]["oneOf"]) == len(METHODS)
+    assert METHOD_MODES == {name: method.modes for name, method in METHODS.items()}
+    for name, method in METHODS.items():
+        outside = ({"train", "bus", "bike"} - method.modes) & {"train", "bus", "bike"}
+        for mode in outside:
+            response = await client.post(
+                "/api/v1/claims", json={"mode": mode, "method": name, "persons": 1, "evidence": {}}
+            )
+            assert response.status_code == 422, (name, mode)
+            assert response.json()["code"] == "proof.method_not_for_mode", (name, mode)

@@ -8,15 +8,13 @@ import json
 import subprocess
 import sys
 
-from PIL import Image
-
 from service.settings import ROOT
 from tests.conftest import days_ago, trip_claim
+from tests.photo_factory import ticket_photo
 
 
 async def test_purge_closes_stale_reviews_and_forgets_emails(client, conn, settings, database_url):
-    photo = io.BytesIO()
-    Image.new("RGB", (320, 240), "purple").save(photo, format="JPEG")
+    photo = io.BytesIO(ticket_photo("privacy-purge"))
     submitted = await client.post(
         "/api/v1/claims",
         data={

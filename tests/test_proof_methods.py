@@ -16,12 +16,14 @@ from PIL import Image
 from service.app import create_app
 from service.core.clock import lot_zone
 from tests.conftest import days_ago, nonce, staff_headers
-from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, to_gpx
+from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, shifted, to_gpx, winding_route
+from tests.photo_factory import ticket_photo
 
 
 def _photo(colour: str = "green", size: tuple[int, int] = (640, 480), format: str = "JPEG") -> bytes:
+    """A distinct ticket-like picture per `colour` (uniform images would all look alike), with EXIF."""
     buffer = io.BytesIO()
-    image = Image.new("RGB", size, colour)
+    image = Image.open(io.BytesIO(ticket_photo(colour, size, format="PNG"))).convert("RGB")
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
     image.save(buffer, format=format, exif=exif) if format == "JPEG" else image.save(buffer, format=format)
@@ -267,9 +269,9 @@ async def test_manual_refusals(client):
 
 
 def _todays_ride(minutes_ago: int = 30, seed: int = 7) -> bytes:
-    start = datetime.now(UTC) - timedelta(minutes=minutes_ago + 130)
-    fixes = ride(LALBENQUE_TO_CAHORS, start=start, kmh=17, seed=seed)
-    return to_gpx(fixes)
+    """A ride of its own (each seed a different way to Cahors: the same way twice is one ride)."""
+    fixes = ride(winding_route(f"proof-methods-{seed}"), start=datetime.now(UTC), kmh=17, seed=seed)
+    return to_gpx(shifted(fixes, datetime.now(UTC) - timedelta(minutes=minutes_ago) - fixes[-1].time))
 
 
 @pytest.mark.lot_day

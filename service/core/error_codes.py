@@ -48,6 +48,7 @@ STATUS: Final[dict[str, int]] = {
     "proof.upload_unsupported": 422,
     "proof.unknown_key": 422,
     "proof.signature_invalid": 422,
+    "proof.key_not_valid": 422,
     "proof.ticket_specimen": 422,
     "proof.ticket_incomplete": 422,
     "proof.gpx_invalid": 422,

@@ -243,6 +243,14 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
     ),
     "qr.link_invalid": (N_("Invalid QR link"), N_("This link to the QR code is not valid.")),
     "qr.link_expired": (N_("QR link expired"), N_("This link to the QR code has expired: open your pass again.")),
+    # rail tickets
+    "proof.key_not_valid": (
+        N_("Ticket signed outside its key's validity"),
+        N_(
+            "This ticket was signed on {signed_on} with key {issuer}/{key_id}, valid only from {valid_from} to "
+            "{valid_until}: it is not accepted."
+        ),
+    ),
 }
 
 

@@ -47,3 +47,15 @@ async def old_scan_answers(conn: asyncpg.Connection, days: int) -> int:
 async def old_rate_windows(conn: asyncpg.Connection) -> int:
     status = await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
     return int(status.split()[-1])
+
+
+async def old_reuse_signatures(conn: asyncpg.Connection, days: int) -> int:
+    """Rides' shapes and photos' perceptual hashes past the reuse window."""
+    total = 0
+    for table in ("ride_signatures", "photo_hashes"):
+        status = await conn.execute(
+            f"DELETE FROM {table} WHERE created_at < now() - make_interval(days => $1)",  # noqa: S608 (fixed names)
+            days,
+        )
+        total += int(status.split()[-1])
+    return total

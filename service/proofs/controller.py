@@ -13,18 +13,16 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import State, UploadFile
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 
-from service.attestations.verify import AttestationEvidence
 from service.core import i18n, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import reason_of
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
-from service.proofs.declared_trip import DeclaredTrip
-from service.reviews.verify import ManualEvidence
+from service.proofs.methods import METHODS
 from service.settings import Mode
 
-Method = Literal["rail_barcode", "declared_trip", "gpx", "attestation", "manual"]
+Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 MAX_CLAIM_BYTES = 12 * 1024 * 1024
@@ -44,15 +42,14 @@ class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
 def _claim_request_body() -> RequestBody:
     """The body, documented for both encodings: Litestar cannot infer it, as the
     handler reads JSON or multipart itself."""
-    flat = [DeclaredTrip, AttestationEvidence, ManualEvidence]
-    _, components = msgspec.json.schema_components([ClaimRequest, *flat], ref_template="#/components/schemas/{name}")
+    structs = [m.evidence_schema for m in METHODS.values() if isinstance(m.evidence_schema, type)]
+    _, components = msgspec.json.schema_components([ClaimRequest, *structs], ref_template="#/components/schemas/{name}")
     evidence = {
         "description": "by method: declared_trip, attestation, manual (with the `file` part), "
         "rail_barcode (`barcode_b64`, or the `file` part), gpx (`gpx`, or the `file` part)",
         "oneOf": [
-            *(components[t.__name__] for t in flat),
-            {"title": "RailBarcode", "type": "object", "properties": {"barcode_b64": {"type": "string"}}},
-            {"title": "GpxTrack", "type": "object", "properties": {"gpx": {"type": "string"}}},
+            components[schema.__name__] if isinstance(schema, type) else schema
+            for schema in (m.evidence_schema for m in METHODS.values())
         ],
     }
     as_json = dict(

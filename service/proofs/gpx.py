@@ -36,11 +36,10 @@ unless the point sits within a few centimetres of a cell edge). Left out on
 purpose: the start position (it is usually the visitor's home, and even a keyed
 hash of a coarse cell can be brute-forced by whoever holds the key) and the
 point count (re-exports that simplify the track change it, and it adds no
-protection). The trade-off: someone who edits the timestamps of a ride or crops
-its first or last minute gets a new fingerprint — no exact-match key can stop a
-person rewriting the data, which is why the method stays `plausible` — and
-companions who record the same ride side by side share one fingerprint: a group
-claims one pass for all its persons.
+protection). Someone who edits the timestamps of a ride, thins it or reverses
+it gets a new fingerprint: the ride's shape (`ride_shape.py`, times and
+sampling left out) is what catches those. Companions who record the same ride
+side by side share one fingerprint: a group claims one pass for all its persons.
 """
 
 from __future__ import annotations
@@ -61,6 +60,7 @@ from service.core.errors import Problem
 from service.core.geo import haversine_km
 from service.core.i18n import N_, Text, text
 from service.proofs.fingerprint import fingerprint
+from service.proofs.ride_shape import ride_shape
 from service.proofs.rules import Verdict, check_persons, check_travel_date
 from service.settings import ClaimRules, GpxRules
 
@@ -349,4 +349,5 @@ def verify_gpx(
             "points": len(track),
             "duration_min": round(figures.duration_seconds / 60),
         },
+        ride_shape=ride_shape(fingerprint_key, track.lats, track.lons),
     )

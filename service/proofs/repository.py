@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import asyncpg
 
 from service.proofs.rules import StopFacts, Verdict
@@ -18,6 +20,14 @@ async def stop_facts(conn: asyncpg.Connection, stop_id: str) -> StopFacts | None
         stop_id,
     )
     return StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) if row else None
+
+
+async def lot_train_stops(conn: asyncpg.Connection) -> list[StopFacts]:
+    """The train stations where an arrival counts: in the Lot, or a gateway."""
+    rows = await conn.fetch(
+        "SELECT id, mode, in_lot, gateway, ot_id FROM stops WHERE mode = 'train' AND (in_lot OR gateway) ORDER BY id"
+    )
+    return [StopFacts(row["id"], row["mode"], row["in_lot"], row["gateway"], row["ot_id"]) for row in rows]
 
 
 async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verdict: Verdict) -> int | None:
@@ -52,3 +62,26 @@ async def lot_endpoints(conn: asyncpg.Connection) -> list[tuple[float, float, st
         """
     )
     return [(row["lat"], row["lon"], row["ot_id"]) for row in rows]
+
+
+async def lock_reuse_checks(conn: asyncpg.Connection, kind: str) -> None:
+    """Serialise the look-alike checks of one kind until the transaction ends: two
+    copies of one ride (or photo) sent at once cannot both pass the check."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('proof-reuse:' || $1))", kind)
+
+
+async def rides_sharing_cells(conn: asyncpg.Connection, cells: Iterable[int], window_days: int) -> list[list[int]]:
+    """The kept shapes of the window's rides that cross any of `cells`."""
+    rows = await conn.fetch(
+        """
+        SELECT cells FROM ride_signatures
+        WHERE cells && $1::bigint[] AND created_at > now() - make_interval(days => $2)
+        """,
+        list(cells),
+        window_days,
+    )
+    return [row["cells"] for row in rows]
+
+
+async def keep_ride_shape(conn: asyncpg.Connection, proof_id: int, cells: Iterable[int]) -> None:
+    await conn.execute("INSERT INTO ride_signatures (proof_id, cells) VALUES ($1, $2)", proof_id, list(cells))

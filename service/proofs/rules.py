@@ -9,15 +9,8 @@ from typing import Any
 
 from service.core.errors import Problem
 from service.core.i18n import term
+from service.proofs.ride_shape import RideShape
 from service.settings import ClaimRules
-
-METHOD_MODES: dict[str, frozenset[str]] = {
-    "rail_barcode": frozenset({"train"}),
-    "declared_trip": frozenset({"train", "bus"}),
-    "gpx": frozenset({"bike"}),
-    "attestation": frozenset({"bike"}),
-    "manual": frozenset({"train", "bus", "bike"}),
-}
 
 
 @dataclass(frozen=True)
@@ -52,12 +45,15 @@ class Verdict:
     ot_id: str | None = None
     trip_km: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    # A bike ride's time-free shape, matched against the rides of the reuse window.
+    ride_shape: RideShape | None = None
 
 
-def check_mode(mode: str, method: str, rules: ClaimRules) -> None:
+def check_mode(mode: str, method: str, method_modes: frozenset[str], rules: ClaimRules) -> None:
+    """The territory accepts the mode, and the method proves that mode (its `modes` in `METHODS`)."""
     if mode not in rules.modes:
         raise Problem(422, "proof.mode_not_accepted", mode=term(mode))
-    if mode not in METHOD_MODES[method]:
+    if mode not in method_modes:
         raise Problem(422, "proof.method_not_for_mode", method=method, mode=term(mode))
 
 

@@ -17,7 +17,7 @@ from service.core.errors import Problem
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.passes.views import IssuedPassView, issued_view
-from service.reviews import repository, service
+from service.reviews import photos, repository, service
 
 ReviewState = Literal["pending", "accepted", "rejected"]
 
@@ -33,6 +33,17 @@ class ReviewAnswer(msgspec.Struct):
     pass_: IssuedPassView | None = msgspec.field(name="pass", default=None)
 
 
+class Lookalike(msgspec.Struct):
+    """An earlier proof whose photo looks like this one (a crop, a filter), and what became of it."""
+
+    id: str
+    status: ReviewState
+    submitted_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+    bits_apart: int
+
+
 class QueuedProof(msgspec.Struct):
     id: str
     status: ReviewState
@@ -44,6 +55,7 @@ class QueuedProof(msgspec.Struct):
     ot: str | None
     submitted_at: datetime
     photo_url: str | None
+    lookalikes: list[Lookalike] = msgspec.field(default_factory=list)
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
@@ -95,6 +107,7 @@ class ReviewQueueController(Controller):
         self,
         request: Request[Staff, Any, Any],
         db: DB,
+        state: State,
         status: FromQuery[ReviewState] = "pending",
         ot: FromQuery[str | None] = None,
     ) -> list[QueuedProof]:
@@ -103,6 +116,19 @@ class ReviewQueueController(Controller):
         if staff.role == "ot" and ot not in (None, staff.ot_id):
             raise Problem(403, "auth.forbidden")
         rows = await repository.queue(db, scope, status, limit=200)
+        similar: dict[int, list[Lookalike]] = {}
+        window = state.settings.config.rules.privacy.reuse_window_days
+        for match in await repository.lookalikes(db, [row["id"] for row in rows], photos.LOOKALIKE_BITS, window):
+            similar.setdefault(match["for_proof"], []).append(
+                Lookalike(
+                    str(match["public_id"]),
+                    match["status"],
+                    match["created_at"],
+                    match["reviewed_at"],
+                    match["review_reason"],
+                    match["bits_apart"],
+                )
+            )
         return [
             QueuedProof(
                 id=str(row["public_id"]),
@@ -115,6 +141,7 @@ class ReviewQueueController(Controller):
                 ot=row["ot_id"],
                 submitted_at=row["created_at"],
                 photo_url=f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None,
+                lookalikes=similar.get(row["id"], []),
             )
             for row in rows
         ]

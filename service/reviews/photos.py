@@ -2,6 +2,12 @@
 
 Re-encoding drops whatever rode along in the file (EXIF with GPS position and
 device, comments, trailing data) and caps the size kept until review.
+
+A photo's perceptual hash (64-bit DCT hash of the upright image) survives
+resizing, re-compression and small edits: at most `SAME_PHOTO_BITS` bits apart
+two photos are the same picture (refused as already used); at most
+`LOOKALIKE_BITS` apart (a crop, a filter) they are shown side by side to the
+reviewer, who decides.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import io
 import warnings
 
+import imagehash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from service.core.errors import Problem
@@ -17,6 +24,10 @@ MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 KEPT_LONG_SIDE = 2000
 ACCEPTED_FORMATS = {"JPEG", "PNG"}
+# Measured on generated ticket photos: resized to a third and re-saved at quality
+# 60, 0–2 bits apart; a tenth cropped off, 4–16; unrelated ones, 20 and more (~29).
+SAME_PHOTO_BITS = 3
+LOOKALIKE_BITS = 16
 
 
 def sanitise(data: bytes) -> bytes:
@@ -50,3 +61,15 @@ def sanitise(data: bytes) -> bytes:
     out = io.BytesIO()
     upright.save(out, format="JPEG", quality=85, optimize=True)
     return out.getvalue()
+
+
+def perceptual_hash(clean_jpeg: bytes) -> int:
+    """The 64-bit perceptual hash of a photo `sanitise` returned, as a signed integer (a bigint)."""
+    with Image.open(io.BytesIO(clean_jpeg)) as image:
+        bits = imagehash.phash(image).hash.flatten()
+    value = int("".join("1" if bit else "0" for bit in bits), 2)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def bits_apart(a: int, b: int) -> int:
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()

@@ -12,7 +12,7 @@ from service.proofs.rules import Verdict
 
 
 async def insert_pending(
-    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: bytes, lang: str, email: str | None
+    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: bytes, phash: int, lang: str, email: str | None
 ) -> asyncpg.Record | None:
     """The new pending proof (id, public_id), or None when its fingerprint was already used."""
     row = await conn.fetchrow(
@@ -37,7 +37,46 @@ async def insert_pending(
         await conn.execute(
             "INSERT INTO proof_photos (proof_id, content_type, content) VALUES ($1, 'image/jpeg', $2)", row["id"], photo
         )
+        await conn.execute("INSERT INTO photo_hashes (proof_id, phash) VALUES ($1, $2)", row["id"], phash)
     return row
+
+
+# Bits that differ between two 64-bit perceptual hashes.
+_BITS_APART = "bit_count((h.phash # $1::bigint)::bit(64))"
+
+
+async def same_photo_seen(conn: asyncpg.Connection, phash: int, max_bits: int, window_days: int) -> bool:
+    return await conn.fetchval(
+        f"""
+        SELECT EXISTS (SELECT 1 FROM photo_hashes h
+                       WHERE {_BITS_APART} <= $2 AND h.created_at > now() - make_interval(days => $3))
+        """,
+        phash,
+        max_bits,
+        window_days,
+    )
+
+
+async def lookalikes(
+    conn: asyncpg.Connection, proof_ids: list[int], max_bits: int, window_days: int
+) -> list[asyncpg.Record]:
+    """For each proof of `proof_ids`, the earlier proofs whose photo looks like its own, with their outcome."""
+    return await conn.fetch(
+        """
+        SELECT mine.proof_id AS for_proof, pr.public_id, pr.status, pr.created_at, pr.reviewed_at, pr.review_reason,
+               bit_count((h.phash # mine.phash)::bit(64)) AS bits_apart
+        FROM photo_hashes mine
+        JOIN photo_hashes h ON h.proof_id <> mine.proof_id AND h.created_at <= mine.created_at
+                           AND h.created_at > now() - make_interval(days => $3)
+                           AND bit_count((h.phash # mine.phash)::bit(64)) <= $2
+        JOIN proofs pr ON pr.id = h.proof_id
+        WHERE mine.proof_id = ANY($1::bigint[])
+        ORDER BY mine.proof_id, bits_apart, pr.created_at
+        """,
+        proof_ids,
+        max_bits,
+        window_days,
+    )
 
 
 _REVIEW_COLUMNS = """

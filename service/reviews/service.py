@@ -17,7 +17,7 @@ from service.core.i18n import term
 from service.passes import service as passes
 from service.proofs import repository as proofs
 from service.proofs.rules import Verdict, check_arrival_stop, check_travel_date
-from service.reviews import repository
+from service.reviews import photos, repository
 from service.settings import Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory
@@ -33,10 +33,22 @@ class Placement:
 
 
 async def submit(
-    db: asyncpg.Connection, mode: str, verdict: Verdict, photo: bytes, lang: str, email: str | None
+    db: asyncpg.Connection,
+    settings: Settings,
+    mode: str,
+    verdict: Verdict,
+    photo: bytes,
+    lang: str,
+    email: str | None,
 ) -> asyncpg.Record:
+    """Queue a sanitised photo; the same picture resized or re-saved is already used."""
+    phash = photos.perceptual_hash(photo)
+    window = settings.config.rules.privacy.reuse_window_days
     async with db.transaction():
-        row = await repository.insert_pending(db, mode, verdict, photo, lang, email)
+        await proofs.lock_reuse_checks(db, "photo")
+        if await repository.same_photo_seen(db, phash, photos.SAME_PHOTO_BITS, window):
+            raise Problem(409, "proof.already_used")
+        row = await repository.insert_pending(db, mode, verdict, photo, phash, lang, email)
     if row is None:
         raise Problem(409, "proof.already_used")
     return row

@@ -18,11 +18,18 @@ import zxingcpp
 from PIL import Image
 
 from service.core.errors import Problem
+from service.proofs.rail import dosipas
 from service.settings import RailBarcodeConfig
 
 FORMATS = (zxingcpp.BarcodeFormat.Aztec, zxingcpp.BarcodeFormat.PDF417, zxingcpp.BarcodeFormat.QRCode)
 # Contents recognised as tickets, preferred over any other code on the page.
-TICKET_PREFIXES = (b"#UT", b"i0CV", b"i1CV")
+TICKET_PREFIXES = (b"#UT", b"i0CV", b"i1CV", b"2200")
+
+
+def looks_like_ticket(content: bytes) -> bool:
+    return content.startswith(TICKET_PREFIXES) or dosipas.is_dosipas(content)
+
+
 PNG = b"\x89PNG\r\n\x1a\n"
 JPEG = b"\xff\xd8\xff"
 PDF = b"%PDF-"
@@ -37,7 +44,7 @@ def read_ticket_barcode(upload: bytes, limits: RailBarcodeConfig) -> bytes:
         contents = _read_image(_open_image(upload, limits))
     else:
         raise Problem(422, "proof.upload_unsupported")
-    tickets = [content for content in contents if content.startswith(TICKET_PREFIXES)]
+    tickets = [content for content in contents if looks_like_ticket(content)]
     if tickets or contents:
         return (tickets or contents)[0]
     raise Problem(422, "proof.barcode_not_found")
@@ -79,7 +86,7 @@ def _read_pdf(upload: bytes, limits: RailBarcodeConfig) -> list[bytes]:
             if pixels > limits.max_image_pixels:
                 scale *= (limits.max_image_pixels / pixels) ** 0.5
             contents += _read_image(page.render(scale=scale, grayscale=True).to_pil())
-            if any(content.startswith(TICKET_PREFIXES) for content in contents):
+            if any(looks_like_ticket(content) for content in contents):
                 break
     finally:
         document.close()

@@ -2,12 +2,14 @@
 U_FLEX record, decoded with asn1tools (unaligned PER). No I/O beyond reading
 the bundled schema once.
 
-Supported: FCB version 3 (U_FLEX record version "03"), whose subset is in
-`fcb_v3_subset.asn`: issuing data, travellers, reservations, open tickets and
-customer cards (the latter read past, not used). Read from it:
+Supported: FCB versions 1.3, 2 and 3 (U_FLEX record versions "13"/"01", "02"
+and "03"; DOSIPAS blocks "FCB1", "FCB2", "FCB3"), whose subsets are in
+`fcb_v1_subset.asn`, `fcb_v2_subset.asn` and `fcb_v3_subset.asn` (the same
+documents, each type as its version declares it): issuing data, travellers, reservations, open tickets and
+passes and customer cards (the latter read past, not used). Read from it:
 - the issuing time stamp (UTC: year, day of year, minute of day);
 - per reservation: train, departure date (days after issue), from/to stations;
-- per open ticket: from/to stations, validity (`validFromDay` days after issue,
+- per open ticket or pass: from/to stations (a pass has none), validity (`validFromDay` days after issue,
   `validUntilDay` days after the first day of validity);
 - passengers: the tariffs' `numberOfPassengers` (dogs and bicycles aside), or
   else the number of travellers listed;
@@ -30,20 +32,37 @@ import asn1tools
 
 from service.proofs.rail.ticket import Leg, Station, uic_station_code, unreadable
 
-SCHEMA_PATH = Path(__file__).with_name("fcb_v3_subset.asn")
+SCHEMA_PATHS = {
+    "01": Path(__file__).with_name("fcb_v1_subset.asn"),
+    "13": Path(__file__).with_name("fcb_v1_subset.asn"),
+    "02": Path(__file__).with_name("fcb_v2_subset.asn"),
+    "03": Path(__file__).with_name("fcb_v3_subset.asn"),
+}
 ROOT_TYPE = "UicRailTicketData"
-SUPPORTED_RECORD_VERSIONS = frozenset({"03"})
+SUPPORTED_RECORD_VERSIONS = frozenset(SCHEMA_PATHS)
 # Station code tables whose numbers are UIC station codes.
 _UIC_TABLES = frozenset({"stationUIC", "stationUICReservation"})
 # Tariff passenger types that are not persons.
 _NOT_PERSONS = frozenset({"dog", "bicycle"})
-_READ_DOCUMENTS = frozenset({"reservation", "openTicket", "customerCard", "extension"})
+# FCB travel classes as the two classes people know.
+_CLASSES = {
+    "first": "1",
+    "premiumFirst": "1",
+    "standardFirst": "1",
+    "business": "1",
+    "second": "2",
+    "premiumSecond": "2",
+    "standardSecond": "2",
+    "tourist": "2",
+}
+_READ_DOCUMENTS = frozenset({"reservation", "openTicket", "pass", "customerCard", "extension"})
 
 
 @dataclass(frozen=True)
 class FcbTicket:
     issued_at: datetime  # UTC
     security_provider: str | None
+    issuer: str | None
     reference: str | None
     specimen: bool
     legs: tuple[Leg, ...]
@@ -51,20 +70,20 @@ class FcbTicket:
 
 
 @cache
-def schema() -> asn1tools.compiler.Specification:
-    return asn1tools.compile_files(str(SCHEMA_PATH), "uper")
+def schema(record_version: str = "03") -> asn1tools.compiler.Specification:
+    return asn1tools.compile_files(str(SCHEMA_PATHS[record_version]), "uper")
 
 
-def encode(value: dict[str, Any]) -> bytes:
+def encode(value: dict[str, Any], record_version: str = "03") -> bytes:
     """UPER bytes of a `UicRailTicketData` value (used to build tickets, e.g. in tests)."""
-    return schema().encode(ROOT_TYPE, value)
+    return schema(record_version).encode(ROOT_TYPE, value)
 
 
 def decode(data: bytes, record_version: str = "03") -> FcbTicket:
     if record_version not in SUPPORTED_RECORD_VERSIONS:
         raise unreadable(f"FCB version {record_version!r} is not supported")
     try:
-        value = schema().decode(ROOT_TYPE, data)
+        value = schema(record_version).decode(ROOT_TYPE, data)
     except (asn1tools.Error, ValueError, IndexError, KeyError) as exc:
         raise unreadable(f"FCB content: {exc}") from exc
     return _facts(value)
@@ -74,7 +93,7 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
     issuing = value["issuingDetail"]
     try:
         issued_at = datetime(issuing["issuingYear"], 1, 1) + timedelta(
-            days=issuing["issuingDay"] - 1, minutes=issuing["issuingTime"]
+            days=issuing["issuingDay"] - 1, minutes=issuing.get("issuingTime", 0)
         )
     except OverflowError as exc:
         raise unreadable("FCB issuing date out of range") from exc
@@ -89,7 +108,8 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
             raise unreadable(f"FCB document of kind {kind!r} is not supported")
         if kind == "reservation":
             legs.append(_reservation_leg(ticket, issued_on))
-        elif kind == "openTicket":
+        elif kind in ("openTicket", "pass"):
+            # A pass has no stations of its own (its regions or zones are read by no one here).
             legs.append(_open_ticket_leg(ticket, issued_on))
         else:
             continue
@@ -102,9 +122,11 @@ def _facts(value: dict[str, Any]) -> FcbTicket:
         persons = [t for t in travellers if t.get("passengerType") not in _NOT_PERSONS]
         passengers = len(persons) or None
     provider = issuing.get("securityProviderNum") or _text(issuing.get("securityProviderIA5"))
+    issuer = issuing.get("issuerNum") or _text(issuing.get("issuerIA5"))
     return FcbTicket(
         issued_at=issued_at,
         security_provider=str(provider) if provider is not None else None,
+        issuer=str(issuer) if issuer is not None else None,
         reference=reference,
         specimen=bool(issuing["specimen"]),
         legs=tuple(legs),
@@ -119,6 +141,7 @@ def _reservation_leg(ticket: dict[str, Any], issued_on: date) -> Leg:
         destination=_station(ticket, "to"),
         travel_date=_add_days(issued_on, ticket.get("departureDate", 0)),
         train_number=str(train) if train is not None else None,
+        travel_class=_CLASSES.get(ticket.get("classCode", "second")),
     )
 
 
@@ -129,6 +152,7 @@ def _open_ticket_leg(ticket: dict[str, Any], issued_on: date) -> Leg:
         destination=_station(ticket, "to"),
         travel_date=valid_from,
         valid_until=_add_days(valid_from, ticket.get("validUntilDay", 0)),
+        travel_class=_CLASSES.get(ticket.get("classCode", "second")),
     )
 
 

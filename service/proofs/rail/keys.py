@@ -32,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec
 
-from service.proofs.rail.uic9183 import PublicKey
+from service.proofs.rail.signatures import PublicKey, SigningKey
 
 
 class KeyListError(ValueError):
@@ -96,19 +96,21 @@ class KeyRing:
     """The imported keys, ready for `uic9183.parse(..., key_for=ring.key_for)`."""
 
     def __init__(self, keys: Iterable[UicPublicKey]) -> None:
-        self._der = {(key.issuer_code, key.key_id): key.public_key_der for key in keys}
-        self._loaded: dict[tuple[str, str], PublicKey] = {}
+        self._listed = {(key.issuer_code, key.key_id): key for key in keys}
+        self._loaded: dict[tuple[str, str], SigningKey] = {}
 
     def __len__(self) -> int:
-        return len(self._der)
+        return len(self._listed)
 
-    def key_for(self, issuer_code: str, key_id: str) -> PublicKey | None:
+    def key_for(self, issuer_code: str, key_id: str) -> SigningKey | None:
         ref = (normalise_code(issuer_code), normalise_code(key_id))
         if ref not in self._loaded:
-            der = self._der.get(ref)
-            if der is None:
+            listed = self._listed.get(ref)
+            if listed is None:
                 return None
-            self._loaded[ref] = load_public_key(der)
+            self._loaded[ref] = SigningKey(
+                load_public_key(listed.public_key_der), listed.valid_from, listed.valid_until
+            )
         return self._loaded[ref]
 
 

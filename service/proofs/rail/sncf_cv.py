@@ -58,23 +58,31 @@ def parse(raw: bytes, *, today: date, resarail_to_uic: Mapping[str, str]) -> Rai
     travel_date = _nearest_day_month(text[48:53], today)
     if travel_date is None:
         raise unreadable("SNCF barcode: no travel date")
-    legs = [_leg(text[33:38], text[38:43], text[43:48], travel_date, resarail_to_uic)]
+    legs = [_leg(text[33:38], text[38:43], text[43:48], travel_date, resarail_to_uic, text[110])]
     if text[115] in "12" and text[121:126].strip():
-        legs.append(_leg(text[116:121], text[121:126], text[126:131], travel_date, resarail_to_uic))
+        legs.append(_leg(text[116:121], text[121:126], text[126:131], travel_date, resarail_to_uic, text[115]))
     return RailTicket(format="sncf_cv", issuer=SNCF_RICS, reference=pnr, legs=tuple(legs), passengers=None)
 
 
-def _leg(origin: str, destination: str, train: str, travel_date: date, resarail_to_uic: Mapping[str, str]) -> Leg:
+def _leg(  # noqa: PLR0913
+    origin: str, destination: str, train: str, travel_date: date, resarail_to_uic: Mapping[str, str], class_: str
+) -> Leg:
     number = train.strip().lstrip("0")
     return Leg(
-        origin=_station(origin, resarail_to_uic),
-        destination=_station(destination, resarail_to_uic),
+        origin=station(origin, resarail_to_uic),
+        destination=station(destination, resarail_to_uic),
         travel_date=travel_date,
         train_number=number if number.isdigit() else None,
+        travel_class=class_ if class_ in ("1", "2") else None,
     )
 
 
-def _station(code: str, resarail_to_uic: Mapping[str, str]) -> Station | None:
+def is_resarail_code(code: str) -> bool:
+    return bool(_STATION.match(code))
+
+
+def station(code: str, resarail_to_uic: Mapping[str, str]) -> Station | None:
+    """A RESARAIL code, as the UIC code the operator mapped it to, else as it is."""
     code = code.strip().upper()
     if not _STATION.match(code):
         return None

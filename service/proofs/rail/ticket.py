@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from service.core.errors import Problem
 
@@ -34,17 +37,55 @@ class Leg:
     travel_date: date
     valid_until: date | None = None
     train_number: str | None = None
+    travel_class: str | None = None  # "1" or "2" (first/second and their variants), else None
 
 
 @dataclass(frozen=True)
 class RailTicket:
-    format: str  # "uic9183" or "sncf_cv"
+    format: str  # "uic9183", "dosipas", "sncf_cv" or "sncf_2200"
     issuer: str  # RICS company code, e.g. "1187" (SNCF), "1080" (DB)
     reference: str | None  # booking reference (PNR) or ticket number
     legs: tuple[Leg, ...]
     passengers: int | None  # None: the ticket does not say
     signed_by: str | None = None  # "issuer/key id" of the verified signature
     specimen: bool = False
+    # "issuer/key id" the barcode names, verified or not (None: the format has no signature)
+    key: str | None = None
+    issued_on: date | None = None  # UTC day of issue, when the barcode tells it
+
+    def summary(self) -> dict[str, str | None]:
+        """What was read, for the visitor: the first leg that arrives somewhere."""
+        leg = next((leg for leg in self.legs if leg.destination), self.legs[0] if self.legs else None)
+        if leg is None:
+            return {"date": None, "from": None, "to": None, "train": None}
+        return {
+            "date": leg.travel_date.isoformat(),
+            "from": _named(leg.origin),
+            "to": _named(leg.destination),
+            "train": leg.train_number,
+        }
+
+    @contextmanager
+    def told_on_refusal(self) -> Iterator[None]:
+        """A refusal raised inside carries what was read (`ticket`), so the visitor sees why."""
+        try:
+            yield
+        except Problem as problem:
+            problem.params.setdefault("ticket", self.summary())
+            raise
+
+    def check_signed_on(self, signing: SigningWindow) -> None:
+        """The key's window must hold the day of issue."""
+        with self.told_on_refusal():
+            signing.check_signed_on(self.issued_on, *(self.key or "/").split("/", 1))
+
+
+class SigningWindow(Protocol):
+    def check_signed_on(self, day: date | None, issuer: str, key_id: str) -> None: ...
+
+
+def _named(station: Station | None) -> str | None:
+    return (station.name or station.code) if station else None
 
 
 def unreadable(reason: str) -> Problem:

@@ -41,21 +41,13 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa, ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 from service.core.errors import Problem
-from service.proofs.rail import fcb
+from service.proofs.rail import fcb, signatures
+from service.proofs.rail.signatures import KeyLookup, PublicKey
 from service.proofs.rail.ticket import Leg, RailTicket, Station, uic_station_code, unreadable
-
-PublicKey = dsa.DSAPublicKey | ec.EllipticCurvePublicKey
-KeyLookup = Callable[[str, str], PublicKey | None]
 
 MAGIC = b"#UT"
 SIGNATURE_SIZES = {1: 50, 2: 64}
@@ -116,23 +108,12 @@ def read_container(raw: bytes) -> Container:
     signed_data = raw[data_start : data_start + int(length_text)]
     if len(signed_data) != int(length_text) or not signed_data:
         raise unreadable("UIC 918.3 data shorter than announced")
-    signature = _der_signature(signature_field) if version == 1 else _v2_signature(signature_field)
+    signature = signatures.der_pair(signature_field) if version == 1 else signatures.any_pair(signature_field)
     return Container(version, issuer_code, key_id, signature, signed_data)
 
 
 def signature_is_valid(container: Container, key: PublicKey) -> bool:
-    r, s = container.signature
-    signature = encode_dss_signature(r, s)
-    try:
-        if isinstance(key, dsa.DSAPublicKey):
-            key.verify(signature, container.signed_data, _dsa_hash(key))
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, container.signed_data, ec.ECDSA(_ec_hash(key)))
-        else:
-            return False
-    except InvalidSignature:
-        return False
-    return True
+    return signatures.is_valid(key, container.signed_data, container.signature)
 
 
 def inflate(data: bytes, max_bytes: int) -> bytes:
@@ -165,18 +146,21 @@ def split_records(data: bytes) -> list[Record]:
 
 
 def parse(raw: bytes, *, key_for: KeyLookup, max_inflated_bytes: int = 64 * 1024) -> RailTicket:
-    """A verified ticket, or Problem: barcode_unreadable, unknown_key, signature_invalid."""
+    """The ticket, its signature checked: verified (`signed_by` set) with a key of
+    the list, unverified (`signed_by` None) when the list does not have the key.
+    Problem: barcode_unreadable, signature_invalid, key_not_valid."""
     container = read_container(raw)
-    key = key_for(container.issuer_code, container.key_id)
-    if key is None:
-        raise Problem(422, "proof.unknown_key", issuer=container.issuer_code, key_id=container.key_id)
-    if not signature_is_valid(container, key):
+    signing = key_for(container.issuer_code, container.key_id)
+    if signing is not None and not signature_is_valid(container, signing.key):
         raise Problem(422, "proof.signature_invalid")
     records = split_records(inflate(container.signed_data, max_inflated_bytes))
-    return ticket_from_records(container, records)
+    ticket = ticket_from_records(container, records, verified=signing is not None)
+    if signing is not None:
+        ticket.check_signed_on(signing)
+    return ticket
 
 
-def ticket_from_records(container: Container, records: list[Record]) -> RailTicket:
+def ticket_from_records(container: Container, records: list[Record], *, verified: bool = True) -> RailTicket:
     by_id: dict[str, Record] = {}
     for record in records:
         by_id.setdefault(record.id, record)
@@ -203,8 +187,10 @@ def ticket_from_records(container: Container, records: list[Record]) -> RailTick
         reference=reference,
         legs=tuple(legs),
         passengers=(flex.passengers if flex else None) or db_passengers,
-        signed_by=f"{container.issuer_code}/{container.key_id}",
+        signed_by=f"{container.issuer_code}/{container.key_id}" if verified else None,
+        key=f"{container.issuer_code}/{container.key_id}",
         specimen=bool((header and header.specimen) or (flex and flex.specimen)),
+        issued_on=issued_at.date() if issued_at else None,
     )
 
 
@@ -334,44 +320,6 @@ def _0080bl_blocks(record: Record) -> tuple[dict[str, str], tuple[date | None, d
         blocks[block_id] = _decode_text(content[offset + 8 : offset + 8 + size]).strip()
         offset += 8 + size
     return blocks, order_dates
-
-
-def _der_signature(field: bytes) -> tuple[int, int]:
-    """(r, s) from a DER SEQUENCE of two INTEGERs at the start of `field` (padding after it)."""
-    if len(field) < 8 or field[0] != 0x30 or field[1] + 2 > len(field):
-        raise unreadable("UIC 918.3 signature is not a DER sequence")
-    body, values, offset = field[2 : 2 + field[1]], [], 0
-    while offset < len(body) and len(values) < 2:
-        if body[offset] != 0x02 or offset + 2 + body[offset + 1] > len(body):
-            raise unreadable("UIC 918.3 signature is not a pair of integers")
-        size = body[offset + 1]
-        values.append(int.from_bytes(body[offset + 2 : offset + 2 + size], "big"))
-        offset += 2 + size
-    if len(values) != 2:
-        raise unreadable("UIC 918.3 signature is not a pair of integers")
-    return values[0], values[1]
-
-
-def _v2_signature(field: bytes) -> tuple[int, int]:
-    if field[0] == 0x30 and 6 <= field[1] <= len(field) - 2:
-        try:
-            return _der_signature(field)
-        except Problem:
-            pass
-    return int.from_bytes(field[:32], "big"), int.from_bytes(field[32:], "big")
-
-
-def _dsa_hash(key: dsa.DSAPublicKey) -> hashes.HashAlgorithm:
-    q_bits = key.parameters().parameter_numbers().q.bit_length()
-    if q_bits <= 160:
-        return hashes.SHA1()  # noqa: S303 (UIC 918.3 v1 signatures are DSA with SHA-1 by specification)
-    return hashes.SHA224() if q_bits <= 224 else hashes.SHA256()
-
-
-def _ec_hash(key: ec.EllipticCurvePublicKey) -> hashes.HashAlgorithm:
-    if key.curve.key_size <= 256:
-        return hashes.SHA256()
-    return hashes.SHA384() if key.curve.key_size <= 384 else hashes.SHA512()
 
 
 def _ascii(value: bytes, what: str) -> str:

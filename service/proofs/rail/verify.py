@@ -1,14 +1,19 @@
 """`rail_barcode`: a ticket's barcode as an arrival proof. No I/O.
 
-- UIC 918.3 ("#UT", possibly carrying UIC 918.9 FCB): the signature is checked
-  against the issuer's key from the UIC list -> confidence `verified`.
-- SNCF `i0CV`/`i1CV`: no signature exists -> `plausible`, with the train number,
-  date and arrival station in the facts and `timetable_checked: false` for the
-  timetable cross-check the caller adds.
-Then the rules: a leg must arrive at a station in the Lot or a gateway, its
-travel date within the claim window, the persons at most the passengers on the
-ticket. The fingerprint is the one a declared trip with the same booking
-reference and date gets, so the same ticket never gives two passes.
+One reader per format, chosen by the barcode's first bytes:
+- UIC 918.3 ("#UT", possibly carrying UIC 918.9 FCB) and DOSIPAS (UIC 918.9
+  dynamic barcodes, "U1"/"U2", FCB inside): the signature is checked against
+  the issuer's key from the UIC list -> confidence `verified`; a key the list
+  lacks (SNCF's TER keys are not published) -> `plausible`, and the caller
+  checks the trip against the timetable like a declared trip;
+- SNCF `i0CV`/`i1CV` and `2200`: no signature we can check -> `plausible`.
+The facts say which (`signature_checked`, `timetable_checked: false` until the
+caller's cross-check). Then the rules: a leg must arrive at a station in the
+Lot or a gateway, its travel date within the claim window, the persons at most
+the passengers on the ticket; a refusal of a ticket that was read carries what
+was read (`ticket`: date, from, to, train) so the visitor sees why. The
+fingerprint is the one a declared trip with the same booking reference and
+date gets, so the same ticket never gives two passes.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from datetime import date
 
 from service.core.errors import Problem
 from service.proofs.fingerprint import ticket_fingerprint
-from service.proofs.rail import sncf_cv, uic9183
+from service.proofs.rail import dosipas, sncf_2200, sncf_cv, uic9183
+from service.proofs.rail.signatures import KeyLookup
 from service.proofs.rail.ticket import Leg, RailTicket, Station, unreadable
 from service.proofs.rules import StopFacts, Verdict, check_persons, check_travel_date
 from service.settings import ClaimRules, RailBarcodeConfig
@@ -26,19 +32,23 @@ from service.settings import ClaimRules, RailBarcodeConfig
 StationLookup = Callable[[str], StopFacts | None]
 
 
-def read_ticket(raw: bytes, *, key_for: uic9183.KeyLookup, today: date, config: RailBarcodeConfig) -> RailTicket:
+def read_ticket(raw: bytes, *, key_for: KeyLookup, today: date, config: RailBarcodeConfig) -> RailTicket:
     """The ticket in a barcode's raw content, its signature checked when it has one."""
     if raw.startswith(uic9183.MAGIC):
         return uic9183.parse(raw, key_for=key_for, max_inflated_bytes=config.max_inflated_bytes)
+    if dosipas.is_dosipas(raw):
+        return dosipas.parse(raw, key_for=key_for)
     if sncf_cv.is_sncf_cv(raw):
         return sncf_cv.parse(raw, today=today, resarail_to_uic=config.resarail_to_uic)
+    if sncf_2200.is_sncf_2200(raw):
+        return sncf_2200.parse(raw, resarail_to_uic=config.resarail_to_uic)
     raise unreadable("unknown barcode format")
 
 
 def verify_rail_barcode(
     raw: bytes,
     *,
-    key_for: uic9183.KeyLookup,
+    key_for: KeyLookup,
     today: date,
     rules: ClaimRules,
     persons: int,
@@ -47,6 +57,33 @@ def verify_rail_barcode(
     config: RailBarcodeConfig | None = None,
 ) -> Verdict:
     ticket = read_ticket(raw, key_for=key_for, today=today, config=config or RailBarcodeConfig())
+    return verify_ticket(
+        ticket,
+        today=today,
+        rules=rules,
+        persons=persons,
+        fingerprint_key=fingerprint_key,
+        station_in_lot=station_in_lot,
+    )
+
+
+def verify_ticket(
+    ticket: RailTicket,
+    *,
+    today: date,
+    rules: ClaimRules,
+    persons: int,
+    fingerprint_key: bytes,
+    station_in_lot: StationLookup,
+) -> Verdict:
+    """The rules applied to a ticket that was read; a refusal carries what was read."""
+    with ticket.told_on_refusal():
+        return _judge(ticket, today, rules, persons, fingerprint_key, station_in_lot)
+
+
+def _judge(  # noqa: PLR0913 (the rules' inputs, named)
+    ticket: RailTicket, today: date, rules: ClaimRules, persons: int, key: bytes, station_in_lot: StationLookup
+) -> Verdict:
     if ticket.specimen:
         raise Problem(422, "proof.ticket_specimen")
     if not ticket.legs or not ticket.reference:
@@ -71,12 +108,15 @@ def verify_rail_barcode(
         facts["signed_by"] = ticket.signed_by
     else:
         facts["timetable_checked"] = False
+    if ticket.key is not None:
+        # A signature we could check, or (False) a key the UIC list does not have.
+        facts["signature_checked"] = signed
     return Verdict(
         confidence="verified" if signed else "plausible",
         arrival_date=arrival_date,
         persons=persons,
         # The first leg's date: stable whichever leg or day the ticket is shown for.
-        fingerprint=ticket_fingerprint(fingerprint_key, ticket.reference, ticket.legs[0].travel_date.isoformat()),
+        fingerprint=ticket_fingerprint(key, ticket.reference, ticket.legs[0].travel_date.isoformat()),
         arrival_stop_id=stop.id,
         ot_id=stop.ot_id,
         facts=facts,

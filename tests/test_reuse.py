@@ -1,0 +1,194 @@
+"""The same ride or photo sent again in another form gives no second pass; honest
+neighbours still do. Each cheat is replayed as a cheat would: through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from service.core.clock import local_date
+from service.proofs.ride_shape import SAME_RIDE_SHARE, ride_shape
+from service.reviews.photos import LOOKALIKE_BITS, SAME_PHOTO_BITS, bits_apart, perceptual_hash, sanitise
+from tests.conftest import staff_headers
+from tests.gpx_factory import (
+    CAHORS_STATION,
+    LALBENQUE,
+    jittered,
+    reversed_ride,
+    ride,
+    shifted,
+    thinned,
+    to_gpx,
+    winding_route,
+)
+from tests.photo_factory import cropped, resized, ticket_photo
+
+KEY = b"k" * 32
+NORTH_OF_CAHORS = (44.62, 1.38)
+
+
+def _shape(fixes):
+    return ride_shape(KEY, [fix.lat for fix in fixes], [fix.lon for fix in fixes])
+
+
+def _todays(route, *, seed: int = 1):
+    """A ride on `route` that ended 20 minutes ago."""
+    fixes = ride(route, start=datetime.now(UTC), kmh=17, seed=seed)
+    return shifted(fixes, datetime.now(UTC) - timedelta(minutes=20) - fixes[-1].time)
+
+
+def _cheats(fixes):
+    return {
+        "shifted -60 min": shifted(fixes, timedelta(minutes=-60)),
+        "shifted -7 min": shifted(fixes, timedelta(minutes=-7)),
+        "shifted +3 min": shifted(fixes, timedelta(minutes=3)),
+        "every other point, +2 min": shifted(thinned(fixes), timedelta(minutes=2)),
+        "reversed": reversed_ride(fixes),
+        "a few metres of jitter": jittered(fixes, metres=8),
+    }
+
+
+def test_a_ride_keeps_its_shape_whatever_its_times_sampling_or_direction():
+    fixes = _todays(winding_route("shape"))
+    original = _shape(fixes)
+    assert len(original.cells) > 40
+    for name, cheat in _cheats(fixes).items():
+        assert _shape(cheat).share_with(original.cells) >= SAME_RIDE_SHARE, name
+
+
+def test_another_way_to_the_same_station_the_same_hour_is_another_ride():
+    one = _shape(_todays(winding_route("neighbour-a")))
+    other = _shape(_todays(winding_route("neighbour-b", start=NORTH_OF_CAHORS), seed=2))
+    assert other.share_with(one.cells) < 0.2
+    # and two riders on different ways from the same village, too
+    third = _shape(_todays(winding_route("neighbour-c"), seed=3))
+    assert not third.is_same_ride(one.cells)
+
+
+def test_the_kept_shape_holds_no_position_and_not_the_start():
+    fixes = _todays(winding_route("privacy"))
+    shape = _shape(fixes)
+    assert all(isinstance(cell, int) and -(2**63) <= cell < 2**63 for cell in shape.cells)
+    # another key, other hashes: nothing can be compared without the service's key
+    assert not set(ride_shape(b"other" * 8, [f.lat for f in fixes], [f.lon for f in fixes]).cells) & set(shape.cells)
+    # the first kilometre (usually home) is not in it
+    home_only = fixes[: next(i for i, f in enumerate(fixes) if abs(f.lat - fixes[0].lat) > 0.006)]
+    assert not _shape(home_only).cells
+
+
+def _gpx_claim(fixes) -> dict:
+    return {"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": to_gpx(fixes).decode()}}
+
+
+async def test_each_cheat_of_a_ride_is_refused_and_honest_neighbours_pass(client, conn):
+    fixes = _todays(winding_route("http-cheats"), seed=5)
+    first = await client.post("/api/v1/claims", json=_gpx_claim(fixes))
+    assert first.status_code == 201, first.text
+    for name, cheat in _cheats(fixes).items():
+        response = await client.post("/api/v1/claims", json=_gpx_claim(cheat))
+        assert response.status_code == 409, (name, response.text)
+        assert response.json()["code"] == "proof.already_used", name
+    # Two other riders reach the same station within the same hour, by their own ways.
+    for seed, start in ((6, LALBENQUE), (7, NORTH_OF_CAHORS)):
+        other = shifted(
+            _todays(winding_route(f"http-honest-{seed}", start=start, end=CAHORS_STATION), seed=seed),
+            timedelta(minutes=-seed),
+        )
+        assert abs(other[-1].time - fixes[-1].time) < timedelta(hours=1)
+        response = await client.post("/api/v1/claims", json=_gpx_claim(other))
+        assert response.status_code == 201, (seed, response.text)
+    # only the coarse shape is kept, as hashes, with its proof
+    kept = await conn.fetch(
+        "SELECT r.cells FROM ride_signatures r JOIN proofs p ON p.id = r.proof_id WHERE p.method = 'gpx'"
+    )
+    assert kept and all(isinstance(cell, int) for row in kept for cell in row["cells"])
+
+
+async def test_copies_of_one_ride_sent_at_once_give_one_pass(client):
+    fixes = _todays(winding_route("http-concurrent"), seed=8)
+    copies = [shifted(fixes, timedelta(minutes=minutes)) for minutes in (-20, -9, -4, 0, 2, 5)]
+    answers = await asyncio.gather(*(client.post("/api/v1/claims", json=_gpx_claim(copy)) for copy in copies))
+    assert sorted(answer.status_code for answer in answers) == [201, 409, 409, 409, 409, 409]
+
+
+async def test_a_ride_shape_outside_the_reuse_window_is_forgotten(client, conn, settings):
+    from service.privacy.commands import purge
+
+    fixes = _todays(winding_route("http-window"), seed=9)
+    assert (await client.post("/api/v1/claims", json=_gpx_claim(fixes))).status_code == 201
+    window = settings.config.rules.privacy.reuse_window_days
+    await conn.execute(
+        "UPDATE ride_signatures SET created_at = now() - make_interval(days => $1 + 1) "
+        "WHERE created_at > now() - interval '1 minute'",
+        window,
+    )
+    done = await purge(conn, settings)
+    assert done["reuse_signatures_deleted"] >= 1
+    again = await client.post("/api/v1/claims", json=_gpx_claim(shifted(fixes, timedelta(minutes=-30))))
+    assert again.status_code == 201, again.text
+
+
+# Photos
+
+
+def test_perceptual_hashes_tell_a_resaved_photo_from_a_crop_from_another_photo():
+    photo = ticket_photo("hash-ladder")
+    own = perceptual_hash(sanitise(photo))
+    assert bits_apart(own, perceptual_hash(sanitise(resized(photo, 0.33)))) <= SAME_PHOTO_BITS
+    crop = bits_apart(own, perceptual_hash(sanitise(cropped(photo, 0.1))))
+    assert SAME_PHOTO_BITS < crop <= LOOKALIKE_BITS
+    assert bits_apart(own, perceptual_hash(sanitise(ticket_photo("hash-ladder-other")))) > LOOKALIKE_BITS
+
+
+async def _manual(client, settings, photo: bytes, name: str = "ticket.jpg"):
+    evidence = {"date": local_date(settings).isoformat(), "arrival_stop_id": "StopArea:OCE87613042"}
+    form = {"mode": "train", "method": "manual", "persons": "1", "evidence": json.dumps(evidence)}
+    return await client.post("/api/v1/claims", data=form, files={"file": (name, photo, "image/jpeg")})
+
+
+async def _queue_item(client, review_id: str, status: str = "pending"):
+    queue = await client.get(
+        f"/api/v1/review/proofs?status={status}", headers=await staff_headers(client, "demo-ot-dordogne")
+    )
+    assert queue.status_code == 200, queue.text
+    return next(item for item in queue.json() if item["id"] == review_id)
+
+
+@pytest.mark.parametrize("seed", ["photo-a", "photo-b"])
+async def test_a_resized_or_resaved_photo_is_refused_and_a_crop_is_shown_beside_the_first(client, seed, settings):
+    photo = ticket_photo(seed)
+    first = await _manual(client, settings, photo)
+    assert first.status_code == 202, first.text
+    first_id = first.json()["review"]["id"]
+    for cheat in (resized(photo, 0.5), resized(photo, 0.33, quality=50), sanitise(photo)):
+        again = await _manual(client, settings, cheat)
+        assert again.status_code == 409 and again.json()["code"] == "proof.already_used", again.text
+    crop = await _manual(client, settings, cropped(photo, 0.1))
+    assert crop.status_code == 202, crop.text
+    crop_id = crop.json()["review"]["id"]
+    # the reviewer sees the earlier proof beside the crop, and what became of it
+    reject = await client.post(
+        f"/api/v1/review/proofs/{first_id}/reject",
+        json={"reason": "illegible"},
+        headers=await staff_headers(client, "demo-ot-dordogne"),
+    )
+    assert reject.status_code == 200, reject.text
+    item = await _queue_item(client, crop_id)
+    assert [(alike["id"], alike["status"], alike["reason"]) for alike in item["lookalikes"]] == [
+        (first_id, "rejected", "illegible")
+    ]
+    assert SAME_PHOTO_BITS < item["lookalikes"][0]["bits_apart"] <= LOOKALIKE_BITS
+    # an unrelated photo has no look-alike
+    other = await _manual(client, settings, ticket_photo(f"{seed}-unrelated"))
+    assert other.status_code == 202, other.text
+    assert (await _queue_item(client, other.json()["review"]["id"]))["lookalikes"] == []
+
+
+async def test_copies_of_one_photo_sent_at_once_give_one_proof(client, settings):
+    photo = ticket_photo("photo-concurrent")
+    copies = [resized(photo, scale) for scale in (0.9, 0.8, 0.7, 0.6, 0.5)]
+    answers = await asyncio.gather(*(_manual(client, settings, copy) for copy in copies))
+    assert sorted(answer.status_code for answer in answers) == [202, 409, 409, 409, 409]
