@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -161,3 +162,69 @@ async def test_a_different_secret_is_refused_clearly(client, database_url):
     )
     assert result.returncode == 2
     assert "cannot be decrypted" in result.stderr and "TBC_SECRET_KEY" in result.stderr
+
+
+def _only_line(stderr: str) -> str:
+    """The one thing a failed command says (log lines aside)."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not LOG_LINE.match(line)]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO) ")
+
+# (arguments, standard input, what the one line must say)
+FAILING_COMMANDS = [
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors"], None, "no terminal to ask the password on"),
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors", "--password-stdin"], "", "12 to 256 characters"),
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors", "--password-stdin"], "short\n", "12 to 256"),
+    (["create-user", "x", "--role", "pilot", "--password-stdin"], "a long enough secret\n", "username 'x': 3 to 64"),
+    (
+        ["create-user", "partner.x", "--role", "partner", "--site", "nope", "--password-stdin"],
+        "a long secret!\n",
+        "no site 'nope'",
+    ),
+    (
+        ["create-user", "agent.x", "--role", "ot", "--ot", "nope", "--password-stdin"],
+        "a long secret!\n",
+        "no OT 'nope'; the OTs are: cahors",
+    ),
+    (["create-user", "agent.x", "--role", "ot", "--password-stdin"], "a long secret!\n", "an ot account needs --ot"),
+    (["import-gtfs", "/nonexistent.zip"], None, "/nonexistent.zip: no such file"),
+    (["import-gtfs", "/"], None, "/: is a directory"),
+    (["import-gtfs", "tests/test_cli.py"], None, "not a readable zip archive"),
+    (["import-gtfs", "tests/test_cli.py", "--feed", "Bad Feed"], None, "feed id 'Bad Feed'"),
+    (["import-uic-keys", "/nonexistent.xml"], None, "cannot read /nonexistent.xml"),
+    (["retire-key", "nope"], None, "cannot retire nope"),
+]
+
+
+async def test_failing_commands_say_one_clear_line(app, conn, database_url, settings):
+    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    results = await asyncio.gather(
+        *(
+            _run([*TBC, *args], env=env, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+            for args, stdin, _ in FAILING_COMMANDS
+        )
+    )
+    for (args, _, expected), result in zip(FAILING_COMMANDS, results, strict=True):
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        line = _only_line(result.stderr)
+        assert line.startswith("error: ") and expected in line, (args, line)
+    usernames = ("agent.x", "x", "partner.x")
+    assert await conn.fetchval("SELECT count(*) FROM staff_accounts WHERE username = ANY($1::text[])", usernames) == 0
+
+
+async def test_an_unreachable_database_is_one_line_without_its_password():
+    result = await _run([*TBC, "migrate"], env=_env(DATABASE_URL="postgresql://tbc:s3cret@127.0.0.1:1/tbc"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    line = _only_line(result.stderr)
+    assert line.startswith("error: cannot reach the database (postgresql://tbc:***@127.0.0.1:1/tbc)")
+    assert "s3cret" not in result.stderr
+
+
+async def test_help_states_the_password_rule():
+    result = await _run([*TBC, "create-user", "--help"])
+    assert result.returncode == 0
+    assert "Password: 12 to 256 characters" in " ".join(result.stdout.split())

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from service.accounts import repository, tokens
 from service.accounts.guards import Staff, requires
-from service.accounts.passwords import verify_password
+from service.accounts.passwords import PASSWORD_MAX_LENGTH, verify_password
 from service.core import ratelimit
 from service.core.db import DB, RowId
 from service.core.errors import Problem
@@ -21,7 +21,7 @@ from service.settings import Role
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 
 
 class AccessToken(msgspec.Struct):
