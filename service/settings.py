@@ -91,8 +91,13 @@ class SiteDefaults(msgspec.Struct, forbid_unknown_fields=True):
 
 class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     claims_per_minute: PositiveInt = 30
-    # Staff sign-in attempts a client may make per minute (against password guessing).
-    sign_ins_per_minute: PositiveInt = 20
+    # Wrong staff passwords, counted in fixed windows of `sign_in_window_minutes`: per
+    # address and username (that account is locked from that address until the window
+    # ends), and per address whatever the username (a higher ceiling, so that one locked
+    # account never locks out a whole office behind one router).
+    sign_in_failures_per_account: PositiveInt = 10
+    sign_in_failures_per_address: PositiveInt = 100
+    sign_in_window_minutes: PositiveInt = 15
 
 
 class GpxRules(msgspec.Struct, forbid_unknown_fields=True):

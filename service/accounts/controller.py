@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -39,16 +39,14 @@ class AuthController(Controller):
 
     @post("/token", status_code=200, summary="Sign in as staff")
     async def token(self, request: Request, data: JSONBody[Credentials], db: DB, state: State) -> AccessToken:
-        await ratelimit.hit(
-            db,
-            ratelimit.client_bucket("sign-in", request, state.derived_keys.session),
-            state.settings.config.rules.rate_limits.sign_ins_per_minute,
-        )
-        row = await repository.by_username(db, data.username.strip().lower())
+        username = data.username.strip().lower()
+        attempts = await _count_sign_in(request, db, state, username)
+        row = await repository.by_username(db, username)
         usable = row is not None and row["active"]
         if not await verify_password(row["password_hash"] if usable else None, data.password):
             raise Problem(401, "auth.invalid_credentials")
         assert row is not None
+        await attempts.succeeded()
         await repository.touch_login(db, row["id"])
         settings = state.settings
         lifetime = settings.staff_token_minutes * 60
@@ -56,6 +54,48 @@ class AuthController(Controller):
             row["id"], row["role"], state.derived_keys.session, settings.config.rules.passes.issuer, lifetime
         )
         return AccessToken(token, "bearer", lifetime, row["role"], row["ot_id"], row["site_id"])
+
+
+class SignInAttempt:
+    """One sign-in attempt, counted before the password is checked (so parallel guesses
+    cannot slip past the limit); a good password clears the account's strikes."""
+
+    def __init__(self, db: DB, account_bucket: str, address_bucket: str, address_count: ratelimit.Count) -> None:
+        self.db, self.account_bucket, self.address_bucket = db, account_bucket, address_bucket
+        self.address_count = address_count
+
+    async def succeeded(self) -> None:
+        await ratelimit.forget(self.db, self.account_bucket)
+        await ratelimit.give_back(self.db, self.address_bucket, self.address_count)
+
+
+def _too_many_attempts(counted: ratelimit.Count) -> Problem:
+    return Problem(
+        429,
+        "auth.too_many_attempts",
+        headers={"Retry-After": str(counted.retry_after)},
+        retry_after=counted.retry_after,
+        minutes=-(-counted.retry_after // 60),
+        retry_at=(datetime.now(UTC) + timedelta(seconds=counted.retry_after)).isoformat(timespec="seconds"),
+    )
+
+
+async def _count_sign_in(request: Request, db: DB, state: State, username: str) -> SignInAttempt:
+    """429 `auth.too_many_attempts` when this address has failed too often for this
+    username, or for all usernames together; else the attempt, counted."""
+    limits = state.settings.config.rules.rate_limits
+    window = limits.sign_in_window_minutes * 60
+    key = state.derived_keys.session
+    account_bucket = ratelimit.client_bucket("sign-in-account", request, key, username)
+    account = await ratelimit.count(db, account_bucket, window)
+    if account.hits > limits.sign_in_failures_per_account:
+        raise _too_many_attempts(account)  # the address is not charged for a locked account
+    address_bucket = ratelimit.client_bucket("sign-in", request, key)
+    address = await ratelimit.count(db, address_bucket, window)
+    if address.hits > limits.sign_in_failures_per_address:
+        await ratelimit.give_back(db, account_bucket, account)
+        raise _too_many_attempts(address)
+    return SignInAttempt(db, account_bucket, address_bucket, address)
 
 
 class DeviceEnrolment(msgspec.Struct, forbid_unknown_fields=True):

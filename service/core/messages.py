@@ -640,6 +640,15 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Esta oficina de turismo es desconocida.",
         },
     ),
+    # added by the sign-in limits (issue 7 §6)
+    "auth.too_many_attempts": (
+        "Too many sign-in attempts",
+        {
+            "fr": "Trop d'essais de connexion depuis cette adresse : réessayez dans {minutes} min.",
+            "en": "Too many sign-in attempts from this address: try again in {minutes} min.",
+            "es": "Demasiados intentos de conexión desde esta dirección: vuelva a intentarlo en {minutes} min.",
+        },
+    ),
 }
 
 
