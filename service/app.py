@@ -18,6 +18,7 @@ from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
+from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.proofs.controller import ClaimController
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_class=CheckedRequest,
+        before_request=refuse_repeated_parameters,
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -160,6 +160,15 @@ class TimetableRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_line_chars: Annotated[int, msgspec.Meta(ge=80)] = 10_000
 
 
+class ScanRules(msgspec.Struct, forbid_unknown_fields=True):
+    """Bounds on the moment a desk says it scanned a pass (`scanned_at`)."""
+
+    # How long a desk may stay offline: a synced scan older than this is refused.
+    offline_window_hours: PositiveInt = 72
+    # How far ahead of the server a desk's clock may run.
+    max_clock_skew_seconds: NonNegativeInt = 300
+
+
 class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     """Retention, enforced by `tbc purge` (run it daily)."""
 
@@ -179,6 +188,7 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     gpx: GpxRules = msgspec.field(default_factory=GpxRules)
     rail_barcodes: RailBarcodeConfig = msgspec.field(default_factory=RailBarcodeConfig)
     privacy: PrivacyRules = msgspec.field(default_factory=PrivacyRules)
+    scans: ScanRules = msgspec.field(default_factory=ScanRules)
     timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -15,6 +15,10 @@ from service.bookings import repository, service
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.territory import repository as territory
+
+# Slots are opened for the coming seasons, each within one day.
+SLOT_HORIZON = timedelta(days=366)
+MAX_SLOT_LENGTH = timedelta(hours=24)
 
 
 class Slot(msgspec.Struct):
@@ -72,6 +76,11 @@ class SlotController(Controller):
             raise Problem(422, "booking.not_bookable")
         if data.start.tzinfo is None or data.end.tzinfo is None or data.end <= data.start:
             raise Problem(400, "request.invalid", reason="start and end: times with an offset, end after start")
+        now = datetime.now(UTC)
+        if not now <= data.start <= now + SLOT_HORIZON or data.end - data.start > MAX_SLOT_LENGTH:
+            raise Problem(
+                400, "request.invalid", reason="a slot starts from now to a year ahead and lasts a day at most"
+            )
         row = await repository.add_slot(db, site_id, data.start, data.end, data.capacity)
         if row is None:
             raise Problem(409, "booking.slot_exists")

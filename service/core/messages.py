@@ -649,6 +649,23 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Demasiados intentos de conexión desde esta dirección: vuelva a intentarlo en {minutes} min.",
         },
     ),
+    # added by the bounds on client timestamps (issue 12)
+    "redemption.scanned_in_future": (
+        "Scan dated in the future",
+        {
+            "fr": "Ce scan est daté dans le futur : vérifiez l'heure de l'appareil.",
+            "en": "This scan is dated in the future: check the device's clock.",
+            "es": "Este escaneo tiene fecha futura: compruebe la hora del dispositivo.",
+        },
+    ),
+    "redemption.scan_too_old": (
+        "Scan too old",
+        {
+            "fr": "Ce scan date de plus de {offline_window_hours} heures : il ne peut plus être synchronisé.",
+            "en": "This scan is more than {offline_window_hours} hours old: it can no longer be synced.",
+            "es": "Este escaneo tiene más de {offline_window_hours} horas: ya no se puede sincronizar.",
+        },
+    ),
 }
 
 

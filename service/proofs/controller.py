@@ -17,6 +17,7 @@ from service.attestations.verify import AttestationEvidence
 from service.core import ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
+from service.core.requests import decode_json
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.declared_trip import DeclaredTrip
@@ -99,10 +100,7 @@ def _invalid(exc: msgspec.MsgspecError) -> Problem:
 async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
-        try:
-            return msgspec.json.decode(await request.body(), type=ClaimRequest), None
-        except msgspec.MsgspecError as exc:
-            raise _invalid(exc) from exc
+        return decode_json(await request.body(), ClaimRequest), None
     if media_type == "multipart/form-data":
         form = await request.form()
         fields: dict[str, Any] = {}
@@ -115,10 +113,7 @@ async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
                 if len(upload) > MAX_FILE_BYTES:
                     raise Problem(413, "request.too_large")
             elif name == "evidence":
-                try:
-                    fields[name] = msgspec.json.decode(value) if value else {}
-                except msgspec.DecodeError as exc:
-                    raise _invalid(exc) from exc
+                fields[name] = decode_json(value) if value else {}
             else:
                 fields[name] = value
         try:

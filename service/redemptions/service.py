@@ -7,7 +7,7 @@ transaction, so a replayed request gets the first answer and records nothing new
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -18,7 +18,7 @@ from service.passes import codes
 from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
 from service.redemptions import repository
-from service.settings import Settings
+from service.settings import ScanRules, Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory_repository
 
@@ -72,9 +72,21 @@ async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool
     return code
 
 
+def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRules) -> None:
+    """A desk's clock is believed within bounds: not ahead of ours beyond the skew, not
+    older than the offline window (year 1 and 9999 are neither)."""
+    if scanned_at is None:
+        return
+    if scanned_at > now + timedelta(seconds=rules.max_clock_skew_seconds):
+        raise Problem(422, "redemption.scanned_in_future", scanned_at=scanned_at.isoformat())  # may not fit in UTC
+    if scanned_at < now - timedelta(hours=rules.offline_window_hours):
+        raise Problem(422, "redemption.scan_too_old", offline_window_hours=rules.offline_window_hours)
+
+
 async def _use(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
 ) -> dict[str, Any]:
+    check_scan_moment(scan.scanned_at, datetime.now(UTC), settings.config.rules.scans)
     code = await _presented_code(scan, settings, keyring, pool)
     pass_row = await passes_repository.by_code(db, code)
     if pass_row is None:
