@@ -22,7 +22,7 @@ from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.proofs.controller import ClaimController
-from service.redemptions.controller import ConflictController, RedemptionController
+from service.redemptions.controller import AlertController, ConflictController, RedemptionController
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RevocationController,
             RedemptionController,
             ConflictController,
+            AlertController,
             AttestationController,
             SlotController,
             BookingController,

@@ -11,12 +11,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, bearer_token, requires
+from service.accounts.guards import Staff, authenticate, bearer_token, requires
 from service.core import audit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.passes import codes, qr, repository
 from service.passes.service import holder_claims
+from service.redemptions import repository as redemptions_repository
 
 
 class PassView(msgspec.Struct):
@@ -151,12 +152,20 @@ class RevocationController(Controller):
     path = "/api/v1/revocations"
     tags = ["passes"]
 
-    @get("", summary="Revoked passes still valid, for offline scanners")
-    async def list(self, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
+    @get(
+        "",
+        summary="Revoked passes still valid, for offline scanners",
+        description="Public. A partner device that sends its token is recorded as knowing the list up to "
+        "`generated_at`: its synced scans of passes revoked before that moment are refused.",
+    )
+    async def list(self, request: Request, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
         if since is not None and since.tzinfo is None:
             raise Problem(400, "request.invalid", reason="since needs a time zone offset")
+        scanner = await authenticate(request) if bearer_token(request) is not None else None
         generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
         rows = await repository.revoked_since(db, since)
+        if scanner is not None and scanner.role == "partner":
+            await redemptions_repository.record_revocations_known(db, scanner.id, scanner.device_id, generated_at)
         return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)
 
 

@@ -97,8 +97,15 @@ async def _use(
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = datetime.now(UTC)
     moment = min(scan.scanned_at, now) if scan.source == "sync" and scan.scanned_at else now
-    if pass_row["revoked_at"] is not None and pass_row["revoked_at"] <= moment:
-        raise Problem(410, "pass.revoked")
+    revoked_unknown_to_desk = False
+    if pass_row["revoked_at"] is not None:
+        if pass_row["revoked_at"] <= moment:
+            raise Problem(410, "pass.revoked")
+        # ...unless the desk had fetched the revocation list since: it could have known
+        known_at = await repository.revocations_known_at(db, desk.account_id, scan.device_id)
+        if known_at is not None and pass_row["revoked_at"] <= known_at:
+            raise Problem(410, "pass.revoked")
+        revoked_unknown_to_desk = True
     if moment >= pass_row["valid_until"]:
         raise Problem(410, "pass.expired", valid_until=_iso(pass_row["valid_until"]))
     if moment < pass_row["valid_from"]:
@@ -128,6 +135,21 @@ async def _use(
         source=scan.source,
         scanned_at=scan.scanned_at,
     )
+    if row is not None and revoked_unknown_to_desk:
+        await repository.insert_alert(
+            db,
+            kind="revoked_pass_accepted_offline",
+            site_id=desk.site_id,
+            account_id=desk.account_id,
+            device=scan.device,
+            device_id=scan.device_id,
+            pass_id=pass_row["id"],
+            details={
+                "revoked_at": _iso(pass_row["revoked_at"]),
+                "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
+                "revocations_known_at": _iso(known_at) if known_at else None,
+            },
+        )
     if row is None:
         first = await repository.existing(db, pass_row["id"], desk.site_id)
         if scan.source == "sync" and first["device"] != scan.device:
