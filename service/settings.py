@@ -98,6 +98,12 @@ class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     sign_in_failures_per_account: PositiveInt = 10
     sign_in_failures_per_address: PositiveInt = 100
     sign_in_window_minutes: PositiveInt = 15
+    # Scans of pass codes that do not exist (or do not check, or forged tokens), per
+    # window of `unknown_codes_window_minutes`: per device, and per partner account
+    # whatever the device. Past either, such scans are refused (429) and the OT alerted.
+    unknown_codes_per_device: PositiveInt = 20
+    unknown_codes_per_account: PositiveInt = 50
+    unknown_codes_window_minutes: PositiveInt = 10
 
 
 class GpxRules(msgspec.Struct, forbid_unknown_fields=True):

@@ -76,6 +76,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         claims_per_minute=100_000,
         sign_in_failures_per_account=100_000,
         sign_in_failures_per_address=100_000,
+        unknown_codes_per_device=100_000,
+        unknown_codes_per_account=100_000,
     )
     return load_settings(
         config=msgspec.structs.replace(config, rules=msgspec.structs.replace(config.rules, rate_limits=roomy)),

@@ -1,12 +1,21 @@
-"""Offline scans judged against what the desk could know (issue 12, item 3)."""
+"""Offline scans judged against what the desk could know, and unknown codes limited
+(issue 12, items 3 and 4)."""
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import msgspec
+import pytest
+from asgi_lifespan import LifespanManager
 
+from service.app import create_app
+from service.passes import codes
 from tests.conftest import issue_pass, nonce, staff_headers
 
 
@@ -108,3 +117,92 @@ async def test_backdating_beyond_the_offline_window_is_refused(client, settings)
     hours = settings.config.rules.scans.offline_window_hours
     result = await sync(client, desk, issued["token"], datetime.now(UTC) - timedelta(hours=hours, minutes=1))
     assert (result["status"], result["code"]) == ("rejected", "redemption.scan_too_old")
+
+
+# item 4: unknown codes
+
+PER_DEVICE, PER_ACCOUNT = 3, 5
+PARTNER, SITE, ITS_OT = "demo-partner-grottes-cougnac", "grottes-cougnac", "demo-ot-gourdon"
+
+
+@pytest.fixture
+async def strict_client(settings, app, conn) -> AsyncIterator[httpx.AsyncClient]:
+    limits = msgspec.structs.replace(
+        settings.config.rules.rate_limits,
+        unknown_codes_per_device=PER_DEVICE,
+        unknown_codes_per_account=PER_ACCOUNT,
+        unknown_codes_window_minutes=24 * 60,  # the test never straddles a window's edge
+    )
+    rules = msgspec.structs.replace(settings.config.rules, rate_limits=limits)
+    strict = create_app(msgspec.structs.replace(settings, config=msgspec.structs.replace(settings.config, rules=rules)))
+    account_id = await conn.fetchval("SELECT id FROM staff_accounts WHERE username = $1", PARTNER)
+    device_ids = await conn.fetch("SELECT id FROM devices WHERE account_id = $1", account_id)
+    buckets = [f"unknown-codes:account:{account_id}", *(f"unknown-codes:device:{r['id']}" for r in device_ids)]
+    await conn.execute("DELETE FROM rate_limits WHERE bucket = ANY($1::text[])", buckets)
+    await conn.execute("DELETE FROM scan_alerts WHERE site_id = $1", SITE)
+    async with LifespanManager(strict):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=strict), base_url="http://tbc.test") as http:
+            yield http
+
+
+def unknown_code() -> str:
+    """A well-formed code (its check symbol holds) that no pass has."""
+    return codes.new_code()
+
+
+async def scan(http: httpx.AsyncClient, headers: dict[str, str], code: str, scan_nonce: str | None = None):
+    body = {"code": code, "nonce": scan_nonce or nonce()}
+    return await http.post("/api/v1/redemptions", json=body, headers=headers)
+
+
+async def test_unknown_codes_are_limited_per_device_then_per_account(strict_client, client, conn):
+    desk_a, desk_b = await enrol(client, PARTNER), await enrol(client, PARTNER)
+    first_nonce = nonce()
+    answers = [await scan(strict_client, desk_a, unknown_code(), first_nonce if n == 0 else None) for n in range(3)]
+    assert [a.status_code for a in answers] == [404] * PER_DEVICE
+    refused_nonce = nonce()
+    refused = await scan(strict_client, desk_a, unknown_code(), refused_nonce)
+    assert refused.status_code == 429 and refused.json()["code"] == "redemption.unknown_codes_limited"
+    assert int(refused.headers["retry-after"]) >= 1 and refused.json()["retry_after"] >= 1
+    # the refusal is not kept under its nonce (it may be tried again later); earlier answers replay
+    assert await conn.fetchval("SELECT count(*) FROM scan_requests WHERE nonce = $1", refused_nonce) == 0
+    replay = await scan(strict_client, desk_a, "ANY-THING", first_nonce)
+    assert replay.status_code == 404 and replay.json() == answers[0].json()
+    # a real pass still goes through at the limited desk
+    issued = await issue_pass(client)
+    assert (await scan(strict_client, desk_a, issued["code"])).status_code == 201
+    # the account's ceiling holds across its devices
+    other = [await scan(strict_client, desk_b, unknown_code()) for _ in range(PER_ACCOUNT - PER_DEVICE + 1)]
+    assert [a.status_code for a in other] == [404] * (PER_ACCOUNT - PER_DEVICE) + [429]
+
+    seen = await alerts(client, ITS_OT)
+    bursts = [a for a in seen if a["kind"] == "unknown_codes_burst"]
+    assert sorted(a["details"]["scope"] for a in bursts) == ["account", "device"]
+    assert all(a["site_id"] == SITE for a in bursts)
+    assert not [a for a in await alerts(client, "demo-ot-cahors") if a["site_id"] == SITE]
+
+
+async def test_a_sync_of_random_codes_stops_at_the_limit(strict_client, client, conn):
+    desk = await enrol(client, PARTNER)
+    items = [
+        {"nonce": nonce(), "code": secrets.token_hex(5).upper(), "scanned_at": datetime.now(UTC).isoformat()}
+        for _ in range(500)
+    ]
+    response = await strict_client.post("/api/v1/redemptions/sync", json={"items": items}, headers=desk)
+    assert response.status_code == 429 and response.json()["code"] == "redemption.unknown_codes_limited"
+    assert "retry-after" in response.headers
+    stored = await conn.fetchval(
+        "SELECT count(*) FROM scan_requests WHERE nonce = ANY($1::text[])", [i["nonce"] for i in items]
+    )
+    assert stored == PER_DEVICE  # each guess past the limit is neither answered nor kept
+    bursts = [a for a in await alerts(client, ITS_OT) if a["kind"] == "unknown_codes_burst"]
+    assert len(bursts) == 1 and bursts[0]["details"]["unknown_codes"] == PER_DEVICE
+
+
+async def test_parallel_unknown_codes_cannot_slip_past_the_limit(strict_client, client):
+    desk = await enrol(client, PARTNER)
+    answers = await asyncio.gather(*(scan(strict_client, desk, unknown_code()) for _ in range(12)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [404] * PER_DEVICE + [429] * (12 - PER_DEVICE), statuses
+    bursts = [a for a in await alerts(client, ITS_OT) if a["kind"] == "unknown_codes_burst"]
+    assert len(bursts) == 1  # one alert per scanner and window, however many refusals

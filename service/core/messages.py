@@ -666,6 +666,18 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Este escaneo tiene más de {offline_window_hours} horas: ya no se puede sincronizar.",
         },
     ),
+    # added by the limit on unknown pass codes (issue 12)
+    "redemption.unknown_codes_limited": (
+        "Too many unknown codes",
+        {
+            "fr": "Trop de codes inconnus scannés par ce poste : réessayez dans {retry_after} s. "
+            "L'office de tourisme est prévenu.",
+            "en": "Too many unknown codes scanned from this desk: try again in {retry_after} s. "
+            "The tourist office has been told.",
+            "es": "Demasiados códigos desconocidos escaneados desde este puesto: vuelva a intentarlo en "
+            "{retry_after} s. Se ha avisado a la oficina de turismo.",
+        },
+    ),
 }
 
 
