@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from service.accounts import repository, tokens
+from service.core import db
 from service.core.errors import Problem
 from service.core.requests import is_options_handler
 from service.settings import Role
@@ -48,7 +49,7 @@ async def authenticate(connection: ASGIConnection) -> Staff:
     who = tokens.bearer(token, state.derived_keys.session, state.settings.config.rules.passes.issuer)
     if who is None:
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    async with state.pool.acquire() as conn:
+    async with db.acquire(state.pool) as conn:
         row = await repository.active_by_id(conn, who.account_id)
         device = await repository.active_device(conn, who.device_id, who.account_id) if who.device_id else None
     if row is None or (who.device_id is not None and device is None):

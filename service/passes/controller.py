@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, authenticate, bearer_token, requires
-from service.core import audit
+from service.core import audit, db
 from service.core.db import DB
 from service.core.errors import Problem
 from service.passes import codes, qr, repository
@@ -176,6 +176,6 @@ class RevocationController(Controller):
     media_type="application/jwk-set+json",
 )
 async def jwks(state: State) -> dict[str, Any]:
-    async with state.pool.acquire() as conn:
+    async with db.acquire(state.pool) as conn:
         await state.keyring.refresh(conn, state.settings.keyring_refresh_seconds)
     return state.keyring.jwks()
