@@ -182,6 +182,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.core.http11 import ProblemH11Protocol
 
     if args.demo:
         cmd_demo_data(settings, args)
@@ -199,6 +200,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.port,
             log_level=settings.log_level.lower(),
             proxy_headers=True,
+            http=ProblemH11Protocol,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
     finally:

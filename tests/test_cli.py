@@ -48,6 +48,22 @@ def _get(url: str) -> tuple[int, object]:
         return error.code, json.loads(error.read())
 
 
+def _raw_request(port: int, extra_headers: bytes) -> tuple[int, dict[str, str], bytes]:
+    """A GET with headers no HTTP client would send: (status, headers, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n" + extra_headers + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before reading it all
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode().split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
 def _serve_until_ready(data_dir: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [*TBC, "serve", "--demo", "--port", str(port)],
@@ -101,6 +117,9 @@ def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read())["role"] == "pilot"
+        status, headers, body = _raw_request(port, b"X-Junk: " + b"a" * 1_000_000 + b"\r\n")
+        assert status == 400 and headers["content-type"] == "application/problem+json", (status, headers)
+        assert json.loads(body)["code"] == "request.invalid"
     finally:
         _stop(process)
     # SIGTERM stopped the embedded database too
