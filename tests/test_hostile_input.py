@@ -148,3 +148,23 @@ async def test_options_needs_no_token(client, path):
     method = next(m for m in response.headers["allow"].split(", ") if m != "OPTIONS")
     if path != "/api/v1/claims":
         assert (await client.request(method, path)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/reports/uptake?to=0001-01-01", 400),
+        ("/api/v1/reports/uptake?from=0001-01-01&to=9999-12-31", 400),
+        ("/api/v1/reports/uptake?to=9999-12-31", 400),
+        ("/api/v1/revocations?since=0001-01-01T00:00:00Z", 200),
+        ("/api/v1/revocations?since=0001-01-01T00:30:00%2B01:00", 400),
+        ("/api/v1/revocations?since=9999-12-31T23:59:59-01:00", 400),
+        ("/api/v1/sites/canoe-bouzies/slots?date=0001-01-01", 200),
+        ("/api/v1/sites/canoe-bouzies/slots?date=9999-12-31", 200),
+    ],
+)
+async def test_dates_and_times_in_queries_at_the_ends_of_the_calendar(client, path, status):
+    response = await client.get(path, headers=await staff_headers(client, "demo-pilot"))
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
