@@ -93,3 +93,17 @@ async def test_parallel_guesses_cannot_slip_past_the_limit(strict_app):
         assert statuses == [401] * PER_ACCOUNT + [429] * (20 - PER_ACCOUNT), statuses
         # refusals of a locked account do not count against the address
         assert (await sign_in(attacker, "demo-ot-dordogne")).status_code == 200
+
+
+async def test_a_long_window_outlives_the_sweep(conn):
+    """A lockout window longer than an hour keeps its count until an hour after it ends."""
+    from service.core import ratelimit
+
+    await conn.executemany(
+        "INSERT INTO rate_limits (bucket, window_start, window_seconds, hits) VALUES ($1, now() - interval '3 hours', $2, 9)",
+        [("sweep-test:day", 86_400), ("sweep-test:minute", 60)],
+    )
+    await ratelimit.sweep(conn)
+    left = await conn.fetch("SELECT bucket FROM rate_limits WHERE bucket LIKE 'sweep-test:%'")
+    assert [row["bucket"] for row in left] == ["sweep-test:day"]
+    await conn.execute("DELETE FROM rate_limits WHERE bucket LIKE 'sweep-test:%'")

@@ -37,8 +37,8 @@ async def count(conn: asyncpg.Connection, bucket: str, window_seconds: int = 60)
     """Count one hit in the bucket's current fixed window."""
     row = await conn.fetchrow(
         """
-        INSERT INTO rate_limits (bucket, window_start, hits)
-        VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
+        INSERT INTO rate_limits (bucket, window_start, window_seconds, hits)
+        VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), $2, 1)
         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
         RETURNING hits, window_start,
                   ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now()))::int AS retry_after
@@ -48,8 +48,16 @@ async def count(conn: asyncpg.Connection, bucket: str, window_seconds: int = 60)
     )
     if row["hits"] == 1 and random.random() < 0.01:  # noqa: S311 (a sampling rate, not a secret)
         # windows long gone are dead weight; any process sweeps now and then
-        await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
+        await sweep(conn)
     return Count(row["hits"], row["window_start"], max(1, row["retry_after"]))
+
+
+async def sweep(conn: asyncpg.Connection) -> int:
+    """Delete the windows that ended more than an hour ago; returns how many."""
+    status = await conn.execute(
+        "DELETE FROM rate_limits WHERE window_start + make_interval(secs => window_seconds) < now() - interval '1 hour'"
+    )
+    return int(status.split()[-1])
 
 
 async def give_back(conn: asyncpg.Connection, bucket: str, counted: Count) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.core import ratelimit
+
 EXPIRED_REVIEW_REASON = "not reviewed in time; please claim again"
 
 
@@ -45,5 +47,4 @@ async def old_scan_answers(conn: asyncpg.Connection, days: int) -> int:
 
 
 async def old_rate_windows(conn: asyncpg.Connection) -> int:
-    status = await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
-    return int(status.split()[-1])
+    return await ratelimit.sweep(conn)
