@@ -182,7 +182,7 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     photo_retention_days: PositiveInt = 30
     # A visitor's e-mail is kept this many days after their pass expired.
     email_retention_days: NonNegativeInt = 30
-    # Scan answers kept for replays by offline scanners.
+    # Scan answers kept for replays by offline scanners (and alerts about scanners).
     scan_retention_days: PositiveInt = 90
 
 

@@ -206,3 +206,25 @@ async def test_parallel_unknown_codes_cannot_slip_past_the_limit(strict_client, 
     assert statuses == [404] * PER_DEVICE + [429] * (12 - PER_DEVICE), statuses
     bursts = [a for a in await alerts(client, ITS_OT) if a["kind"] == "unknown_codes_burst"]
     assert len(bursts) == 1  # one alert per scanner and window, however many refusals
+
+
+async def test_purge_forgets_old_scanner_alerts(client, conn, settings):
+    from service.privacy.commands import purge
+
+    desk = await enrol(client, "demo-partner-musee-champollion")
+    await client.get("/api/v1/revocations", headers=desk)
+    old, recent = await issue_pass(client), await issue_pass(client)
+    for issued in (old, recent):
+        revoked_at = await revoke(client, conn, issued["code"], minutes_ago=0)
+        assert (await sync(client, desk, issued["token"], revoked_at - timedelta(seconds=5)))["status"] == "ok"
+    days = settings.config.rules.privacy.scan_retention_days
+    await conn.execute(
+        "UPDATE scan_alerts SET created_at = now() - make_interval(days => $2)"
+        " WHERE pass_id = (SELECT id FROM passes WHERE code = $1)",
+        old["code"],
+        days + 1,
+    )
+    done = await purge(conn, settings)
+    assert done["scan_alerts_deleted"] >= 1
+    left = {a["code"] for a in await alerts(client, "demo-ot-figeac")}
+    assert recent["code"] in left and old["code"] not in left

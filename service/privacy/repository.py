@@ -46,5 +46,11 @@ async def old_scan_answers(conn: asyncpg.Connection, days: int) -> int:
     return int(status.split()[-1])
 
 
+async def old_scan_alerts(conn: asyncpg.Connection, days: int) -> int:
+    """Alerts about scanners outlive the scans they are about no longer than their answers."""
+    status = await conn.execute("DELETE FROM scan_alerts WHERE created_at < now() - make_interval(days => $1)", days)
+    return int(status.split()[-1])
+
+
 async def old_rate_windows(conn: asyncpg.Connection) -> int:
     return await ratelimit.sweep(conn)
