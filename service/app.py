@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
@@ -19,11 +19,12 @@ from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
+from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
-from service.redemptions.controller import ConflictController, RedemptionController
+from service.redemptions.controller import AlertController, ConflictController, RedemptionController
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
@@ -48,6 +49,12 @@ async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
     keyring = Keyring(password)
     await keyring.load(conn)
     return keyring
+
+
+async def prepare_request(request: Request) -> None:
+    """Every request: its language first (so that even a refusal speaks it), then its parameters."""
+    choose_language(request)
+    await refuse_repeated_parameters(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -85,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RevocationController,
             RedemptionController,
             ConflictController,
+            AlertController,
             AttestationController,
             SlotController,
             BookingController,
@@ -97,7 +105,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=pages.template_config(),
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        before_request=choose_language,
+        request_class=CheckedRequest,
+        before_request=prepare_request,
         before_send=[label_language],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

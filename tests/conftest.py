@@ -72,7 +72,14 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     config = load_config(ROOT / "config")
     # The whole suite talks from one address: rate limits are tested on their own
     # app (test_proof_methods), not by accident here.
-    roomy = msgspec.structs.replace(config.rules.rate_limits, claims_per_minute=100_000, sign_ins_per_minute=100_000)
+    roomy = msgspec.structs.replace(
+        config.rules.rate_limits,
+        claims_per_minute=100_000,
+        sign_in_failures_per_account=100_000,
+        sign_in_failures_per_address=100_000,
+        unknown_codes_per_device=100_000,
+        unknown_codes_per_account=100_000,
+    )
     return load_settings(
         config=msgspec.structs.replace(config, rules=msgspec.structs.replace(config.rules, rate_limits=roomy)),
         database_url=database_url,

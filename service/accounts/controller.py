@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -12,8 +12,8 @@ from litestar.params import FromPath, JSONBody
 
 from service.accounts import repository, tokens
 from service.accounts.guards import SESSION_COOKIE, Staff, presented_token, requires
-from service.accounts.passwords import verify_password
-from service.core import ratelimit
+from service.accounts.passwords import PASSWORD_MAX_LENGTH, verify_password
+from service.core import clock, ratelimit
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.settings import ROLES, Role
@@ -21,7 +21,7 @@ from service.settings import ROLES, Role
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 
 
 class AccessToken(msgspec.Struct):
@@ -39,16 +39,14 @@ class AuthController(Controller):
 
     @post("/token", status_code=200, summary="Sign in as staff")
     async def token(self, request: Request, data: JSONBody[Credentials], db: DB, state: State) -> AccessToken:
-        await ratelimit.hit(
-            db,
-            ratelimit.client_bucket("sign-in", request, state.derived_keys.session),
-            state.settings.config.rules.rate_limits.sign_ins_per_minute,
-        )
-        row = await repository.by_username(db, data.username.strip().lower())
+        username = data.username.strip().lower()
+        attempts = await _count_sign_in(request, db, state, username)
+        row = await repository.by_username(db, username)
         usable = row is not None and row["active"]
         if not await verify_password(row["password_hash"] if usable else None, data.password):
             raise Problem(401, "auth.invalid_credentials")
         assert row is not None
+        await attempts.succeeded()
         await repository.touch_login(db, row["id"])
         settings = state.settings
         lifetime = settings.staff_token_minutes * 60
@@ -90,7 +88,7 @@ class SessionController(Controller):
         staff = request.user
         token = presented_token(request)
         assert token is not None  # the guard let the request in
-        lifetime = max(0, staff.token_expires - int(datetime.now(UTC).timestamp()))
+        lifetime = max(0, staff.token_expires - int(clock.now().timestamp()))
         cookie = Cookie(
             key=SESSION_COOKIE,
             value=token,
@@ -109,6 +107,48 @@ class SessionController(Controller):
     @delete("", status_code=204, summary="Close the page session")
     async def close(self) -> Response[None]:
         return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+
+class SignInAttempt:
+    """One sign-in attempt, counted before the password is checked (so parallel guesses
+    cannot slip past the limit); a good password clears the account's strikes."""
+
+    def __init__(self, db: DB, account_bucket: str, address_bucket: str, address_count: ratelimit.Count) -> None:
+        self.db, self.account_bucket, self.address_bucket = db, account_bucket, address_bucket
+        self.address_count = address_count
+
+    async def succeeded(self) -> None:
+        await ratelimit.forget(self.db, self.account_bucket)
+        await ratelimit.give_back(self.db, self.address_bucket, self.address_count)
+
+
+def _too_many_attempts(counted: ratelimit.Count) -> Problem:
+    return Problem(
+        429,
+        "auth.too_many_attempts",
+        headers={"Retry-After": str(counted.retry_after)},
+        retry_after=counted.retry_after,
+        minutes=-(-counted.retry_after // 60),
+        retry_at=(clock.now() + timedelta(seconds=counted.retry_after)).isoformat(timespec="seconds"),
+    )
+
+
+async def _count_sign_in(request: Request, db: DB, state: State, username: str) -> SignInAttempt:
+    """429 `auth.too_many_attempts` when this address has failed too often for this
+    username, or for all usernames together; else the attempt, counted."""
+    limits = state.settings.config.rules.rate_limits
+    window = limits.sign_in_window_minutes * 60
+    key = state.derived_keys.session
+    account_bucket = ratelimit.client_bucket("sign-in-account", request, key, username)
+    account = await ratelimit.count(db, account_bucket, window)
+    if account.hits > limits.sign_in_failures_per_account:
+        raise _too_many_attempts(account)  # the address is not charged for a locked account
+    address_bucket = ratelimit.client_bucket("sign-in", request, key)
+    address = await ratelimit.count(db, address_bucket, window)
+    if address.hits > limits.sign_in_failures_per_address:
+        await ratelimit.give_back(db, account_bucket, account)
+        raise _too_many_attempts(address)
+    return SignInAttempt(db, account_bucket, address_bucket, address)
 
 
 class DeviceEnrolment(msgspec.Struct, forbid_unknown_fields=True):

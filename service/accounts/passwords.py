@@ -7,9 +7,18 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# Sign-in accepts up to PASSWORD_MAX_LENGTH characters: a longer one could never be used.
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256
+PASSWORD_RULE = f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters"
+
 _hasher = PasswordHasher()
 # Verified when the username is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def is_acceptable_password(password: str) -> bool:
+    return PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH
 
 
 def hash_password(password: str) -> str:

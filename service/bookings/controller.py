@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -12,10 +12,15 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, bearer_token, requires
 from service.bookings import repository, service
+from service.core import clock
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.core.i18n import N_, text
 from service.territory import repository as territory
+
+# Slots are opened for the coming seasons, each within one day.
+SLOT_HORIZON = timedelta(days=366)
+MAX_SLOT_LENGTH = timedelta(hours=24)
 
 
 class Slot(msgspec.Struct):
@@ -76,6 +81,13 @@ class SlotController(Controller):
                 400,
                 "request.invalid",
                 reason=text(N_("start and end: dates and times with their offset, the end after the start")),
+            )
+        now = clock.now()
+        if not now <= data.start <= now + SLOT_HORIZON or data.end - data.start > MAX_SLOT_LENGTH:
+            raise Problem(
+                400,
+                "request.invalid",
+                reason=text(N_("a slot starts between now and a year ahead, and lasts a day at most")),
             )
         row = await repository.add_slot(db, site_id, data.start, data.end, data.capacity)
         if row is None:

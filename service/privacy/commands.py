@@ -18,6 +18,7 @@ async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-
             "photos_deleted": await repository.orphan_photos(conn),
             "emails_forgotten": await repository.forget_emails(conn, rules.email_retention_days),
             "scan_answers_deleted": await repository.old_scan_answers(conn, rules.scan_retention_days),
+            "scan_alerts_deleted": await repository.old_scan_alerts(conn, rules.scan_retention_days),
             "rate_windows_deleted": await repository.old_rate_windows(conn),
             "reuse_signatures_deleted": await repository.old_reuse_signatures(conn, rules.reuse_window_days),
         }

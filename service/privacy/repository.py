@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.core import ratelimit
+
 EXPIRED_REVIEW_REASON = "not reviewed in time; please claim again"
 
 
@@ -44,8 +46,9 @@ async def old_scan_answers(conn: asyncpg.Connection, days: int) -> int:
     return int(status.split()[-1])
 
 
-async def old_rate_windows(conn: asyncpg.Connection) -> int:
-    status = await conn.execute("DELETE FROM rate_limits WHERE window_start < now() - interval '1 hour'")
+async def old_scan_alerts(conn: asyncpg.Connection, days: int) -> int:
+    """Alerts about scanners outlive the scans they are about no longer than their answers."""
+    status = await conn.execute("DELETE FROM scan_alerts WHERE created_at < now() - make_interval(days => $1)", days)
     return int(status.split()[-1])
 
 
@@ -59,3 +62,7 @@ async def old_reuse_signatures(conn: asyncpg.Connection, days: int) -> int:
         )
         total += int(status.split()[-1])
     return total
+
+
+async def old_rate_windows(conn: asyncpg.Connection) -> int:
+    return await ratelimit.sweep(conn)

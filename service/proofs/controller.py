@@ -16,6 +16,7 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 from service.core import i18n, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
+from service.core.requests import decode_json
 from service.core.validation import reason_of
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
@@ -117,12 +118,9 @@ async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
         body = await request.body()
         try:
             _choose_lang(request, msgspec.json.decode(body, type=_Lang).lang)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
             pass  # not JSON, or no usable lang: the request's language stands, and the decode below says why
-        try:
-            return msgspec.json.decode(body, type=ClaimRequest), None
-        except msgspec.MsgspecError as exc:
-            raise _invalid(exc) from exc
+        return decode_json(body, ClaimRequest), None
     if media_type == "multipart/form-data":
         form = await request.form()
         _choose_lang(request, form.get("lang"))
@@ -136,10 +134,7 @@ async def _read_claim(request: Request) -> tuple[ClaimRequest, bytes | None]:
                 if len(upload) > MAX_FILE_BYTES:
                     raise Problem(413, "request.too_large")
             elif name == "evidence":
-                try:
-                    fields[name] = msgspec.json.decode(value) if value else {}
-                except msgspec.DecodeError as exc:
-                    raise _invalid(exc) from exc
+                fields[name] = decode_json(value) if value else {}
             else:
                 fields[name] = value
         try:

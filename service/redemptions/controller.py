@@ -146,3 +146,28 @@ class ConflictController(Controller):
         staff = request.user
         rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
         return [Conflict(**dict(row)) for row in rows]
+
+
+class ScanAlert(msgspec.Struct):
+    id: int
+    kind: str
+    site_id: str
+    device: str
+    code: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class AlertController(Controller):
+    path = "/api/v1/redemptions/alerts"
+    tags = ["reports"]
+    guards = [requires("ot", "pilot", "admin")]
+
+    @get(
+        "",
+        summary="What to look at about the sites' scanners: revoked passes accepted offline, bursts of unknown codes",
+    )
+    async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[ScanAlert]:
+        staff = request.user
+        rows = await repository.alerts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        return [ScanAlert(**dict(row)) for row in rows]

@@ -135,3 +135,66 @@ async def conflicts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> 
         ot_id,
         limit,
     )
+
+
+async def revocations_known_at(conn: asyncpg.Connection, account_id: int, device_id: int | None) -> datetime | None:
+    """When the scanner (the device, else the account) last fetched the revocation list."""
+    if device_id is not None:
+        return await conn.fetchval("SELECT revocations_known_at FROM devices WHERE id = $1", device_id)
+    return await conn.fetchval("SELECT revocations_known_at FROM staff_accounts WHERE id = $1", account_id)
+
+
+async def record_revocations_known(
+    conn: asyncpg.Connection, account_id: int, device_id: int | None, known_at: datetime
+) -> None:
+    table = "devices" if device_id is not None else "staff_accounts"
+    await conn.execute(
+        f"UPDATE {table} SET revocations_known_at = greatest(revocations_known_at, $2) WHERE id = $1",  # noqa: S608
+        device_id if device_id is not None else account_id,
+        known_at,
+    )
+
+
+async def insert_alert(
+    conn: asyncpg.Connection,
+    *,
+    kind: str,
+    site_id: str,
+    account_id: int,
+    device: str,
+    device_id: int | None,
+    pass_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    once_key: str | None = None,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO scan_alerts (kind, site_id, account_id, device, device_id, pass_id, details, once_key)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (once_key) DO NOTHING
+        """,
+        kind,
+        site_id,
+        account_id,
+        device,
+        device_id,
+        pass_id,
+        details or {},
+        once_key,
+    )
+
+
+async def alerts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT a.id, a.kind, a.site_id, a.device, p.code, a.details, a.created_at
+        FROM scan_alerts a
+        JOIN sites s ON s.id = a.site_id
+        LEFT JOIN passes p ON p.id = a.pass_id
+        WHERE $1::text IS NULL OR s.ot_id = $1
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT $2
+        """,
+        ot_id,
+        limit,
+    )

@@ -7,19 +7,19 @@ transaction, so a replayed request gets the first answer and records nothing new
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
-from service.core import clock
+from service.core import clock, ratelimit
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import codes
 from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
 from service.redemptions import repository
-from service.settings import Settings
+from service.settings import ScanRules, Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory_repository
 
@@ -48,19 +48,86 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+class UnknownCodesLimited(Problem):
+    """Too many unknown codes from this scanner: answered 429 and never stored under the
+    nonce, so the scan can be tried again once the window has passed."""
+
+    def __init__(self, counted: ratelimit.Count, scope: str) -> None:
+        super().__init__(
+            429,
+            "redemption.unknown_codes_limited",
+            headers={"Retry-After": str(counted.retry_after)},
+            retry_after=counted.retry_after,
+        )
+        self.counted, self.scope = counted, scope
+
+
 async def redeem(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan, lang: str
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) of the scan: recorded once, replayed for the same nonce."""
-    async with db.transaction():
-        if not await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id):
-            return await repository.stored_answer(db, desk.site_id, scan.nonce)
-        try:
-            status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
-        except Problem as refusal:
-            status, body = refusal.status, refusal.body(lang, settings.config.territory.timezone)
-        await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
+    try:
+        async with db.transaction():
+            if not await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id):
+                return await repository.stored_answer(db, desk.site_id, scan.nonce)
+            try:
+                status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
+            except UnknownCodesLimited:
+                raise  # rolls the nonce back
+            except Problem as refusal:
+                status, body = refusal.status, refusal.body(lang, settings.config.territory.timezone)
+            await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
+    except UnknownCodesLimited as limited:
+        await _alert_unknown_codes_burst(db, settings, desk, scan, limited)
+        raise
     return status, body
+
+
+# Refusals that mean the scanner presented no pass of ours: typos, guesses, forgeries.
+UNKNOWN_CODES = frozenset({"pass.not_found", "pass.code_invalid", "pass.invalid"})
+
+
+def _unknown_code_buckets(desk: Desk, scan: Scan, settings: Settings) -> list[tuple[str, str, int]]:
+    """(scope, bucket, limit) of each count an unknown code is charged to."""
+    limits = settings.config.rules.rate_limits
+    buckets = [("account", f"unknown-codes:account:{desk.account_id}", limits.unknown_codes_per_account)]
+    if scan.device_id is not None:
+        buckets.insert(0, ("device", f"unknown-codes:device:{scan.device_id}", limits.unknown_codes_per_device))
+    return buckets
+
+
+async def _charge_unknown_code(db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan) -> None:
+    """Count one unknown code against the device and the account, in the scan's
+    transaction (so concurrent scans of one scanner count one after the other); past a
+    limit the scan is refused, and its count rolls back with it."""
+    window = settings.config.rules.rate_limits.unknown_codes_window_minutes * 60
+    for scope, bucket, limit in _unknown_code_buckets(desk, scan, settings):
+        counted = await ratelimit.count(db, bucket, window)
+        if counted.hits > limit:
+            raise UnknownCodesLimited(counted, scope)
+
+
+async def _alert_unknown_codes_burst(
+    db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, limited: UnknownCodesLimited
+) -> None:
+    """One alert per scanner and window for the OT."""
+    limits = settings.config.rules.rate_limits
+    scanner = f"device:{scan.device_id}" if limited.scope == "device" else f"account:{desk.account_id}"
+    await repository.insert_alert(
+        db,
+        kind="unknown_codes_burst",
+        site_id=desk.site_id,
+        account_id=desk.account_id,
+        device=scan.device,
+        device_id=scan.device_id,
+        details={
+            "scope": limited.scope,
+            "unknown_codes": limited.counted.hits - 1,
+            "window_minutes": limits.unknown_codes_window_minutes,
+            "window_start": _iso(limited.counted.window_start),
+        },
+        once_key=f"unknown_codes_burst:{scanner}:{limited.counted.window_start.isoformat()}",
+    )
 
 
 async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> str:
@@ -73,21 +140,45 @@ async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool
     return code
 
 
+def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRules) -> None:
+    """A desk's clock is believed within bounds: not ahead of ours beyond the skew, not
+    older than the offline window (year 1 and 9999 are neither)."""
+    if scanned_at is None:
+        return
+    if scanned_at > now + timedelta(seconds=rules.max_clock_skew_seconds):
+        raise Problem(422, "redemption.scanned_in_future", scanned_at=scanned_at.isoformat())  # may not fit in UTC
+    if scanned_at < now - timedelta(hours=rules.offline_window_hours):
+        raise Problem(422, "redemption.scan_too_old", offline_window_hours=rules.offline_window_hours)
+
+
 async def _use(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
 ) -> dict[str, Any]:
-    code = await _presented_code(scan, settings, keyring, pool)
-    pass_row = await passes_repository.by_code(db, code)
-    if pass_row is None:
-        # a genuine signature over an unknown pass means the token is not ours to honour
-        raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
+    check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
+    try:
+        code = await _presented_code(scan, settings, keyring, pool)
+        pass_row = await passes_repository.by_code(db, code)
+        if pass_row is None:
+            # a genuine signature over an unknown pass means the token is not ours to honour
+            raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
+    except Problem as refusal:
+        if refusal.code in UNKNOWN_CODES:
+            await _charge_unknown_code(db, settings, desk, scan)
+        raise
 
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
     moment = min(scan.scanned_at, now) if scan.source == "sync" and scan.scanned_at else now
-    if pass_row["revoked_at"] is not None and pass_row["revoked_at"] <= moment:
-        raise Problem(410, "pass.revoked")
+    revoked_unknown_to_desk = False
+    if pass_row["revoked_at"] is not None:
+        if pass_row["revoked_at"] <= moment:
+            raise Problem(410, "pass.revoked")
+        # ...unless the desk had fetched the revocation list since: it could have known
+        known_at = await repository.revocations_known_at(db, desk.account_id, scan.device_id)
+        if known_at is not None and pass_row["revoked_at"] <= known_at:
+            raise Problem(410, "pass.revoked")
+        revoked_unknown_to_desk = True
     if moment >= pass_row["valid_until"]:
         raise Problem(410, "pass.expired", valid_until=End(pass_row["valid_until"]))
     if moment < pass_row["valid_from"]:
@@ -117,6 +208,21 @@ async def _use(
         source=scan.source,
         scanned_at=scan.scanned_at,
     )
+    if row is not None and revoked_unknown_to_desk:
+        await repository.insert_alert(
+            db,
+            kind="revoked_pass_accepted_offline",
+            site_id=desk.site_id,
+            account_id=desk.account_id,
+            device=scan.device,
+            device_id=scan.device_id,
+            pass_id=pass_row["id"],
+            details={
+                "revoked_at": _iso(pass_row["revoked_at"]),
+                "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
+                "revocations_known_at": _iso(known_at) if known_at else None,
+            },
+        )
     if row is None:
         first = await repository.existing(db, pass_row["id"], desk.site_id)
         if scan.source == "sync" and first["device"] != scan.device:

@@ -18,6 +18,8 @@ from service.territory import repository as territory_repository
 
 GroupBy = Literal["mode", "site", "week", "method", "stop"]
 MAX_PERIOD_DAYS = 3 * 366
+# No pass was issued before the scheme began: a period ending earlier is a mistake.
+EARLIEST_REPORT_DAY = date(2020, 1, 1)
 DEFAULT_PERIOD_DAYS = 365
 
 
@@ -47,7 +49,10 @@ class ReportController(Controller):
             if not await territory_repository.ot_exists(db, ot):
                 raise Problem(404, "ot.unknown", ot=ot)
         settings = state.settings
-        end = end or local_date(settings)
+        today = local_date(settings)
+        end = end or today
+        if not EARLIEST_REPORT_DAY <= end <= today + timedelta(days=366):  # years 1 and 9999 included
+            raise Problem(400, "report.invalid_period")
         start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
         if start > end or (end - start).days > MAX_PERIOD_DAYS:
             raise Problem(400, "report.invalid_period")

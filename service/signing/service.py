@@ -8,7 +8,7 @@ import time
 
 import asyncpg
 
-from service.core import audit
+from service.core import audit, db
 from service.signing import repository
 from service.signing.keys import SigningKey
 
@@ -74,7 +74,7 @@ class Keyring:
             return key
         async with self._lock:
             if time.monotonic() - self._loaded_at >= RELOAD_INTERVAL_SECONDS:
-                async with pool.acquire() as conn:
+                async with db.acquire(pool) as conn:
                     await self.load(conn)
         return self._keys.get(kid)
 

@@ -8,12 +8,24 @@ import sys
 from pathlib import Path
 
 from service.settings import Settings
-from service.timetables.gtfs import GtfsError
+from service.timetables.gtfs import GtfsError, check_feed_id
 
 
 def default_feed_id(path: Path) -> str:
     """'SNCF TER Occitanie.zip' → 'sncf-ter-occitanie'."""
     return re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_")[:40] or "feed"
+
+
+def check_import_gtfs(args: argparse.Namespace) -> None:
+    from service.cli import CommandError
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise CommandError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'}")
+    try:
+        check_feed_id(args.feed or default_feed_id(path))
+    except GtfsError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def cmd_import_gtfs(settings: Settings, args: argparse.Namespace) -> int:
@@ -50,4 +62,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("import-gtfs", help="import a GTFS feed, replacing the previous copy of that feed")
     parser.add_argument("path", metavar="PATH.zip", help="the GTFS zip archive")
     parser.add_argument("--feed", help="the feed's id (default: from the file name), e.g. lio or sncf-ter")
-    parser.set_defaults(handler=cmd_import_gtfs)
+    parser.set_defaults(handler=cmd_import_gtfs, check=check_import_gtfs)
