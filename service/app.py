@@ -22,6 +22,7 @@ from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.passes.controller import PassController, RevocationController, jwks
 from service.proofs.controller import ClaimController
 from service.redemptions.controller import ConflictController, RedemptionController
+from service.reports import repository as reports_repository
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
@@ -41,6 +42,7 @@ async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
     usable signing key. Returns the keyring, loaded."""
     await migrations.migrate(conn)
     await territory_repository.sync_territory(conn, settings.config.territory)
+    await reports_repository.sync_timezone(conn, settings.config.territory.timezone)
     password = settings_keys(settings).key_encryption
     await ensure_current_key(conn, password)
     keyring = Keyring(password)

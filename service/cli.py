@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.proofs.rail.commands",
     "service.signing.commands",
     "service.privacy.commands",
+    "service.reports.commands",
 )
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -166,6 +167,25 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     scan_retention_days: PositiveInt = 90
 
 
+class ReportRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The OT reports. A season starts every year on `season_start` ("MM-DD", a Lot day);
+    the dashboard's default period is this season to date."""
+
+    season_start: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}-[0-9]{2}$")] = "04-01"
+
+    def __post_init__(self) -> None:
+        month, day = (int(part) for part in self.season_start.split("-"))
+        try:
+            date(2001, month, day)  # a common year: no season may start on 29 February
+        except ValueError as exc:
+            raise ValueError(f"season_start: {self.season_start!r} is not a day of the year") from exc
+
+    @property
+    def season_month_day(self) -> tuple[int, int]:
+        month, day = (int(part) for part in self.season_start.split("-"))
+        return month, day
+
+
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
     passes: PassRules = msgspec.field(default_factory=PassRules)
@@ -175,6 +195,7 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     rail_barcodes: RailBarcodeConfig = msgspec.field(default_factory=RailBarcodeConfig)
     privacy: PrivacyRules = msgspec.field(default_factory=PrivacyRules)
     timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
+    reports: ReportRules = msgspec.field(default_factory=ReportRules)
 
 
 # --- factors.toml -----------------------------------------------------------

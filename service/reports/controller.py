@@ -1,8 +1,13 @@
-"""GET /api/v1/reports/uptake: an OT sees its own territory; the pilot sees all."""
+"""The OT reports. An OT sees its own territory; the pilot sees all of it.
+
+- GET /api/v1/reports/figures     key figures, each with the same period last year
+- GET /api/v1/reports/breakdowns  every table a dashboard draws, in one answer
+- GET /api/v1/reports/uptake      totals and one table (API.md; JSON or CSV)
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
@@ -10,15 +15,51 @@ from litestar.datastructures import State
 from litestar.params import FromQuery, QueryParameter
 
 from service.accounts.guards import Staff, requires
-from service.core.clock import local_date
+from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
-from service.reports import service
+from service.core.params import refuse_repeated
+from service.reports import exports, service
+from service.reports.period import Period, resolve
 from service.territory import repository as territory_repository
 
-GroupBy = Literal["mode", "site", "week", "method", "stop"]
-MAX_PERIOD_DAYS = 3 * 366
-DEFAULT_PERIOD_DAYS = 365
+GroupBy = Literal["mode", "site", "week", "method", "stop", "ot", "confidence", "distance"]
+From = Annotated[date | None, QueryParameter(name="from", description="first Lot day (default: the season's start)")]
+To = Annotated[date | None, QueryParameter(name="to", description="last Lot day, included (default: today)")]
+OtParam = Annotated[str | None, QueryParameter(description="an OT id; the pilot omits it for the department")]
+
+
+async def _scope(request: Request[Staff, Any, Any], db: DB, ot: str | None) -> str | None:
+    """The OT the report is about (None: the department), checked against the caller."""
+    scope = request.user.ot_scope(ot)
+    if scope is not None and not await territory_repository.ot_exists(db, scope):
+        raise Problem(404, "ot.unknown", ot=scope)
+    return scope
+
+
+def _period(state: State, start: date | None, end: date | None) -> Period:
+    settings = state.settings
+    return resolve(start, end, local_date(settings), lambda day: season_start(settings, day))
+
+
+def _file(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _breakdown_list(request: Request) -> list[str]:
+    """`by=week,mode` or `by=week&by=mode`; every breakdown when absent."""
+    asked = [name.strip() for value in request.query_params.getall("by", []) for name in value.split(",")]
+    asked = [name for name in asked if name]
+    if not asked:
+        return list(service.BREAKDOWNS)
+    unknown = sorted(set(asked) - set(service.BREAKDOWNS))
+    if unknown:
+        raise Problem(400, "request.invalid", reason=f"`by`: unknown breakdown {', '.join(unknown)}")
+    if len(set(asked)) != len(asked):
+        raise Problem(400, "request.invalid", reason="`by`: a breakdown is named twice")
+    return asked
 
 
 class ReportController(Controller):
@@ -26,47 +67,82 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [requires("ot", "pilot", "admin")]
 
-    @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON, or CSV with Accept: text/csv)")
+    @get("/figures", summary="Key figures of a period, each with the same period a year earlier")
+    async def figures(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
+        group_by: FromQuery[Literal["ot"] | None] = None,
+    ) -> dict[str, Any]:
+        refuse_repeated(request, "ot", "from", "to", "group_by")
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
+        report = await service.figures(
+            db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
+        )
+        report["season_start"] = season_start(state.settings, period.end).isoformat()
+        return report
+
+    @get("/breakdowns", summary="Every table of the dashboard at once")
+    async def breakdowns(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
+        by: Annotated[
+            list[str] | None,
+            QueryParameter(description=f"breakdowns, comma-separated or repeated: {', '.join(service.BREAKDOWNS)}"),
+        ] = None,
+    ) -> Response[Any]:
+        refuse_repeated(request, "ot", "from", "to")
+        wanted = _breakdown_list(request)
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
+        settings = state.settings
+        report = await service.breakdowns(
+            db,
+            ot_id=scope,
+            period=period,
+            wanted=wanted,
+            tz=settings.config.territory.timezone,
+            factors=settings.config.factors,
+        )
+        return Response(report)
+
+    @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON; CSV with Accept: text/csv or format=csv)")
     async def uptake(
         self,
         request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: FromQuery[str | None] = None,
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
         group_by: FromQuery[GroupBy | None] = None,
         format: FromQuery[Literal["json", "csv"] | None] = None,
     ) -> Response[Any]:
-        staff = request.user
-        if staff.role == "ot":
-            ot = ot or staff.ot_id
-        if ot is not None:
-            if not staff.may_see_ot(ot):
-                raise Problem(403, "auth.forbidden")
-            if not await territory_repository.ot_exists(db, ot):
-                raise Problem(404, "ot.unknown", ot=ot)
+        refuse_repeated(request, "ot", "from", "to", "group_by", "format")
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
         settings = state.settings
-        end = end or local_date(settings)
-        start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
-        if start > end or (end - start).days > MAX_PERIOD_DAYS:
-            raise Problem(400, "report.invalid_period")
         report = await service.uptake(
             db,
-            ot_id=ot,
-            start=start,
-            end=end,
+            ot_id=scope,
+            period=period,
             group_by=group_by,
             tz=settings.config.territory.timezone,
             factors=settings.config.factors,
         )
+        rows = report["rows"] or [report["totals"]]
+        name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
         if wants_csv:
-            filename = f"tbc-uptake-{ot or 'lot'}-{start}-{end}.csv"
-            rows = report["rows"] or [report["totals"]]
-            return Response(
-                service.to_csv(rows),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
+            return _file(exports.to_csv(rows), exports.CSV_MEDIA_TYPE, f"{name}.csv")
         return Response(report)

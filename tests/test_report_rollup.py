@@ -1,0 +1,85 @@
+"""The report's rollups stay equal to a recount of the raw passes and uses,
+whatever the concurrency (sql/005_report_rollups.sql)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from service.reports import repository
+from tests.conftest import issue_pass, nonce, staff_headers
+
+# Demo sites of four OTs that take a plausible train pass arriving today.
+SITES = ("musee-henri-martin", "canoe-bouzies", "rocher-des-aigles", "musee-champollion", "grottes-cougnac")
+
+
+async def _raw_used(conn, codes):
+    return await conn.fetchval(
+        "SELECT count(*) FROM passes p WHERE p.code = ANY($1::text[]) AND EXISTS "
+        "(SELECT 1 FROM redemptions r WHERE r.pass_id = p.id)",
+        codes,
+    )
+
+
+async def test_rollups_equal_the_raw_count_after_concurrent_claims_and_scans(client, conn):
+    passes = await asyncio.gather(*(issue_pass(client, persons=1 + i % 4) for i in range(24)))
+    desks = {site: await staff_headers(client, f"demo-partner-{site}") for site in SITES}
+
+    async def scan(token, site):
+        return await client.post("/api/v1/redemptions", json={"token": token, "nonce": nonce()}, headers=desks[site])
+
+    # every pass at several sites at once, and twice at the same site (two desks, one wins)
+    scans = [scan(p["token"], site) for i, p in enumerate(passes) for site in SITES[: 1 + i % len(SITES)]]
+    scans += [scan(p["token"], SITES[0]) for p in passes[::2]]
+    answers = await asyncio.gather(*scans)
+    assert {a.status_code for a in answers} <= {201, 409}
+    codes = [p["code"] for p in passes]
+    expected_uses = sum(1 + i % len(SITES) for i in range(len(passes)))
+    recorded = await conn.fetchval(
+        "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = ANY($1::text[])", codes
+    )
+    assert recorded == expected_uses == sum(a.status_code == 201 for a in answers)
+    assert await _raw_used(conn, codes) == len(passes)
+    assert await repository.differences(conn) == 0
+
+
+async def test_rollups_follow_updates_and_deletes_and_rebuild_to_the_same_rows(client, conn):
+    issued = await issue_pass(client, persons=3)
+    scan = await client.post(
+        "/api/v1/redemptions",
+        json={"token": issued["token"], "nonce": nonce()},
+        headers=await staff_headers(client, "demo-partner-musee-henri-martin"),
+    )
+    assert scan.status_code == 201
+
+    class RollBack(Exception):
+        pass
+
+    with pytest.raises(RollBack):
+        async with conn.transaction():
+            # a correction of a pass or a use moves its counts; removing the use makes the pass unused again
+            await conn.execute(
+                "UPDATE passes SET persons = 2, ot_id = 'figeac', trip_km = 87.5 WHERE code = $1", issued["code"]
+            )
+            await conn.execute(
+                "UPDATE redemptions SET persons = 1 WHERE pass_id = (SELECT id FROM passes WHERE code = $1)",
+                issued["code"],
+            )
+            assert await repository.differences(conn) == 0
+            await conn.execute(
+                "DELETE FROM redemptions WHERE pass_id = (SELECT id FROM passes WHERE code = $1)", issued["code"]
+            )
+            assert await conn.fetchval("SELECT uses FROM passes WHERE code = $1", issued["code"]) == 0
+            assert await repository.differences(conn) == 0
+            before = await conn.fetch("SELECT * FROM report_passes WHERE passes <> 0 ORDER BY 1, 2, 3, 4, 5, 6")
+            await repository.rebuild(conn)
+            after = await conn.fetch("SELECT * FROM report_passes ORDER BY 1, 2, 3, 4, 5, 6")
+            assert [tuple(r) for r in after] == [tuple(r) for r in before]
+            # and a rollup row off by one is seen
+            await conn.execute(
+                "UPDATE report_uses SET redemptions = redemptions + 1 WHERE ctid = (SELECT ctid FROM report_uses LIMIT 1)"
+            )
+            assert await repository.differences(conn) == 2  # the row as counted, and as it should be
+            raise RollBack
+    assert await repository.differences(conn) == 0
