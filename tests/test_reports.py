@@ -222,3 +222,43 @@ async def test_the_co2_method_names_factors_and_where_each_distance_came_from(cl
         body["figures"]["co2_avoided_kg"]["value"], abs=0.5
     )
     del assumed
+
+
+async def test_csv_for_french_excel(client):
+    headers = await staff_headers(client, "demo-pilot")
+    response = await client.get(
+        "/api/v1/reports/uptake", params={"group_by": "mode", "format": "csv", "dialect": "excel-fr"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    json_rows = (await _report(client, "demo-pilot", group_by="mode")).json()["rows"]
+    assert [row["mode"] for row in rows] == [row["mode"] for row in json_rows]
+    for row, expected in zip(rows, json_rows, strict=True):
+        assert int(row["passes"]) == expected["passes"]
+        assert "." not in row["co2_avoided_kg"]
+        assert float(row["co2_avoided_kg"].replace(",", ".")) == expected["co2_avoided_kg"]
+        if expected["uptake_rate"] is not None:
+            assert float(row["uptake_rate"].replace(",", ".")) == expected["uptake_rate"]
+    plain = await client.get("/api/v1/reports/uptake", params={"format": "csv"}, headers=headers)
+    assert plain.headers["content-type"] == "text/csv; charset=utf-8" and not plain.content.startswith(b"\xef")
+
+
+async def test_xlsx_workbook_has_one_sheet_per_breakdown(client):
+    import openpyxl
+
+    headers = await staff_headers(client, "demo-ot-cahors")
+    response = await client.get("/api/v1/reports/breakdowns", params={"format": "xlsx"}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    body = (await client.get("/api/v1/reports/breakdowns", headers=headers)).json()
+    assert book.sheetnames == ["totals", *body["breakdowns"], "co2_sources", "co2_factors"]
+    for name, json_rows in body["breakdowns"].items():
+        header, *rows = [list(row) for row in book[name].iter_rows(values_only=True)]
+        assert [dict(zip(header, row, strict=True)) for row in rows] == json_rows, name
+    header, *rows = [list(row) for row in book["co2_sources"].iter_rows(values_only=True)]
+    assert [dict(zip(header, row, strict=True)) for row in rows] == body["co2_method"]["distance_sources"]

@@ -1,8 +1,8 @@
 """The OT reports. An OT sees its own territory; the pilot sees all of it.
 
 - GET /api/v1/reports/figures     key figures, each with the same period last year
-- GET /api/v1/reports/breakdowns  every table a dashboard draws, in one answer
-- GET /api/v1/reports/uptake      totals and one table (API.md; JSON or CSV)
+- GET /api/v1/reports/breakdowns  every table a dashboard draws, in one answer (JSON or XLSX)
+- GET /api/v1/reports/uptake      totals and one table (API.md; JSON, CSV or XLSX)
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class ReportController(Controller):
         report["season_start"] = season_start(state.settings, period.end).isoformat()
         return report
 
-    @get("/breakdowns", summary="Every table of the dashboard at once")
+    @get("/breakdowns", summary="Every table of the dashboard at once (JSON, or an XLSX workbook)")
     async def breakdowns(
         self,
         request: Request[Staff, Any, Any],
@@ -100,8 +100,9 @@ class ReportController(Controller):
             list[str] | None,
             QueryParameter(description=f"breakdowns, comma-separated or repeated: {', '.join(service.BREAKDOWNS)}"),
         ] = None,
+        format: FromQuery[Literal["json", "xlsx"] | None] = None,
     ) -> Response[Any]:
-        refuse_repeated(request, "ot", "from", "to")
+        refuse_repeated(request, "ot", "from", "to", "format")
         wanted = _breakdown_list(request)
         scope = await _scope(request, db, ot)
         period = _period(state, start, end)
@@ -114,6 +115,20 @@ class ReportController(Controller):
             tz=settings.config.territory.timezone,
             factors=settings.config.factors,
         )
+        if format == "xlsx":
+            method = dict(report["co2_method"])
+            sources = method.pop("distance_sources")
+            sheets = {
+                "totals": [report["totals"]],
+                **report["breakdowns"],
+                "co2_sources": sources,
+                "co2_factors": [{"name": k, "value": v} for k, v in exports.flatten("", method).items()],
+            }
+            return _file(
+                exports.to_xlsx(sheets),
+                exports.XLSX_MEDIA_TYPE,
+                f"tbc-{scope or 'lot'}-{period.start}-{period.end}.xlsx",
+            )
         return Response(report)
 
     @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON; CSV with Accept: text/csv or format=csv)")
@@ -126,9 +141,13 @@ class ReportController(Controller):
         start: From = None,
         end: To = None,
         group_by: FromQuery[GroupBy | None] = None,
-        format: FromQuery[Literal["json", "csv"] | None] = None,
+        format: FromQuery[Literal["json", "csv", "xlsx"] | None] = None,
+        dialect: Annotated[
+            exports.Dialect | None,
+            QueryParameter(description="CSV flavour: rfc4180 (default; comma) or excel-fr (BOM, `;`, decimal comma)"),
+        ] = None,
     ) -> Response[Any]:
-        refuse_repeated(request, "ot", "from", "to", "group_by", "format")
+        refuse_repeated(request, "ot", "from", "to", "group_by", "format", "dialect")
         scope = await _scope(request, db, ot)
         period = _period(state, start, end)
         settings = state.settings
@@ -144,5 +163,7 @@ class ReportController(Controller):
         name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
         if wants_csv:
-            return _file(exports.to_csv(rows), exports.CSV_MEDIA_TYPE, f"{name}.csv")
+            return _file(exports.to_csv(rows, dialect or "rfc4180"), exports.CSV_MEDIA_TYPE, f"{name}.csv")
+        if format == "xlsx":
+            return _file(exports.to_xlsx({group_by or "totals": rows}), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
         return Response(report)
