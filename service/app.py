@@ -29,6 +29,7 @@ from service.settings import Settings, load_settings
 from service.signing.service import Keyring, ensure_current_key
 from service.territory import repository as territory_repository
 from service.territory.controller import TerritoryController
+from service.territory.sites_controller import SiteController
 
 log = logging.getLogger("service")
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             DeviceController,
             TerritoryController,
+            SiteController,
             ClaimController,
             PassController,
             RevocationController,

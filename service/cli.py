@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.proofs.rail.commands",
     "service.signing.commands",
     "service.privacy.commands",
+    "service.territory.commands",
     "service.reports.commands",
 )
 

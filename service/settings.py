@@ -225,25 +225,34 @@ class FactorsConfig(msgspec.Struct, forbid_unknown_fields=True):
 # --- demo.toml --------------------------------------------------------------
 
 
+OfferLabel = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 class OfferConfig(msgspec.Struct, forbid_unknown_fields=True):
-    label: str
+    # `label` is the French one, shown when the visitor's language has none
+    label: OfferLabel
+    label_en: OfferLabel | None = None
+    label_es: OfferLabel | None = None
     normal_price_eur: NonNegativeFloat | None = None
     reduced_price_eur: NonNegativeFloat | None = None
-    conditions: str | None = None
+    conditions: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
 
 class SiteConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """A partner site, as `config/demo.toml`, `tbc import-sites` and the sites API write it."""
+
     id: Identifier
-    name: str
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
     ot: Identifier
     lat: Latitude
     lon: Longitude
-    modes: list[Mode]
+    modes: Annotated[list[Mode], msgspec.Meta(min_length=1, max_length=3)]
     offer: OfferConfig
-    proof_max_age_days: NonNegativeInt | None = None
+    proof_max_age_days: Annotated[int, msgspec.Meta(ge=0, le=366)] | None = None
     min_confidence: Confidence | None = None
     bookable: bool = False
     booking_required: bool = False
+    active: bool = True
 
 
 class DemoConfig(msgspec.Struct, forbid_unknown_fields=True):

@@ -640,6 +640,31 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Esta oficina de turismo es desconocida.",
         },
     ),
+    # OT dashboard: sites and partner accounts (h-reports)
+    "site.invalid": (
+        "Invalid site",
+        {
+            "fr": "Le site ne peut pas être enregistré : {field} : {reason}",
+            "en": "The site cannot be saved: {field}: {reason}",
+            "es": "El sitio no se puede guardar: {field}: {reason}",
+        },
+    ),
+    "site.exists": (
+        "Site already exists",
+        {
+            "fr": "Un site porte déjà l'identifiant {site} ; modifiez-le plutôt.",
+            "en": "A site already has the id {site}; edit it instead.",
+            "es": "Ya existe un sitio con el identificador {site}; modifíquelo.",
+        },
+    ),
+    "account.username_taken": (
+        "Username taken",
+        {
+            "fr": "L'identifiant {username} est déjà utilisé.",
+            "en": "The username {username} is already taken.",
+            "es": "El nombre de usuario {username} ya está en uso.",
+        },
+    ),
 }
 
 
