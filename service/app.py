@@ -15,7 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from service import __version__
 from service.accounts.controller import AuthController, DeviceController
 from service.attestations.controller import AttestationController
-from service.bookings.controller import BookingController, SlotController
+from service.bookings.controller import BookingController, ScopeSlotController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttestationController,
             SlotController,
             BookingController,
+            ScopeSlotController,
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,

@@ -1,7 +1,10 @@
 """The OT dashboard's work: partner sites and their accounts as data (API and
-`tbc import-sites`)."""
+`tbc import-sites`), offline-scan conflicts to acknowledge, slots of bookable sites."""
 
 from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 from service.reports import repository as report_repository
 from tests.conftest import issue_pass, nonce, staff_headers
@@ -214,3 +217,79 @@ async def test_import_sites_is_idempotent_and_names_the_line_of_an_error(client,
     )
     failed = await _run([*TBC, "import-sites", twice], env=env)
     assert failed.returncode == 2 and f"{twice}:13: sites[1].id: '{site_id}' is already defined" in failed.stderr
+
+
+async def _conflict(client) -> tuple[dict, str]:
+    partner = await staff_headers(client, "demo-partner-musee-champollion")
+    desks = [
+        (await client.post("/api/v1/devices", json={"name": f"desk {n} {nonce()[:6]}"}, headers=partner)).json()
+        for n in (1, 2)
+    ]
+    issued = await issue_pass(client)
+    for minutes, desk in zip((30, 25), desks, strict=True):
+        scanned_at = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+        response = await client.post(
+            "/api/v1/redemptions/sync",
+            json={"items": [{"nonce": nonce(), "token": issued["token"], "scanned_at": scanned_at}]},
+            headers={"Authorization": f"Bearer {desk['access_token']}"},
+        )
+        assert response.status_code == 200
+    figeac = await staff_headers(client, "demo-ot-figeac")
+    conflicts = (await client.get("/api/v1/redemptions/conflicts", headers=figeac)).json()
+    return next(c for c in conflicts if c["code"] == issued["code"]), issued["code"]
+
+
+async def test_a_conflict_is_acknowledged_once_with_who_and_when(client):
+    conflict, code = await _conflict(client)
+    assert conflict["acknowledged_at"] is None and conflict["site_name"].startswith("Musée Champollion")
+    cahors = await staff_headers(client, "demo-ot-cahors")
+    url = f"/api/v1/redemptions/conflicts/{conflict['id']}/acknowledge"
+    assert (await client.post(url, json={}, headers=cahors)).status_code == 404  # not Cahors' site
+
+    figeac, pilot = await staff_headers(client, "demo-ot-figeac"), await staff_headers(client, "demo-pilot")
+    answers = await asyncio.gather(
+        client.post(url, json={"note": "same family, two desks"}, headers=figeac),
+        client.post(url, json={}, headers=pilot),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    done = next(a for a in answers if a.status_code == 200).json()
+    late = next(a for a in answers if a.status_code == 409).json()
+    assert done["acknowledged_by"] in ("demo-ot-figeac", "demo-pilot") and done["acknowledged_at"]
+    assert late["code"] == "conflict.already_acknowledged" and late["acknowledged_by"] == done["acknowledged_by"]
+
+    open_now = (await client.get("/api/v1/redemptions/conflicts", headers=figeac)).json()
+    assert code not in [c["code"] for c in open_now]
+    acknowledged = (
+        await client.get("/api/v1/redemptions/conflicts", params={"status": "acknowledged"}, headers=figeac)
+    ).json()
+    assert code in [c["code"] for c in acknowledged]
+
+
+async def test_slots_of_an_ots_bookable_sites(client, settings):
+    from service.core.clock import local_date
+
+    cahors = await staff_headers(client, "demo-ot-cahors")
+    slots = (await client.get("/api/v1/slots", headers=cahors)).json()
+    assert {s["site_id"] for s in slots} == {"grotte-pech-merle", "canoe-bouzies"}  # the demo's bookable sites
+    assert all(s["remaining"] == s["capacity"] - s["booked"] for s in slots)
+    assert slots == sorted(slots, key=lambda s: s["start"])
+
+    issued = await issue_pass(client, persons=3)
+    tomorrow = (local_date(settings) + timedelta(days=1)).isoformat()
+    slot = next(s for s in slots if s["start"][:10] >= tomorrow and s["remaining"] >= 3)
+    booked = await client.post("/api/v1/bookings", json={"token": issued["token"], "slot_id": slot["id"], "persons": 3})
+    assert booked.status_code == 201, booked.text
+    day = slot["start"][:10]
+    after = (
+        await client.get("/api/v1/slots", params={"from": day, "to": day, "site": slot["site_id"]}, headers=cahors)
+    ).json()
+    mine = next(s for s in after if s["id"] == slot["id"])
+    assert mine["booked"] == slot["booked"] + 3 and mine["bookings"] == slot["bookings"] + 1
+
+    pilot = await staff_headers(client, "demo-pilot")
+    department = (await client.get("/api/v1/slots", headers=pilot)).json()
+    assert {s["ot_id"] for s in department} == {"cahors", "dordogne"}
+    assert (await client.get("/api/v1/slots", params={"ot": "dordogne"}, headers=cahors)).status_code == 403
+    today = local_date(settings)
+    too_long = {"from": today.isoformat(), "to": (today + timedelta(days=200)).isoformat()}
+    assert (await client.get("/api/v1/slots", params=too_long, headers=cahors)).status_code == 400

@@ -640,7 +640,7 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "es": "Esta oficina de turismo es desconocida.",
         },
     ),
-    # OT dashboard: sites and partner accounts (h-reports)
+    # OT dashboard: sites, partner accounts, offline-scan conflicts (h-reports)
     "site.invalid": (
         "Invalid site",
         {
@@ -663,6 +663,14 @@ CATALOG: Final[dict[str, tuple[str, dict[str, str]]]] = {
             "fr": "L'identifiant {username} est déjà utilisé.",
             "en": "The username {username} is already taken.",
             "es": "El nombre de usuario {username} ya está en uso.",
+        },
+    ),
+    "conflict.already_acknowledged": (
+        "Conflict already acknowledged",
+        {
+            "fr": "Ce conflit a déjà été traité par {acknowledged_by}.",
+            "en": "This conflict was already acknowledged by {acknowledged_by}.",
+            "es": "Este conflicto ya fue atendido por {acknowledged_by}.",
         },
     ),
 }
