@@ -42,7 +42,8 @@ $$;
 
 -- Passes by the Lot day they were issued and the OT of their arrival stop ('' for
 -- none). `mode` and `persons` split every row because the CO2 avoided per pass
--- depends on them; `km` sums the known trip lengths (numeric: exact sums).
+-- depends on them; `km_m` sums the known trip lengths in metres (integers: exact
+-- sums, whatever their order, and fast ones).
 CREATE TABLE report_passes (
     dim         text NOT NULL CHECK (dim IN ('mode', 'method', 'confidence', 'stop', 'distance')),
     day         date NOT NULL,
@@ -50,10 +51,10 @@ CREATE TABLE report_passes (
     key         text NOT NULL,
     mode        text NOT NULL,
     persons     integer NOT NULL,
-    passes      bigint NOT NULL,
-    used        bigint NOT NULL,
-    km          numeric NOT NULL,
-    km_passes   bigint NOT NULL,
+    passes      integer NOT NULL,
+    used        integer NOT NULL,
+    km_m        bigint NOT NULL,
+    km_passes   integer NOT NULL,
     PRIMARY KEY (dim, day, ot_id, key, mode, persons)
 );
 
@@ -65,8 +66,8 @@ CREATE TABLE report_uses (
     day         date NOT NULL,
     ot_id       text NOT NULL,
     key         text NOT NULL,
-    redemptions bigint NOT NULL,
-    persons     bigint NOT NULL,
+    redemptions integer NOT NULL,
+    persons     integer NOT NULL,
     PRIMARY KEY (dim, day, ot_id, key)
 );
 
@@ -74,10 +75,10 @@ CREATE TABLE report_uses (
 CREATE VIEW report_passes_raw AS
 SELECT d.dim, (p.created_at AT TIME ZONE rs.timezone)::date AS day, coalesce(p.ot_id, '') AS ot_id, d.key, p.mode,
        p.persons,
-       count(*) AS passes,
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = p.id)) AS used,
-       coalesce(sum(p.trip_km::numeric), 0) AS km,
-       count(p.trip_km) AS km_passes
+       count(*)::integer AS passes,
+       (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = p.id)))::integer AS used,
+       coalesce(sum(round(p.trip_km * 1000)::bigint), 0)::bigint AS km_m,
+       count(p.trip_km)::integer AS km_passes
 FROM report_settings rs, passes p,
      LATERAL (VALUES ('mode', p.mode), ('method', p.method), ('confidence', p.confidence),
                      ('stop', coalesce(p.arrival_stop_id, '')),
@@ -86,7 +87,7 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 
 CREATE VIEW report_uses_raw AS
 SELECT d.dim, (r.redeemed_at AT TIME ZONE rs.timezone)::date AS day, s.ot_id, d.key,
-       count(*) AS redemptions, sum(r.persons) AS persons
+       count(*)::integer AS redemptions, sum(r.persons)::integer AS persons
 FROM report_settings rs, redemptions r
 JOIN passes p ON p.id = r.pass_id
 JOIN sites s ON s.id = r.site_id,
@@ -97,15 +98,16 @@ GROUP BY 1, 2, 3, 4;
 -- Add a pass (sign 1), take it away (-1), or only move its "used" flag (sign 0).
 CREATE FUNCTION report_count_pass(p passes, sign integer, used_delta integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO report_passes AS t (dim, day, ot_id, key, mode, persons, passes, used, km, km_passes)
+    INSERT INTO report_passes AS t (dim, day, ot_id, key, mode, persons, passes, used, km_m, km_passes)
     SELECT d.dim, report_day(p.created_at), coalesce(p.ot_id, ''), d.key, p.mode, p.persons,
-           sign, used_delta, coalesce(p.trip_km::numeric, 0) * sign, (p.trip_km IS NOT NULL)::integer * sign
+           sign, used_delta, coalesce(round(p.trip_km * 1000)::bigint, 0) * sign,
+           (p.trip_km IS NOT NULL)::integer * sign
     FROM (VALUES ('confidence', p.confidence), ('distance', report_distance_source(p.method, p.trip_km)),
                  ('method', p.method), ('mode', p.mode), ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key)
     ORDER BY d.dim
     ON CONFLICT (dim, day, ot_id, key, mode, persons) DO UPDATE
         SET passes = t.passes + EXCLUDED.passes, used = t.used + EXCLUDED.used,
-            km = t.km + EXCLUDED.km, km_passes = t.km_passes + EXCLUDED.km_passes
+            km_m = t.km_m + EXCLUDED.km_m, km_passes = t.km_passes + EXCLUDED.km_passes
 $$;
 
 -- Add a use (sign 1) or take it away (-1). The site's row is share-locked, so a move

@@ -83,3 +83,13 @@ async def test_rollups_follow_updates_and_deletes_and_rebuild_to_the_same_rows(c
             assert await repository.differences(conn) == 2  # the row as counted, and as it should be
             raise RollBack
     assert await repository.differences(conn) == 0
+
+
+async def test_tbc_check_reports_compares_and_rebuilds(client, database_url, settings):
+    from tests.test_cli import TBC, _env, _run
+
+    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    checked = await _run([*TBC, "check-reports"], env=env)
+    assert checked.returncode == 0 and "equal to a recount" in checked.stdout, checked.stderr
+    rebuilt = await _run([*TBC, "check-reports", "--rebuild"], env=env)
+    assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stderr

@@ -7,56 +7,73 @@ from datetime import date
 
 import asyncpg
 
-# How a rollup row is grouped: by its dimension's value, its OT, its ISO week, or not.
-# Every breakdown is one of these groupings of one dimension, and one query per
-# rollup table answers all those a report needs (one scan, GROUPING SETS).
-_GROUPING = """
-    CASE WHEN GROUPING(t.key) = 0 THEN 'key' WHEN GROUPING(t.ot_id) = 0 THEN 'ot'
-         WHEN GROUPING(date_trunc('week', t.day)) = 0 THEN 'week' ELSE 'total' END AS grouping,
-    coalesce(nullif(t.key, ''), nullif(t.ot_id, ''), to_char(date_trunc('week', t.day), 'YYYY-MM-DD')) AS value
+# The Monday of a row's ISO week, in integer arithmetic (1 January 2001 was a Monday).
+_WEEK = "t.day - (t.day - DATE '2001-01-01') % 7"
+# Each breakdown is a grouping of one dimension of a rollup: by its value (the
+# dimensions in `by_value`), or, for the dimension counting everything once, by OT,
+# by week or not at all (`overall`). One query per rollup answers them all.
+_OVERALL = f"""
+    CASE WHEN GROUPING(t.ot_id) = 0 THEN 'ot' WHEN GROUPING({_WEEK}) = 0 THEN 'week' ELSE 'total' END,
+    coalesce(nullif(t.ot_id, ''), to_char({_WEEK}, 'YYYY-MM-DD'))
 """
 
 
 async def pass_groups(
-    conn: asyncpg.Connection, dims: list[str], ot_id: str | None, start: date, end: date
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, start: date, end: date
 ) -> list[asyncpg.Record]:
-    """Passes issued in the period and scope, in dimensions `dims`, grouped every way
-    (by value, OT, week, not at all) and by what the CO2 estimate needs."""
+    """Passes issued in the period and scope as (dim, grouping, value, mode, persons, sums):
+    by value of the dimensions `by_value`, and with `overall` by OT, week and in all."""
+    sums = (
+        """sum(t.passes) AS passes, sum(t.used) AS used, sum(t.km_m)::bigint AS km_m, sum(t.km_passes) AS km_passes"""
+    )
+    scope = "t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)"
     return await conn.fetch(
         f"""
-        SELECT t.dim, {_GROUPING}, t.mode, t.persons,
-               sum(t.passes)::bigint AS passes, sum(t.used)::bigint AS used,
-               sum(t.km)::float8 AS km, sum(t.km_passes)::bigint AS km_passes
+        SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, t.mode, t.persons, {sums}
         FROM report_passes t
-        WHERE t.dim = ANY($1::text[]) AND t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)
-        GROUP BY GROUPING SETS ((t.dim, t.key, t.mode, t.persons), (t.dim, t.ot_id, t.mode, t.persons),
-                                (t.dim, date_trunc('week', t.day), t.mode, t.persons), (t.dim, t.mode, t.persons))
+        WHERE t.dim = ANY($1::text[]) AND {scope}
+        GROUP BY t.dim, t.key, t.mode, t.persons
         HAVING sum(t.passes) <> 0  -- rows emptied by a correction
+        UNION ALL
+        SELECT 'mode', {_OVERALL}, t.mode, t.persons, {sums}
+        FROM report_passes t
+        WHERE $5 AND t.dim = 'mode' AND {scope}
+        GROUP BY GROUPING SETS ((t.ot_id, t.mode, t.persons), ({_WEEK}, t.mode, t.persons), (t.mode, t.persons))
+        HAVING sum(t.passes) <> 0
         """,
-        dims,
+        by_value,
         start,
         end,
         ot_id,
+        overall,
     )
 
 
 async def use_groups(
-    conn: asyncpg.Connection, dims: list[str], ot_id: str | None, start: date, end: date
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, start: date, end: date
 ) -> list[asyncpg.Record]:
-    """Uses at the scope's sites in the period, in dimensions `dims`, grouped every way."""
+    """Uses at the scope's sites in the period as (dim, grouping, value, sums), as `pass_groups`."""
+    sums = "sum(t.redemptions) AS redemptions, sum(t.persons) AS persons"
+    scope = "t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)"
     return await conn.fetch(
         f"""
-        SELECT t.dim, {_GROUPING},
-               sum(t.redemptions)::bigint AS redemptions, sum(t.persons)::bigint AS persons
+        SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, {sums}
         FROM report_uses t
-        WHERE t.dim = ANY($1::text[]) AND t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)
-        GROUP BY GROUPING SETS ((t.dim, t.key), (t.dim, t.ot_id), (t.dim, date_trunc('week', t.day)), (t.dim))
+        WHERE t.dim = ANY($1::text[]) AND {scope}
+        GROUP BY t.dim, t.key
         HAVING sum(t.redemptions) <> 0  -- rows emptied by a correction or a site's move
+        UNION ALL
+        SELECT 'site', {_OVERALL}, {sums}
+        FROM report_uses t
+        WHERE $5 AND t.dim = 'site' AND {scope}
+        GROUP BY GROUPING SETS ((t.ot_id), ({_WEEK}), ())
+        HAVING sum(t.redemptions) <> 0
         """,
-        dims,
+        by_value,
         start,
         end,
         ot_id,
+        overall,
     )
 
 

@@ -36,7 +36,7 @@ class Tally:
     redeemed_persons: int = 0
 
     def add_passes(self, row: asyncpg.Record, factors: FactorsConfig) -> None:
-        passes, km, known = row["passes"], row["km"] or 0.0, row["km_passes"]
+        passes, km, known = row["passes"], row["km_m"] / 1000, row["km_passes"]
         self.passes += passes
         self.persons += passes * row["persons"]
         self.used += row["used"]
@@ -109,14 +109,15 @@ async def _tallies(
         (PASS_SPECS, repository.pass_groups, Tally.add_passes),
         (USE_SPECS, repository.use_groups, Tally.add_uses),
     ):
-        wanted = {name: spec for name in breakdowns if (spec := specs[name]) is not None}
-        if not wanted:
-            continue
         readers: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for name, spec in wanted.items():
-            readers[spec].append(name)
-        rows = await fetch(conn, sorted({dim for dim, _ in wanted.values()}), ot_id, period.start, period.end)
-        for row in rows:
+        for name in breakdowns:
+            if (spec := specs[name]) is not None:
+                readers[spec].append(name)
+        if not readers:
+            continue
+        by_value = sorted({dim for dim, grouping in readers if grouping == "key"})
+        overall = any(grouping != "key" for _, grouping in readers)
+        for row in await fetch(conn, by_value, overall, ot_id, period.start, period.end):
             for name in readers.get((row["dim"], row["grouping"]), ()):
                 value = _iso_week(row["value"]) if row["grouping"] == "week" else row["value"]
                 add(tables[name][value], row, factors)
