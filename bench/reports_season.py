@@ -33,7 +33,7 @@ PASSES = 300_000
 USES = 1_000_000
 SITES = 40
 USED_SHARE = 0.7  # passes used at least once
-REQUESTS = 40
+REQUESTS = 100
 OT = "cahors"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 (a throw-away database)
 

@@ -32,6 +32,10 @@ LANGUAGE sql STABLE AS $$
     SELECT (moment AT TIME ZONE (SELECT timezone FROM report_settings))::date
 $$;
 
+-- The Monday of a day's ISO week (1 January 2001 was a Monday).
+CREATE FUNCTION report_monday(day date) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$ SELECT day - (day - DATE '2001-01-01') % 7 $$;
+
 -- Where the trip length behind a pass's CO2 estimate comes from: the proof itself
 -- (a GPX track's length), the imported timetable (the matched trip's path), or the
 -- configured average of the mode when neither gave one.
@@ -40,13 +44,18 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN trip_km IS NULL THEN 'assumed' WHEN method = 'gpx' THEN 'proof' ELSE 'timetable' END
 $$;
 
+-- Every count is kept twice: per Lot day (`weekly` false) and per ISO week (`weekly`
+-- true, `day` its Monday). A season's report reads its full weeks from the weekly rows
+-- and only the days at its edges from the daily ones: seven times fewer rows.
+--
 -- Passes by the Lot day they were issued and the OT of their arrival stop ('' for
 -- none). `mode` and `persons` split every row because the CO2 avoided per pass
 -- depends on them; `km_m` sums the known trip lengths in metres (integers: exact
 -- sums, whatever their order, and fast ones).
 CREATE TABLE report_passes (
     dim         text NOT NULL CHECK (dim IN ('mode', 'method', 'confidence', 'stop', 'distance')),
-    day         date NOT NULL,
+    weekly      boolean NOT NULL,
+    day         date NOT NULL CHECK (NOT weekly OR day = report_monday(day)),
     ot_id       text NOT NULL,
     key         text NOT NULL,
     mode        text NOT NULL,
@@ -55,7 +64,7 @@ CREATE TABLE report_passes (
     used        integer NOT NULL,
     km_m        bigint NOT NULL,
     km_passes   integer NOT NULL,
-    PRIMARY KEY (dim, day, ot_id, key, mode, persons)
+    PRIMARY KEY (dim, weekly, day, ot_id, key, mode, persons)
 );
 
 -- Uses by the Lot day they were recorded and the OT of their site; the value of
@@ -63,49 +72,57 @@ CREATE TABLE report_passes (
 -- OT takes its uses with it (trigger on sites below), as the raw report would.
 CREATE TABLE report_uses (
     dim         text NOT NULL CHECK (dim IN ('site', 'mode', 'method', 'stop')),
-    day         date NOT NULL,
+    weekly      boolean NOT NULL,
+    day         date NOT NULL CHECK (NOT weekly OR day = report_monday(day)),
     ot_id       text NOT NULL,
     key         text NOT NULL,
     redemptions integer NOT NULL,
     persons     integer NOT NULL,
-    PRIMARY KEY (dim, day, ot_id, key)
+    PRIMARY KEY (dim, weekly, day, ot_id, key)
 );
 
 -- The same rows recounted from the raw tables (one time zone lookup, not one per row).
 CREATE VIEW report_passes_raw AS
-SELECT d.dim, (p.created_at AT TIME ZONE rs.timezone)::date AS day, coalesce(p.ot_id, '') AS ot_id, d.key, p.mode,
-       p.persons,
+SELECT d.dim, w.weekly, CASE WHEN w.weekly THEN report_monday(x.day) ELSE x.day END AS day,
+       coalesce(p.ot_id, '') AS ot_id, d.key, p.mode, p.persons,
        count(*)::integer AS passes,
        (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = p.id)))::integer AS used,
        coalesce(sum(round(p.trip_km * 1000)::bigint), 0)::bigint AS km_m,
        count(p.trip_km)::integer AS km_passes
 FROM report_settings rs, passes p,
+     LATERAL (SELECT (p.created_at AT TIME ZONE rs.timezone)::date AS day) x,
      LATERAL (VALUES ('mode', p.mode), ('method', p.method), ('confidence', p.confidence),
                      ('stop', coalesce(p.arrival_stop_id, '')),
-                     ('distance', report_distance_source(p.method, p.trip_km))) AS d (dim, key)
-GROUP BY 1, 2, 3, 4, 5, 6;
+                     ('distance', report_distance_source(p.method, p.trip_km))) AS d (dim, key),
+     (VALUES (false), (true)) AS w (weekly)
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
 CREATE VIEW report_uses_raw AS
-SELECT d.dim, (r.redeemed_at AT TIME ZONE rs.timezone)::date AS day, s.ot_id, d.key,
+SELECT d.dim, w.weekly, CASE WHEN w.weekly THEN report_monday(x.day) ELSE x.day END AS day, s.ot_id, d.key,
        count(*)::integer AS redemptions, sum(r.persons)::integer AS persons
 FROM report_settings rs, redemptions r
 JOIN passes p ON p.id = r.pass_id
 JOIN sites s ON s.id = r.site_id,
+     LATERAL (SELECT (r.redeemed_at AT TIME ZONE rs.timezone)::date AS day) x,
      LATERAL (VALUES ('site', r.site_id), ('mode', p.mode), ('method', p.method),
-                     ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key)
-GROUP BY 1, 2, 3, 4;
+                     ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key),
+     (VALUES (false), (true)) AS w (weekly)
+GROUP BY 1, 2, 3, 4, 5;
 
 -- Add a pass (sign 1), take it away (-1), or only move its "used" flag (sign 0).
 CREATE FUNCTION report_count_pass(p passes, sign integer, used_delta integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO report_passes AS t (dim, day, ot_id, key, mode, persons, passes, used, km_m, km_passes)
-    SELECT d.dim, report_day(p.created_at), coalesce(p.ot_id, ''), d.key, p.mode, p.persons,
+    INSERT INTO report_passes AS t (dim, weekly, day, ot_id, key, mode, persons, passes, used, km_m, km_passes)
+    SELECT d.dim, w.weekly, CASE WHEN w.weekly THEN report_monday(x.day) ELSE x.day END,
+           coalesce(p.ot_id, ''), d.key, p.mode, p.persons,
            sign, used_delta, coalesce(round(p.trip_km * 1000)::bigint, 0) * sign,
            (p.trip_km IS NOT NULL)::integer * sign
-    FROM (VALUES ('confidence', p.confidence), ('distance', report_distance_source(p.method, p.trip_km)),
-                 ('method', p.method), ('mode', p.mode), ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key)
-    ORDER BY d.dim
-    ON CONFLICT (dim, day, ot_id, key, mode, persons) DO UPDATE
+    FROM (SELECT report_day(p.created_at) AS day) x,
+         (VALUES ('confidence', p.confidence), ('distance', report_distance_source(p.method, p.trip_km)),
+                 ('method', p.method), ('mode', p.mode), ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key),
+         (VALUES (false), (true)) AS w (weekly)
+    ORDER BY d.dim, w.weekly
+    ON CONFLICT (dim, weekly, day, ot_id, key, mode, persons) DO UPDATE
         SET passes = t.passes + EXCLUDED.passes, used = t.used + EXCLUDED.used,
             km_m = t.km_m + EXCLUDED.km_m, km_passes = t.km_passes + EXCLUDED.km_passes
 $$;
@@ -116,14 +133,17 @@ $$;
 -- sites count it used once.
 CREATE FUNCTION report_count_use(r redemptions, sign integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO report_uses AS t (dim, day, ot_id, key, redemptions, persons)
-    SELECT d.dim, report_day(r.redeemed_at), s.ot_id, d.key, sign, r.persons * sign
+    INSERT INTO report_uses AS t (dim, weekly, day, ot_id, key, redemptions, persons)
+    SELECT d.dim, w.weekly, CASE WHEN w.weekly THEN report_monday(x.day) ELSE x.day END, s.ot_id, d.key,
+           sign, r.persons * sign
     FROM (SELECT ot_id FROM sites WHERE id = r.site_id FOR SHARE) s, passes p,
+         (SELECT report_day(r.redeemed_at) AS day) x,
          LATERAL (VALUES ('method', p.method), ('mode', p.mode), ('site', r.site_id),
-                         ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key)
+                         ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key),
+         (VALUES (false), (true)) AS w (weekly)
     WHERE p.id = r.pass_id
-    ORDER BY d.dim
-    ON CONFLICT (dim, day, ot_id, key) DO UPDATE
+    ORDER BY d.dim, w.weekly
+    ON CONFLICT (dim, weekly, day, ot_id, key) DO UPDATE
         SET redemptions = t.redemptions + EXCLUDED.redemptions, persons = t.persons + EXCLUDED.persons;
     UPDATE passes SET uses = uses + sign WHERE id = r.pass_id;
 $$;
@@ -135,18 +155,20 @@ BEGIN
     IF report_rollup_paused() THEN
         RETURN NULL;
     END IF;
-    INSERT INTO report_uses AS t (dim, day, ot_id, key, redemptions, persons)
-    SELECT d.dim, (r.redeemed_at AT TIME ZONE rs.timezone)::date, o.ot_id, d.key,
+    INSERT INTO report_uses AS t (dim, weekly, day, ot_id, key, redemptions, persons)
+    SELECT d.dim, w.weekly, CASE WHEN w.weekly THEN report_monday(x.day) ELSE x.day END, o.ot_id, d.key,
            o.sign * count(*), o.sign * sum(r.persons)
     FROM report_settings rs, redemptions r
     JOIN passes p ON p.id = r.pass_id,
+         LATERAL (SELECT (r.redeemed_at AT TIME ZONE rs.timezone)::date AS day) x,
          LATERAL (VALUES ('method', p.method), ('mode', p.mode), ('site', r.site_id),
                          ('stop', coalesce(p.arrival_stop_id, ''))) AS d (dim, key),
+         (VALUES (false), (true)) AS w (weekly),
          (VALUES (OLD.ot_id, -1), (NEW.ot_id, 1)) AS o (ot_id, sign)
     WHERE r.site_id = NEW.id
-    GROUP BY 1, 2, 3, 4, o.sign
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (dim, day, ot_id, key) DO UPDATE
+    GROUP BY 1, 2, 3, 4, 5, o.sign
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (dim, weekly, day, ot_id, key) DO UPDATE
         SET redemptions = t.redemptions + EXCLUDED.redemptions, persons = t.persons + EXCLUDED.persons;
     RETURN NULL;
 END

@@ -72,9 +72,9 @@ async def test_rollups_follow_updates_and_deletes_and_rebuild_to_the_same_rows(c
             )
             assert await conn.fetchval("SELECT uses FROM passes WHERE code = $1", issued["code"]) == 0
             assert await repository.differences(conn) == 0
-            before = await conn.fetch("SELECT * FROM report_passes WHERE passes <> 0 ORDER BY 1, 2, 3, 4, 5, 6")
+            before = await conn.fetch("SELECT * FROM report_passes WHERE passes <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7")
             await repository.rebuild(conn)
-            after = await conn.fetch("SELECT * FROM report_passes ORDER BY 1, 2, 3, 4, 5, 6")
+            after = await conn.fetch("SELECT * FROM report_passes ORDER BY 1, 2, 3, 4, 5, 6, 7")
             assert [tuple(r) for r in after] == [tuple(r) for r in before]
             # and a rollup row off by one is seen
             await conn.execute(
@@ -93,3 +93,71 @@ async def test_tbc_check_reports_compares_and_rebuilds(client, database_url, set
     assert checked.returncode == 0 and "equal to a recount" in checked.stdout, checked.stderr
     rebuilt = await _run([*TBC, "check-reports", "--rebuild"], env=env)
     assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stderr
+
+
+def test_full_weeks_and_edge_days_cover_a_period_exactly_once():
+    from datetime import date, timedelta
+
+    from service.reports.period import Period
+
+    for length in range(0, 40):
+        for offset in range(7):
+            start = date(2026, 3, 2) + timedelta(days=offset)  # from a Monday, then each weekday
+            period = Period(start, start + timedelta(days=length))
+            first, last = period.full_weeks()
+            assert first.weekday() == 0 and last.weekday() == 0
+            weeks = (
+                [first + timedelta(days=7 * n) for n in range(((last - first).days // 7) + 1)] if last >= first else []
+            )
+            days = [
+                d
+                for d in (start + timedelta(days=n) for n in range(length + 1))
+                if d < first or d >= last + timedelta(7)
+            ]
+            covered = sorted([*days, *(w + timedelta(days=n) for w in weeks for n in range(7))])
+            assert covered == [start + timedelta(days=n) for n in range(length + 1)], (period, first, last)
+
+
+async def test_reports_over_any_period_equal_a_raw_count(client, conn, settings):
+    """Weekly rows for the full weeks, daily rows for the edges: the same as counting."""
+    from datetime import timedelta
+
+    from service.core.clock import local_date
+
+    passes = await asyncio.gather(*(issue_pass(client, stop="StopArea:OCE87613091") for _ in range(12)))
+    desk = await staff_headers(client, "demo-partner-musee-champollion")
+    for issued in passes:
+        scan = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=desk)
+        assert scan.status_code == 201
+    for n, issued in enumerate(passes):  # spread over the past weeks
+        await conn.execute(
+            "UPDATE passes SET created_at = created_at - make_interval(days => $2) WHERE code = $1",
+            issued["code"],
+            3 * n + 2,
+        )
+        await conn.execute(
+            "UPDATE redemptions SET redeemed_at = redeemed_at - make_interval(days => $2)"
+            " WHERE pass_id = (SELECT id FROM passes WHERE code = $1)",
+            issued["code"],
+            3 * n + 1,
+        )
+    assert await repository.differences(conn) == 0
+    today = local_date(settings)
+    headers = await staff_headers(client, "demo-ot-figeac")
+    for first, last in ((40, 0), (36, 30), (20, 14), (9, 9), (15, 1), (29, 2)):
+        start, end = today - timedelta(days=first), today - timedelta(days=last)
+        raw = await conn.fetchrow(
+            """
+            SELECT (SELECT count(*) FROM passes WHERE ot_id = 'figeac'
+                      AND (created_at AT TIME ZONE 'Europe/Paris')::date BETWEEN $1 AND $2) AS passes,
+                   (SELECT count(*) FROM redemptions r JOIN sites s ON s.id = r.site_id WHERE s.ot_id = 'figeac'
+                      AND (r.redeemed_at AT TIME ZONE 'Europe/Paris')::date BETWEEN $1 AND $2) AS redemptions
+            """,
+            start,
+            end,
+        )
+        report = await client.get(
+            "/api/v1/reports/uptake", params={"from": start.isoformat(), "to": end.isoformat()}, headers=headers
+        )
+        totals = report.json()["totals"]
+        assert (totals["passes"], totals["redemptions"]) == (raw["passes"], raw["redemptions"]), (start, end)

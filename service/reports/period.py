@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from service.core.errors import Problem
 
@@ -26,6 +26,14 @@ class Period:
 
     def a_year_earlier(self) -> Period:
         return Period(_a_year_before(self.start), _a_year_before(self.end))
+
+    def full_weeks(self) -> tuple[date, date]:
+        """(first, last) Monday of the ISO weeks wholly inside the period; the days
+        before `first` and from `last` + 7 on are its edges. Without a full week,
+        `last` is `first` - 7, so the edges are the whole period."""
+        first = self.start + timedelta(days=(7 - self.start.weekday()) % 7)
+        last = self.end - timedelta(days=(self.end.weekday() + 1) % 7 + 6)
+        return (first, last) if first <= last else (first, first - timedelta(days=7))
 
 
 def resolve(start: date | None, end: date | None, today: date, season_of: Callable[[date], date]) -> Period:

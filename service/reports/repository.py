@@ -7,6 +7,8 @@ from datetime import date
 
 import asyncpg
 
+from service.reports.period import Period
+
 # The Monday of a row's ISO week, in integer arithmetic (1 January 2001 was a Monday).
 _WEEK = "t.day - (t.day - DATE '2001-01-01') % 7"
 # Each breakdown is a grouping of one dimension of a rollup: by its value (the
@@ -18,15 +20,23 @@ _OVERALL = f"""
 """
 
 
+# Full weeks ($6 to $7, Mondays) from the weekly rows, the edge days from the daily ones.
+_IN_PERIOD = """
+    (t.weekly AND t.day BETWEEN $6 AND $7
+     OR NOT t.weekly AND t.day BETWEEN $2 AND $3 AND (t.day < $6 OR t.day >= $7::date + 7))
+    AND ($4::text IS NULL OR t.ot_id = $4)
+"""
+
+
 async def pass_groups(
-    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, start: date, end: date
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, period: Period
 ) -> list[asyncpg.Record]:
     """Passes issued in the period and scope as (dim, grouping, value, mode, persons, sums):
     by value of the dimensions `by_value`, and with `overall` by OT, week and in all."""
     sums = (
         """sum(t.passes) AS passes, sum(t.used) AS used, sum(t.km_m)::bigint AS km_m, sum(t.km_passes) AS km_passes"""
     )
-    scope = "t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)"
+    scope = _IN_PERIOD
     return await conn.fetch(
         f"""
         SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, t.mode, t.persons, {sums}
@@ -42,19 +52,20 @@ async def pass_groups(
         HAVING sum(t.passes) <> 0
         """,
         by_value,
-        start,
-        end,
+        period.start,
+        period.end,
         ot_id,
         overall,
+        *period.full_weeks(),
     )
 
 
 async def use_groups(
-    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, start: date, end: date
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, period: Period
 ) -> list[asyncpg.Record]:
     """Uses at the scope's sites in the period as (dim, grouping, value, sums), as `pass_groups`."""
     sums = "sum(t.redemptions) AS redemptions, sum(t.persons) AS persons"
-    scope = "t.day BETWEEN $2 AND $3 AND ($4::text IS NULL OR t.ot_id = $4)"
+    scope = _IN_PERIOD
     return await conn.fetch(
         f"""
         SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, {sums}
@@ -70,10 +81,11 @@ async def use_groups(
         HAVING sum(t.redemptions) <> 0
         """,
         by_value,
-        start,
-        end,
+        period.start,
+        period.end,
         ot_id,
         overall,
+        *period.full_weeks(),
     )
 
 
@@ -82,7 +94,7 @@ async def ots_with_passes_until(conn: asyncpg.Connection, ot_id: str | None, end
     rows = await conn.fetch(
         """
         SELECT DISTINCT t.ot_id FROM report_passes t
-        WHERE t.dim = 'mode' AND t.day <= $2 AND t.passes > 0 AND ($1::text IS NULL OR t.ot_id = $1)
+        WHERE t.dim = 'mode' AND NOT t.weekly AND t.day <= $2 AND t.passes > 0 AND ($1::text IS NULL OR t.ot_id = $1)
         """,
         ot_id,
         end,

@@ -117,7 +117,7 @@ async def _tallies(
             continue
         by_value = sorted({dim for dim, grouping in readers if grouping == "key"})
         overall = any(grouping != "key" for _, grouping in readers)
-        for row in await fetch(conn, by_value, overall, ot_id, period.start, period.end):
+        for row in await fetch(conn, by_value, overall, ot_id, period):
             for name in readers.get((row["dim"], row["grouping"]), ()):
                 value = _iso_week(row["value"]) if row["grouping"] == "week" else row["value"]
                 add(tables[name][value], row, factors)
