@@ -28,20 +28,9 @@ from service.territory.controller import Site, site_from_row
 from service.territory.sites import as_dict, problems
 
 
-class ManagedSite(msgspec.Struct):
-    """A site as the people who manage it see it (inactive ones too, every language)."""
+class ManagedSite(Site):
+    """A site as the people who manage it see it: inactive ones too, and when it last changed."""
 
-    id: str
-    name: str
-    ot: str
-    lat: float
-    lon: float
-    modes: list[str]
-    offer: dict[str, Any]
-    proof_max_age_days: int
-    min_confidence: str
-    bookable: bool
-    booking_required: bool
     active: bool
     updated_at: datetime
 
@@ -64,27 +53,7 @@ class SiteStaff(msgspec.Struct):
 
 
 def managed_site(row: asyncpg.Record) -> ManagedSite:
-    offer: dict[str, Any] = {
-        "label": row["offer_label"],
-        "label_en": row["offer_label_en"],
-        "label_es": row["offer_label_es"],
-        **(row["offer_details"] or {}),
-    }
-    return ManagedSite(
-        id=row["id"],
-        name=row["name"],
-        ot=row["ot_id"],
-        lat=row["lat"],
-        lon=row["lon"],
-        modes=list(row["modes"]),
-        offer={key: value for key, value in offer.items() if value is not None},
-        proof_max_age_days=row["proof_max_age_days"],
-        min_confidence=row["min_confidence"],
-        bookable=row["bookable"],
-        booking_required=row["booking_required"],
-        active=row["active"],
-        updated_at=row["updated_at"],
-    )
+    return ManagedSite(**msgspec.structs.asdict(site_from_row(row)), active=row["active"], updated_at=row["updated_at"])
 
 
 def _may_manage(staff: Staff, ot_id: str) -> None:
