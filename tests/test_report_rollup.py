@@ -161,3 +161,28 @@ async def test_reports_over_any_period_equal_a_raw_count(client, conn, settings)
         )
         totals = report.json()["totals"]
         assert (totals["passes"], totals["redemptions"]) == (raw["passes"], raw["redemptions"]), (start, end)
+
+
+async def test_a_site_moved_between_ots_while_its_desk_scans_stays_exact(client, conn):
+    """A move waits for the uses in flight at the site, and the uses for the move."""
+    pilot = await staff_headers(client, "demo-pilot")
+    site = "musee-murat"  # Labastide's
+    desk = await staff_headers(client, f"demo-partner-{site}")
+    passes = await asyncio.gather(*(issue_pass(client) for _ in range(16)))
+
+    async def scan(issued):
+        return await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=desk)
+
+    async def move(ot):
+        return await client.patch(f"/api/v1/sites/{site}", json={"ot": ot}, headers=pilot)
+
+    work = [scan(p) for p in passes]
+    for position, ot in ((3, "gourdon"), (8, "labastide"), (12, "figeac")):
+        work.insert(position, move(ot))
+    answers = await asyncio.gather(*work)
+    assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers if a.status_code >= 400]
+    try:
+        assert await repository.differences(conn) == 0
+    finally:
+        assert (await move("labastide")).status_code == 200
+    assert await repository.differences(conn) == 0
