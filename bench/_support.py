@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
+import sys
+import time
 from urllib.parse import urlsplit, urlunsplit
+
+import httpx
 
 from service.core import db
 from service.settings import ROOT
@@ -40,3 +46,38 @@ def check_goals(results: dict[str, float], goals: dict[str, float]) -> int:
         missed += not ok
         print(f"  {'ok  ' if ok else 'MISS'} {goal} = {results[goal]:.2f} (goal ≤ {limit})")
     return missed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(
+    database_url: str, data_dir: str, port: int, *, demo: bool, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """A real `tbc serve` (one uvicorn worker) on loopback, once it answers ready."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TBC_DATA_DIR": data_dir,
+        "TBC_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", *(["--demo"] if demo else []), "--port", str(port)],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("tbc serve did not become ready")

@@ -9,9 +9,6 @@ the same run, so they hold on a slow or a fast machine.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,9 +16,8 @@ import uuid
 
 import httpx
 
-from bench._support import check_goals, fresh_database, percentile
+from bench._support import check_goals, free_port, fresh_database, percentile, serve
 from service.core.clock import lot_today
-from service.settings import ROOT
 
 DATABASE = "tbc_bench_http"
 REQUESTS = 400
@@ -36,32 +32,6 @@ GOALS = {
     "redeem_median_vs_live": 6.0,
     "redeem_p95_vs_live": 8.0,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(database_url: str, data_dir: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "TBC_DATA_DIR": data_dir, "TBC_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--demo", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("tbc serve did not become ready")
 
 
 async def _timed(requests: list, concurrency: int) -> tuple[list[float], list[httpx.Response]]:
@@ -123,8 +93,8 @@ def main() -> int:
     database_url, server = fresh_database(DATABASE)
     try:
         with tempfile.TemporaryDirectory(prefix="tbc-bench-") as data_dir:
-            port = _free_port()
-            process = _serve(database_url, data_dir, port)
+            port = free_port()
+            process = serve(database_url, data_dir, port, demo=True)
             try:
                 measures = asyncio.run(_measure(f"http://127.0.0.1:{port}"))
             finally:

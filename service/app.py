@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
-from service.bookings.controller import BookingController, SlotController
+from service.bookings.controller import BookingController, ScopeSlotController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
@@ -25,12 +25,14 @@ from service.passes.controller import PassController, RevocationController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
 from service.redemptions.controller import AlertController, ConflictController, RedemptionController
+from service.reports import repository as reports_repository
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.settings import Settings, load_settings
 from service.signing.service import Keyring, ensure_current_key
 from service.territory import repository as territory_repository
 from service.territory.controller import TerritoryController
+from service.territory.sites_controller import SiteController
 
 log = logging.getLogger("service")
 
@@ -44,6 +46,7 @@ async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
     usable signing key. Returns the keyring, loaded."""
     await migrations.migrate(conn)
     await territory_repository.sync_territory(conn, settings.config.territory)
+    await reports_repository.sync_timezone(conn, settings.config.territory.timezone)
     password = settings_keys(settings).key_encryption
     await ensure_current_key(conn, password)
     keyring = Keyring(password)
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SessionController,
             DeviceController,
             TerritoryController,
+            SiteController,
             ClaimController,
             PassController,
             RevocationController,
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttestationController,
             SlotController,
             BookingController,
+            ScopeSlotController,
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,

@@ -37,6 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.proofs.rail.commands",
     "service.signing.commands",
     "service.privacy.commands",
+    "service.territory.commands",
+    "service.reports.commands",
 )
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.

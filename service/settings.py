@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
@@ -193,6 +194,25 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     reuse_window_days: PositiveInt = 180
 
 
+class ReportRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The OT reports. A season starts every year on `season_start` ("MM-DD", a Lot day);
+    the dashboard's default period is this season to date."""
+
+    season_start: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}-[0-9]{2}$")] = "04-01"
+
+    def __post_init__(self) -> None:
+        month, day = (int(part) for part in self.season_start.split("-"))
+        try:
+            date(2001, month, day)  # a common year: no season may start on 29 February
+        except ValueError as exc:
+            raise ValueError(f"season_start: {self.season_start!r} is not a day of the year") from exc
+
+    @property
+    def season_month_day(self) -> tuple[int, int]:
+        month, day = (int(part) for part in self.season_start.split("-"))
+        return month, day
+
+
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
     passes: PassRules = msgspec.field(default_factory=PassRules)
@@ -203,6 +223,7 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     privacy: PrivacyRules = msgspec.field(default_factory=PrivacyRules)
     scans: ScanRules = msgspec.field(default_factory=ScanRules)
     timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
+    reports: ReportRules = msgspec.field(default_factory=ReportRules)
 
 
 # --- factors.toml -----------------------------------------------------------
@@ -232,25 +253,34 @@ class FactorsConfig(msgspec.Struct, forbid_unknown_fields=True):
 # --- demo.toml --------------------------------------------------------------
 
 
+OfferLabel = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 class OfferConfig(msgspec.Struct, forbid_unknown_fields=True):
-    label: str
+    # `label` is the French one, shown when the visitor's language has none
+    label: OfferLabel
+    label_en: OfferLabel | None = None
+    label_es: OfferLabel | None = None
     normal_price_eur: NonNegativeFloat | None = None
     reduced_price_eur: NonNegativeFloat | None = None
-    conditions: str | None = None
+    conditions: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
 
 class SiteConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """A partner site, as `config/demo.toml`, `tbc import-sites` and the sites API write it."""
+
     id: Identifier
-    name: str
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
     ot: Identifier
     lat: Latitude
     lon: Longitude
-    modes: list[Mode]
+    modes: Annotated[list[Mode], msgspec.Meta(min_length=1, max_length=3)]
     offer: OfferConfig
-    proof_max_age_days: NonNegativeInt | None = None
+    proof_max_age_days: Annotated[int, msgspec.Meta(ge=0, le=366)] | None = None
     min_confidence: Confidence | None = None
     bookable: bool = False
     booking_required: bool = False
+    active: bool = True
 
 
 class DemoConfig(msgspec.Struct, forbid_unknown_fields=True):

@@ -35,6 +35,16 @@ class Staff(msgspec.Struct, frozen=True):
     def may_see_ot(self, ot_id: str) -> bool:
         return self.role in ("pilot", "admin") or self.ot_id == ot_id
 
+    def ot_scope(self, asked: str | None) -> str | None:
+        """The OT a question is about: the asked one if the caller may see it (403 otherwise),
+        an OT user's own by default; None is the whole department."""
+        scope = asked or (self.ot_id if self.role == "ot" else None)
+        if scope is None and self.role not in ("pilot", "admin"):
+            raise Problem(403, "auth.forbidden")
+        if scope is not None and not self.may_see_ot(scope):
+            raise Problem(403, "auth.forbidden")
+        return scope
+
 
 # The staff pages keep the access token in this cookie: HttpOnly (no script reads it),
 # SameSite=Strict (no other site's page can make the browser send it).

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from service.accounts.guards import Staff, bearer_token, requires
 from service.bookings import repository, service
@@ -93,6 +93,66 @@ class SlotController(Controller):
         if row is None:
             raise Problem(409, "booking.slot_exists")
         return _slot(row)
+
+
+class ScopeSlot(msgspec.Struct):
+    id: int
+    site_id: str
+    site_name: str
+    ot_id: str
+    start: datetime
+    end: datetime
+    capacity: int
+    booked: int
+    remaining: int
+    bookings: int
+
+
+MAX_SLOT_DAYS = 92
+
+
+class ScopeSlotController(Controller):
+    """The OT's view of its bookable sites: every slot of a period, how full it is."""
+
+    path = "/api/v1/slots"
+    tags = ["bookings"]
+    guards = [requires("ot", "pilot", "admin")]
+
+    @get("", summary="Slots of the bookable sites of an OT (or the department), by Lot day; default: the next 14 days")
+    async def list(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot: FromQuery[str | None] = None,
+        site: FromQuery[str | None] = None,
+        first: Annotated[date | None, QueryParameter(name="from")] = None,
+        last: Annotated[date | None, QueryParameter(name="to")] = None,
+    ) -> list[ScopeSlot]:
+        ot = request.user.ot_scope(ot)
+        settings = state.settings
+        first = first or clock.local_date(settings)
+        last = last or first + timedelta(days=13)
+        if last < first or (last - first).days >= MAX_SLOT_DAYS:
+            raise Problem(400, "request.invalid", reason=f"from ≤ to, at most {MAX_SLOT_DAYS} days")
+        rows = await repository.slots_of_scope(
+            db, ot, site, first, last, settings.config.territory.timezone, limit=5000
+        )
+        return [
+            ScopeSlot(
+                id=row["id"],
+                site_id=row["site_id"],
+                site_name=row["site_name"],
+                ot_id=row["ot_id"],
+                start=row["starts_at"],
+                end=row["ends_at"],
+                capacity=row["capacity"],
+                booked=row["booked"],
+                remaining=row["remaining"],
+                bookings=row["bookings"],
+            )
+            for row in rows
+        ]
 
 
 class BookingController(Controller):

@@ -96,3 +96,34 @@ async def booking_for_cancel(conn: asyncpg.Connection, booking_id: int) -> async
 async def cancel(conn: asyncpg.Connection, booking_id: int, slot_id: int, persons: int) -> None:
     await conn.execute("UPDATE bookings SET cancelled_at = now() WHERE id = $1", booking_id)
     await conn.execute("UPDATE slots SET booked = booked - $2 WHERE id = $1", slot_id, persons)
+
+
+async def slots_of_scope(
+    conn: asyncpg.Connection,
+    ot_id: str | None,
+    site_id: str | None,
+    first_day: date,
+    last_day: date,
+    tz: str,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Slots of the scope's bookable sites starting on those Lot days, with their live bookings."""
+    return await conn.fetch(
+        """
+        SELECT sl.id, sl.site_id, s.name AS site_name, s.ot_id, sl.starts_at, sl.ends_at, sl.capacity, sl.booked,
+               sl.capacity - sl.booked AS remaining,
+               (SELECT count(*) FROM bookings b WHERE b.slot_id = sl.id AND b.cancelled_at IS NULL) AS bookings
+        FROM slots sl JOIN sites s ON s.id = sl.site_id
+        WHERE s.bookable AND ($1::text IS NULL OR s.ot_id = $1) AND ($6::text IS NULL OR s.id = $6)
+          AND sl.starts_at >= ($2::date::timestamp AT TIME ZONE $4)
+          AND sl.starts_at < (($3::date + 1)::timestamp AT TIME ZONE $4)
+        ORDER BY sl.starts_at, s.name
+        LIMIT $5
+        """,
+        ot_id,
+        first_day,
+        last_day,
+        tz,
+        limit,
+        site_id,
+    )

@@ -50,3 +50,11 @@ def lot_zone() -> ZoneInfo:
 def lot_today() -> date:
     """Today in the territory, for code without settings at hand (tests, benches)."""
     return day_in(lot_zone())
+
+
+def season_start(settings: Settings, day: date | None = None) -> date:
+    """The first day of the season that `day` (default: today in the Lot) belongs to."""
+    day = day or local_date(settings)
+    month, first = settings.config.rules.reports.season_month_day
+    start = date(day.year, month, first)
+    return start if start <= day else date(day.year - 1, month, first)

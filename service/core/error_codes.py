@@ -105,4 +105,9 @@ STATUS: Final[dict[str, int]] = {
     "redemption.scanned_in_future": 422,
     "redemption.scan_too_old": 422,
     "redemption.unknown_codes_limited": 429,
+    # partner sites and their staff, conflicts
+    "site.invalid": 422,
+    "site.exists": 409,
+    "account.username_taken": 409,
+    "conflict.already_acknowledged": 409,
 }

@@ -270,6 +270,15 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
             "Too many unknown codes scanned from this desk: try again in {retry_after} s. The tourist office has been told."
         ),
     ),
+    # OT dashboard: sites, partner accounts, offline-scan conflicts (h-reports)
+    # partner sites and their staff, conflicts
+    "site.invalid": (N_("Invalid site"), N_("The site cannot be saved: {field}: {reason}")),
+    "site.exists": (N_("Site already exists"), N_("A site already has the id {site}; edit it instead.")),
+    "account.username_taken": (N_("Username taken"), N_("The username {username} is already taken.")),
+    "conflict.already_acknowledged": (
+        N_("Conflict already acknowledged"),
+        N_("This conflict was already acknowledged by {acknowledged_by}."),
+    ),
 }
 
 

@@ -94,6 +94,21 @@ class Doc:
     security: list[dict[str, list[str]]] | None = None
 
 
+SITE_EXAMPLE: Final[dict[str, Any]] = {
+    "id": "musee-henri-martin",
+    "name": "Musée Henri-Martin",
+    "ot": "cahors",
+    "lat": 44.4475,
+    "lon": 1.4412,
+    "modes": ["train", "bus", "bike"],
+    "offer": {"label": "Tarif réduit", "label_en": "Reduced fare", "label_es": "Tarifa reducida"},
+    "proof_max_age_days": 7,
+    "min_confidence": "plausible",
+    "bookable": False,
+    "booking_required": False,
+}
+
+
 def _proof_codes() -> tuple[str, ...]:
     return tuple(code for code in STATUS if code.startswith("proof."))
 
@@ -410,6 +425,124 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
                 }
             ],
         },
+        security=STAFF,
+    ),
+    ("get", "/api/v1/reports/figures"): Doc(
+        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
+        {
+            "ot": "cahors",
+            "from": "2026-04-01",
+            "to": "2026-07-14",
+            "season_start": "2026-04-01",
+            "previous_period": {"from": "2025-04-01", "to": "2025-07-14"},
+            "figures": {
+                "passes": {"value": 412, "previous": 350},
+                "persons": {"value": 903, "previous": 770},
+                "redemptions": {"value": 655, "previous": 540},
+                "uptake_rate": {"value": 0.73, "previous": 0.7},
+                "uses_per_pass": {"value": 1.59, "previous": 1.54},
+                "co2_avoided_kg": {"value": 5210.4, "previous": 4420.0},
+            },
+            "rows": [],
+            "co2_method": {"source": "ADEME Impact CO2, snapshot 2026-07"},
+        },
+        security=STAFF,
+    ),
+    ("get", "/api/v1/reports/breakdowns"): Doc(
+        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
+        {
+            "ot": "cahors",
+            "from": "2026-04-01",
+            "to": "2026-07-14",
+            "totals": {"passes": 412, "persons": 903, "redemptions": 655, "uptake_rate": 0.73},
+            "breakdowns": {"mode": [{"mode": "train", "passes": 288, "redemptions": 470}]},
+            "co2_method": {"source": "ADEME Impact CO2, snapshot 2026-07"},
+        },
+        security=STAFF,
+    ),
+    ("get", "/api/v1/slots"): Doc(
+        ("request.invalid", "ot.unknown", *STAFF_REFUSALS),
+        [
+            {
+                "id": 12,
+                "site_id": "grotte-pech-merle",
+                "site_name": "Grotte du Pech Merle",
+                "ot_id": "cahors",
+                "start": "2026-07-15T08:00:00Z",
+                "end": "2026-07-15T09:00:00Z",
+                "capacity": 10,
+                "booked": 4,
+                "remaining": 6,
+                "bookings": 2,
+            }
+        ],
+        security=STAFF,
+    ),
+    ("get", "/api/v1/sites/managed"): Doc(
+        ("request.invalid", "ot.unknown", *STAFF_REFUSALS),
+        [{**SITE_EXAMPLE, "active": True, "updated_at": "2026-07-14T08:00:00Z"}],
+        security=STAFF,
+    ),
+    ("post", "/api/v1/sites"): Doc(
+        ("request.invalid", "site.invalid", "site.exists", *STAFF_REFUSALS),
+        {**SITE_EXAMPLE, "active": True, "updated_at": "2026-07-14T08:00:00Z"},
+        {**SITE_EXAMPLE, "active": True},
+        security=STAFF,
+    ),
+    ("patch", "/api/v1/sites/{site_id}"): Doc(
+        ("request.invalid", "request.not_found", "site.invalid", *STAFF_REFUSALS),
+        {**SITE_EXAMPLE, "min_confidence": "verified", "active": True, "updated_at": "2026-07-14T08:00:00Z"},
+        {"min_confidence": "verified"},
+        security=STAFF,
+    ),
+    ("get", "/api/v1/sites/{site_id}/staff"): Doc(
+        ("request.not_found", *STAFF_REFUSALS),
+        [
+            {
+                "id": 31,
+                "username": "accueil-henri-martin",
+                "active": True,
+                "created_at": "2026-04-01T08:00:00Z",
+                "last_login_at": None,
+            }
+        ],
+        security=STAFF,
+    ),
+    ("post", "/api/v1/sites/{site_id}/staff"): Doc(
+        ("request.invalid", "request.not_found", "account.username_taken", *STAFF_REFUSALS),
+        {
+            "id": 31,
+            "username": "accueil-henri-martin",
+            "active": True,
+            "created_at": "2026-04-01T08:00:00Z",
+            "last_login_at": None,
+        },
+        {"username": "accueil-henri-martin", "password": "a long passphrase"},
+        security=STAFF,
+    ),
+    ("patch", "/api/v1/sites/{site_id}/staff/{account_id}"): Doc(
+        ("request.invalid", "request.not_found", *STAFF_REFUSALS),
+        {
+            "id": 31,
+            "username": "accueil-henri-martin",
+            "active": False,
+            "created_at": "2026-04-01T08:00:00Z",
+            "last_login_at": None,
+        },
+        {"active": False},
+        security=STAFF,
+    ),
+    ("post", "/api/v1/redemptions/conflicts/{conflict_id}/acknowledge"): Doc(
+        ("request.invalid", "request.not_found", "conflict.already_acknowledged", *STAFF_REFUSALS),
+        {
+            "id": 3,
+            "code": "K7M2QX9RTA",
+            "site_id": "musee-henri-martin",
+            "acknowledged_at": "2026-07-14T10:02:00Z",
+            "acknowledged_by": "demo-ot-cahors",
+            "note": "two desks offline at once",
+        },
+        {"note": "two desks offline at once"},
         security=STAFF,
     ),
     ("get", "/api/v1/review/proofs"): Doc(

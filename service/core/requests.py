@@ -58,11 +58,15 @@ class CheckedRequest(Request):
             raise unreadable(exc) from exc  # type: ignore[misc]
 
 
+# The few parameters that do take a list (`by=week&by=mode` as well as `by=week,mode`).
+LIST_PARAMETERS = frozenset({"by"})
+
+
 async def refuse_repeated_parameters(request: Request) -> None:
     """`?ot=a&ot=b`: no parameter of this API takes a list, so a repeat is a mistake to
     tell, not a choice to make silently."""
     for name, values in request.query_params.dict().items():
-        if len(values) > 1:
+        if len(values) > 1 and name not in LIST_PARAMETERS:
             raise Problem(
                 400, "request.invalid", reason=text(N_("the query parameter {name} is given more than once"), name=name)
             )

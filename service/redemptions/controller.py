@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, requires
-from service.core.db import DB
+from service.core import audit
+from service.core.db import DB, RowId
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
 from service.core.i18n import N_, text
 from service.core.validation import expected_in
@@ -51,16 +52,28 @@ class SyncResults(msgspec.Struct):
 
 
 class Conflict(msgspec.Struct):
+    """Two offline desks accepted one pass at one site: the first use counts, this later one is kept."""
+
     id: int
     code: str
     site_id: str
+    site_name: str
+    ot_id: str
     first_device: str
     first_scanned_at: datetime | None
     first_redeemed_at: datetime
+    first_persons: int
     device: str
     scanned_at: datetime | None
     received_at: datetime
     persons: int
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    note: str | None
+
+
+class Acknowledgement(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 def _check_presented(token: str | None, code: str | None, scanned_at: datetime | None) -> None:
@@ -141,11 +154,49 @@ class ConflictController(Controller):
     tags = ["reports"]
     guards = [requires("ot", "pilot", "admin")]
 
-    @get("", summary="Uses of one pass at one site by two offline devices, kept for the OT")
-    async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[Conflict]:
+    @get("", summary="Uses of one pass at one site by two offline devices, kept for the OT (newest first)")
+    async def list(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        status: FromQuery[Literal["open", "acknowledged", "all"]] = "open",
+    ) -> list[Conflict]:
         staff = request.user
-        rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, status, limit=500)
         return [Conflict(**dict(row)) for row in rows]
+
+    @post("/{conflict_id:int}/acknowledge", status_code=200, summary="Acknowledge a conflict (who and when are kept)")
+    async def acknowledge(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        conflict_id: FromPath[RowId],
+        data: JSONBody[Acknowledgement | None] = None,
+    ) -> Conflict:
+        staff = request.user
+        async with db.transaction():
+            row = await repository.conflict(db, conflict_id)
+            if row is None or not staff.may_see_ot(row["ot_id"]):
+                raise Problem(404, "request.not_found")
+            note = data.note.strip() if data and data.note and data.note.strip() else None
+            if not await repository.acknowledge_conflict(db, conflict_id, staff.id, note):
+                first = await repository.conflict(db, conflict_id)
+                raise Problem(
+                    409,
+                    "conflict.already_acknowledged",
+                    acknowledged_at=first["acknowledged_at"].isoformat(),
+                    acknowledged_by=first["acknowledged_by"],
+                )
+            await audit.record(
+                db,
+                "conflict.acknowledged",
+                "redemption_conflict",
+                str(conflict_id),
+                actor=staff.username,
+                actor_id=staff.id,
+                details={"note": note} if note else None,
+            )
+            return Conflict(**dict(await repository.conflict(db, conflict_id)))
 
 
 class ScanAlert(msgspec.Struct):

@@ -119,20 +119,31 @@ async def insert_conflict(
     )
 
 
-async def conflicts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> list[asyncpg.Record]:
+_CONFLICT_SELECT = """
+    SELECT c.id, p.code, r.site_id, s.name AS site_name, s.ot_id, r.device AS first_device,
+           r.scanned_at AS first_scanned_at, r.redeemed_at AS first_redeemed_at, r.persons AS first_persons,
+           c.device, c.scanned_at, c.received_at, c.persons,
+           c.resolved_at AS acknowledged_at, a.username AS acknowledged_by, c.resolution_note AS note
+    FROM redemption_conflicts c
+    JOIN redemptions r ON r.id = c.redemption_id
+    JOIN passes p ON p.id = r.pass_id
+    JOIN sites s ON s.id = r.site_id
+    LEFT JOIN staff_accounts a ON a.id = c.resolved_by
+"""
+
+
+async def conflicts(conn: asyncpg.Connection, ot_id: str | None, status: str, limit: int) -> list[asyncpg.Record]:
+    """Conflicts at the scope's sites: `open` (not yet acknowledged), `acknowledged` or `all`."""
     return await conn.fetch(
-        """
-        SELECT c.id, p.code, r.site_id, r.device AS first_device, r.scanned_at AS first_scanned_at,
-               r.redeemed_at AS first_redeemed_at, c.device, c.scanned_at, c.received_at, c.persons
-        FROM redemption_conflicts c
-        JOIN redemptions r ON r.id = c.redemption_id
-        JOIN passes p ON p.id = r.pass_id
-        JOIN sites s ON s.id = r.site_id
-        WHERE c.resolved_at IS NULL AND ($1::text IS NULL OR s.ot_id = $1)
-        ORDER BY c.received_at DESC
-        LIMIT $2
+        _CONFLICT_SELECT
+        + """
+        WHERE ($1::text IS NULL OR s.ot_id = $1)
+          AND ($2 = 'all' OR ($2 = 'open') = (c.resolved_at IS NULL))
+        ORDER BY c.received_at DESC, c.id DESC
+        LIMIT $3
         """,
         ot_id,
+        status,
         limit,
     )
 
@@ -197,4 +208,24 @@ async def alerts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> lis
         """,
         ot_id,
         limit,
+    )
+
+
+async def conflict(conn: asyncpg.Connection, conflict_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(_CONFLICT_SELECT + " WHERE c.id = $1", conflict_id)
+
+
+async def acknowledge_conflict(conn: asyncpg.Connection, conflict_id: int, account_id: int, note: str | None) -> bool:
+    """Mark the conflict acknowledged by the account; False when someone already had."""
+    return bool(
+        await conn.fetchval(
+            """
+            UPDATE redemption_conflicts SET resolved_at = now(), resolved_by = $2, resolution_note = $3
+            WHERE id = $1 AND resolved_at IS NULL
+            RETURNING true
+            """,
+            conflict_id,
+            account_id,
+            note,
+        )
     )

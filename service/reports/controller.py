@@ -1,8 +1,13 @@
-"""GET /api/v1/reports/uptake: an OT sees its own territory; the pilot sees all."""
+"""The OT reports. An OT sees its own territory; the pilot sees all of it.
+
+- GET /api/v1/reports/figures     key figures, each with the same period last year
+- GET /api/v1/reports/breakdowns  every table a dashboard draws, in one answer (JSON or XLSX)
+- GET /api/v1/reports/uptake      totals and one table (API.md; JSON, CSV or XLSX)
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
@@ -10,17 +15,50 @@ from litestar.datastructures import State
 from litestar.params import FromQuery, QueryParameter
 
 from service.accounts.guards import Staff, requires
-from service.core.clock import local_date
+from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
-from service.reports import service
+from service.reports import exports, service
+from service.reports.period import Period, resolve
 from service.territory import repository as territory_repository
 
-GroupBy = Literal["mode", "site", "week", "method", "stop"]
-MAX_PERIOD_DAYS = 3 * 366
-# No pass was issued before the scheme began: a period ending earlier is a mistake.
-EARLIEST_REPORT_DAY = date(2020, 1, 1)
-DEFAULT_PERIOD_DAYS = 365
+GroupBy = Literal["mode", "site", "week", "method", "stop", "ot", "confidence", "distance"]
+From = Annotated[date | None, QueryParameter(name="from", description="first Lot day (default: the season's start)")]
+To = Annotated[date | None, QueryParameter(name="to", description="last Lot day, included (default: today)")]
+OtParam = Annotated[str | None, QueryParameter(description="an OT id; the pilot omits it for the department")]
+
+
+async def _scope(request: Request[Staff, Any, Any], db: DB, ot: str | None) -> str | None:
+    """The OT the report is about (None: the department), checked against the caller."""
+    scope = request.user.ot_scope(ot)
+    if scope is not None and not await territory_repository.ot_exists(db, scope):
+        raise Problem(404, "ot.unknown", ot=scope)
+    return scope
+
+
+def _period(state: State, start: date | None, end: date | None) -> Period:
+    settings = state.settings
+    return resolve(start, end, local_date(settings), lambda day: season_start(settings, day))
+
+
+def _file(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _breakdown_list(request: Request) -> list[str]:
+    """`by=week,mode` or `by=week&by=mode`; every breakdown when absent."""
+    asked = [name.strip() for value in request.query_params.getall("by", []) for name in value.split(",")]
+    asked = [name for name in asked if name]
+    if not asked:
+        return list(service.BREAKDOWNS)
+    unknown = sorted(set(asked) - set(service.BREAKDOWNS))
+    if unknown:
+        raise Problem(400, "request.invalid", reason=f"`by`: unknown breakdown {', '.join(unknown)}")
+    if len(set(asked)) != len(asked):
+        raise Problem(400, "request.invalid", reason="`by`: a breakdown is named twice")
+    return asked
 
 
 class ReportController(Controller):
@@ -28,50 +66,100 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [requires("ot", "pilot", "admin")]
 
-    @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON, or CSV with Accept: text/csv)")
+    @get("/figures", summary="Key figures of a period, each with the same period a year earlier")
+    async def figures(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
+        group_by: FromQuery[Literal["ot"] | None] = None,
+    ) -> dict[str, Any]:
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
+        report = await service.figures(
+            db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
+        )
+        report["season_start"] = season_start(state.settings, period.end).isoformat()
+        return report
+
+    @get("/breakdowns", summary="Every table of the dashboard at once (JSON, or an XLSX workbook)")
+    async def breakdowns(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
+        by: Annotated[
+            list[str] | None,
+            QueryParameter(description=f"breakdowns, comma-separated or repeated: {', '.join(service.BREAKDOWNS)}"),
+        ] = None,
+        format: FromQuery[Literal["json", "xlsx"] | None] = None,
+    ) -> Response[Any]:
+        wanted = _breakdown_list(request)
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
+        settings = state.settings
+        report = await service.breakdowns(
+            db,
+            ot_id=scope,
+            period=period,
+            wanted=wanted,
+            tz=settings.config.territory.timezone,
+            factors=settings.config.factors,
+        )
+        if format == "xlsx":
+            method = dict(report["co2_method"])
+            sources = method.pop("distance_sources")
+            sheets = {
+                "totals": [report["totals"]],
+                **report["breakdowns"],
+                "co2_sources": sources,
+                "co2_factors": [{"name": k, "value": v} for k, v in exports.flatten("", method).items()],
+            }
+            return _file(
+                exports.to_xlsx(sheets),
+                exports.XLSX_MEDIA_TYPE,
+                f"tbc-{scope or 'lot'}-{period.start}-{period.end}.xlsx",
+            )
+        return Response(report)
+
+    @get("/uptake", summary="Uptake of the Tarif bas carbone (JSON; CSV with Accept: text/csv or format=csv)")
     async def uptake(
         self,
         request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: FromQuery[str | None] = None,
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        ot: OtParam = None,
+        start: From = None,
+        end: To = None,
         group_by: FromQuery[GroupBy | None] = None,
-        format: FromQuery[Literal["json", "csv"] | None] = None,
+        format: FromQuery[Literal["json", "csv", "xlsx"] | None] = None,
+        dialect: Annotated[
+            exports.Dialect | None,
+            QueryParameter(description="CSV flavour: rfc4180 (default; comma) or excel-fr (BOM, `;`, decimal comma)"),
+        ] = None,
     ) -> Response[Any]:
-        staff = request.user
-        if staff.role == "ot":
-            ot = ot or staff.ot_id
-        if ot is not None:
-            if not staff.may_see_ot(ot):
-                raise Problem(403, "auth.forbidden")
-            if not await territory_repository.ot_exists(db, ot):
-                raise Problem(404, "ot.unknown", ot=ot)
+        scope = await _scope(request, db, ot)
+        period = _period(state, start, end)
         settings = state.settings
-        today = local_date(settings)
-        end = end or today
-        if not EARLIEST_REPORT_DAY <= end <= today + timedelta(days=366):  # years 1 and 9999 included
-            raise Problem(400, "report.invalid_period")
-        start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
-        if start > end or (end - start).days > MAX_PERIOD_DAYS:
-            raise Problem(400, "report.invalid_period")
         report = await service.uptake(
             db,
-            ot_id=ot,
-            start=start,
-            end=end,
+            ot_id=scope,
+            period=period,
             group_by=group_by,
             tz=settings.config.territory.timezone,
             factors=settings.config.factors,
         )
+        rows = report["rows"] or [report["totals"]]
+        name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
         if wants_csv:
-            filename = f"tbc-uptake-{ot or 'lot'}-{start}-{end}.csv"
-            rows = report["rows"] or [report["totals"]]
-            return Response(
-                service.to_csv(rows),
-                media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
+            return _file(exports.to_csv(rows, dialect or "rfc4180"), exports.CSV_MEDIA_TYPE, f"{name}.csv")
+        if format == "xlsx":
+            return _file(exports.to_xlsx({group_by or "totals": rows}), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
         return Response(report)

@@ -1,4 +1,5 @@
-"""SQL of the uptake report. Grouping keys are a fixed whitelist of expressions."""
+"""SQL of the reports. They read the rollups of sql/010_report_rollups.sql (some tens
+of thousands of rows a season), never the raw passes and uses."""
 
 from __future__ import annotations
 
@@ -6,69 +7,117 @@ from datetime import date
 
 import asyncpg
 
-# group_by -> (key over passes p, key over redemptions r joined to their pass p)
-_WEEK = "to_char(({column} AT TIME ZONE $4)::date, 'IYYY-\"W\"IW')"
-GROUP_KEYS: dict[str, tuple[str | None, str]] = {
-    "mode": ("p.mode", "p.mode"),
-    "method": ("p.method", "p.method"),
-    "stop": ("p.arrival_stop_id", "p.arrival_stop_id"),
-    "week": (_WEEK.format(column="p.created_at"), _WEEK.format(column="r.redeemed_at")),
-    "site": (None, "r.site_id"),
-}
+from service.reports.period import Period
+
+# The Monday of a row's ISO week, in integer arithmetic (1 January 2001 was a Monday).
+_WEEK = "t.day - (t.day - DATE '2001-01-01') % 7"
+# Each breakdown is a grouping of one dimension of a rollup: by its value (the
+# dimensions in `by_value`), or, for the dimension counting everything once, by OT,
+# by week or not at all (`overall`). One query per rollup answers them all.
+_OVERALL = f"""
+    CASE WHEN GROUPING(t.ot_id) = 0 THEN 'ot' WHEN GROUPING({_WEEK}) = 0 THEN 'week' ELSE 'total' END,
+    coalesce(nullif(t.ot_id, ''), to_char({_WEEK}, 'YYYY-MM-DD'))
+"""
+
+
+# Full weeks ($6 to $7, Mondays) from the weekly rows, the edge days from the daily ones.
+_IN_PERIOD = """
+    (t.weekly AND t.day BETWEEN $6 AND $7
+     OR NOT t.weekly AND t.day BETWEEN $2 AND $3 AND (t.day < $6 OR t.day >= $7::date + 7))
+    AND ($4::text IS NULL OR t.ot_id = $4)
+"""
 
 
 async def pass_groups(
-    conn: asyncpg.Connection, ot_id: str | None, start: date, end: date, tz: str, group_by: str | None
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, period: Period
 ) -> list[asyncpg.Record]:
-    """Passes issued in the period and scope, by key and by what the CO2 estimate needs."""
-    key = GROUP_KEYS[group_by][0] if group_by else "NULL::text"
+    """Passes issued in the period and scope as (dim, grouping, value, mode, persons, sums):
+    by value of the dimensions `by_value`, and with `overall` by OT, week and in all."""
+    sums = (
+        """sum(t.passes) AS passes, sum(t.used) AS used, sum(t.km_m)::bigint AS km_m, sum(t.km_passes) AS km_passes"""
+    )
+    scope = _IN_PERIOD
     return await conn.fetch(
         f"""
-        SELECT {key} AS key, p.mode, p.persons, p.trip_km,
-               count(*) AS passes,
-               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM redemptions u WHERE u.pass_id = p.id)) AS used
-        FROM passes p
-        WHERE ($1::text IS NULL OR p.ot_id = $1)
-          AND (p.created_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
-        GROUP BY 1, 2, 3, 4
+        SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, t.mode, t.persons, {sums}
+        FROM report_passes t
+        WHERE t.dim = ANY($1::text[]) AND {scope}
+        GROUP BY t.dim, t.key, t.mode, t.persons
+        HAVING sum(t.passes) <> 0  -- rows emptied by a correction
+        UNION ALL
+        SELECT 'mode', {_OVERALL}, t.mode, t.persons, {sums}
+        FROM report_passes t
+        WHERE $5 AND t.dim = 'mode' AND {scope}
+        GROUP BY GROUPING SETS ((t.ot_id, t.mode, t.persons), ({_WEEK}, t.mode, t.persons), (t.mode, t.persons))
+        HAVING sum(t.passes) <> 0
         """,
+        by_value,
+        period.start,
+        period.end,
         ot_id,
-        start,
-        end,
-        tz,
+        overall,
+        *period.full_weeks(),
     )
 
 
-async def redemption_groups(
-    conn: asyncpg.Connection, ot_id: str | None, start: date, end: date, tz: str, group_by: str | None
+async def use_groups(
+    conn: asyncpg.Connection, by_value: list[str], overall: bool, ot_id: str | None, period: Period
 ) -> list[asyncpg.Record]:
-    """Uses at the scope's sites in the period, by key."""
-    key = GROUP_KEYS[group_by][1] if group_by else "NULL::text"
+    """Uses at the scope's sites in the period as (dim, grouping, value, sums), as `pass_groups`."""
+    sums = "sum(t.redemptions) AS redemptions, sum(t.persons) AS persons"
+    scope = _IN_PERIOD
     return await conn.fetch(
         f"""
-        SELECT {key} AS key, count(*) AS redemptions, sum(r.persons) AS persons, count(DISTINCT r.pass_id) AS passes
-        FROM redemptions r
-        JOIN passes p ON p.id = r.pass_id
-        JOIN sites s ON s.id = r.site_id
-        WHERE ($1::text IS NULL OR s.ot_id = $1)
-          AND (r.redeemed_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
-        GROUP BY 1
+        SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, {sums}
+        FROM report_uses t
+        WHERE t.dim = ANY($1::text[]) AND {scope}
+        GROUP BY t.dim, t.key
+        HAVING sum(t.redemptions) <> 0  -- rows emptied by a correction or a site's move
+        UNION ALL
+        SELECT 'site', {_OVERALL}, {sums}
+        FROM report_uses t
+        WHERE $5 AND t.dim = 'site' AND {scope}
+        GROUP BY GROUPING SETS ((t.ot_id), ({_WEEK}), ())
+        HAVING sum(t.redemptions) <> 0
+        """,
+        by_value,
+        period.start,
+        period.end,
+        ot_id,
+        overall,
+        *period.full_weeks(),
+    )
+
+
+async def ots_with_passes_until(conn: asyncpg.Connection, ot_id: str | None, end: date) -> set[str]:
+    """The OTs of the scope that had issued a pass by `end`: the scheme ran there then."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT t.ot_id FROM report_passes t
+        WHERE t.dim = 'mode' AND NOT t.weekly AND t.day <= $2 AND t.passes > 0 AND ($1::text IS NULL OR t.ot_id = $1)
         """,
         ot_id,
-        start,
         end,
-        tz,
     )
+    return {row["ot_id"] for row in rows}
 
 
 async def scope_sites(conn: asyncpg.Connection, ot_id: str | None) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, name FROM sites WHERE ($1::text IS NULL OR ot_id = $1) AND active ORDER BY name", ot_id
+        "SELECT id, name, ot_id FROM sites WHERE ($1::text IS NULL OR ot_id = $1) AND active ORDER BY name", ot_id
     )
 
 
-async def stop_names(conn: asyncpg.Connection, ids: list[str]) -> dict[str, str]:
-    rows = await conn.fetch("SELECT id, name FROM stops WHERE id = ANY($1::text[])", ids)
+async def ots_in_scope(conn: asyncpg.Connection, ot_id: str | None) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT id, name FROM ots WHERE ($1::text IS NULL OR id = $1) ORDER BY id", ot_id)
+
+
+async def names(conn: asyncpg.Connection, breakdown: str, ids: list[str]) -> dict[str, str]:
+    """Display names of the stops, sites or OTs of a breakdown's rows."""
+    table = {"stop": "stops", "site": "sites", "ot": "ots"}.get(breakdown)
+    if table is None or not ids:
+        return {}
+    rows = await conn.fetch(f"SELECT id, name FROM {table} WHERE id = ANY($1::text[])", ids)
     return {row["id"]: row["name"] for row in rows}
 
 
@@ -95,4 +144,37 @@ async def booking_totals(
         start,
         end,
         tz,
+    )
+
+
+async def sync_timezone(conn: asyncpg.Connection, timezone: str) -> bool:
+    """Make the rollups count days in `timezone`; True when they had to be rebuilt for it."""
+    async with conn.transaction():
+        changed = await conn.fetchval(
+            "UPDATE report_settings SET timezone = $1 WHERE timezone <> $1 RETURNING true", timezone
+        )
+        if changed:
+            await conn.execute("SELECT report_rebuild()")
+    return bool(changed)
+
+
+async def rebuild(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT report_rebuild()")
+
+
+async def differences(conn: asyncpg.Connection) -> int:
+    """Rows where the rollups and a recount from the raw tables disagree (0 when exact)."""
+    return await conn.fetchval(
+        """
+        SELECT (SELECT count(*) FROM (
+                   (SELECT * FROM report_passes WHERE passes <> 0 EXCEPT SELECT * FROM report_passes_raw)
+                   UNION ALL
+                   (SELECT * FROM report_passes_raw EXCEPT SELECT * FROM report_passes WHERE passes <> 0)) a)
+             + (SELECT count(*) FROM (
+                   (SELECT * FROM report_uses WHERE redemptions <> 0 EXCEPT SELECT * FROM report_uses_raw)
+                   UNION ALL
+                   (SELECT * FROM report_uses_raw EXCEPT SELECT * FROM report_uses WHERE redemptions <> 0)) b)
+             + (SELECT count(*) FROM passes p
+                WHERE p.uses <> (SELECT count(*) FROM redemptions r WHERE r.pass_id = p.id))
+        """
     )

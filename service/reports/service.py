@@ -1,32 +1,61 @@
-"""The uptake report: passes, persons, uses, uptake rate and CO2 avoided, in
-total and by mode, method, arrival stop, week or site."""
+"""The OT reports: key figures with last year's, breakdowns for the charts, and the
+uptake table of API.md; with the CO2 method behind their estimate.
+
+Passes belong to the OT of their arrival stop and to the Lot day they were issued;
+uses to the OT of their site and the Lot day they were recorded. Every figure of one
+answer is read in one snapshot, so the breakdowns of a dashboard add up.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import asyncpg
 
 from service.reports import co2, repository
+from service.reports.period import Period
 from service.settings import FactorsConfig
+
+# What the dashboard draws, in its order; `ot` compares the OTs of the department.
+BREAKDOWNS = ("week", "mode", "method", "confidence", "stop", "site", "distance", "ot")
+# The key figures, each given with the same period a year earlier.
+FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
 
 
 @dataclass
-class _Tally:
+class Tally:
     passes: int = 0
     persons: int = 0
     used: int = 0
+    km: float = 0.0
     co2_kg: float = 0.0
     redemptions: int = 0
     redeemed_persons: int = 0
-    redeemed_passes: int = 0
-    label: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add_passes(self, row: asyncpg.Record, factors: FactorsConfig) -> None:
+        passes, km, known = row["passes"], row["km_m"] / 1000, row["km_passes"]
+        self.passes += passes
+        self.persons += passes * row["persons"]
+        self.used += row["used"]
+        self.km += co2.group_km(row["mode"], passes, km, known, factors)
+        self.co2_kg += co2.group_avoided_kg(row["mode"], row["persons"], passes, km, known, factors)
+
+    def add_uses(self, row: asyncpg.Record, factors: FactorsConfig | None = None) -> None:
+        self.redemptions += row["redemptions"]
+        self.redeemed_persons += row["persons"] or 0
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "passes": self.passes,
+            "persons": self.persons,
+            "redemptions": self.redemptions,
+            "uptake_rate": round(self.used / self.passes, 4) if self.passes else None,
+            "uses_per_pass": round(self.redemptions / self.passes, 3) if self.passes else None,
+            "co2_avoided_kg": round(self.co2_kg, 1),
+        }
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -36,91 +65,229 @@ class _Tally:
             "uptake_rate": round(self.used / self.passes, 4) if self.passes else None,
             "redemptions": self.redemptions,
             "redeemed_persons": self.redeemed_persons,
+            "uses_per_pass": round(self.redemptions / self.passes, 3) if self.passes else None,
             "co2_avoided_kg": round(self.co2_kg, 1),
         }
 
 
-def _add_passes(tally: _Tally, row: asyncpg.Record, factors: FactorsConfig) -> None:
-    tally.passes += row["passes"]
-    tally.persons += row["passes"] * row["persons"]
-    tally.used += row["used"]
-    tally.co2_kg += row["passes"] * co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], factors)
+# breakdown -> (rollup dimension, grouping) in report_passes and in report_uses; None: not counted there
+PASS_SPECS: dict[str, tuple[str, str] | None] = {
+    "total": ("mode", "total"),
+    "week": ("mode", "week"),
+    "ot": ("mode", "ot"),
+    "mode": ("mode", "key"),
+    "method": ("method", "key"),
+    "confidence": ("confidence", "key"),
+    "stop": ("stop", "key"),
+    "distance": ("distance", "key"),
+    "site": None,
+}
+USE_SPECS: dict[str, tuple[str, str] | None] = {
+    "total": ("site", "total"),
+    "week": ("site", "week"),
+    "ot": ("site", "ot"),
+    "site": ("site", "key"),
+    "mode": ("mode", "key"),
+    "method": ("method", "key"),
+    "stop": ("stop", "key"),
+    "confidence": None,
+    "distance": None,
+}
 
 
-def _add_redemptions(tally: _Tally, row: asyncpg.Record) -> None:
-    tally.redemptions += row["redemptions"]
-    tally.redeemed_persons += row["persons"] or 0
-    tally.redeemed_passes += row["passes"]
+def _iso_week(monday: str) -> str:
+    year, week, _ = date.fromisoformat(monday).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+async def _tallies(
+    conn: asyncpg.Connection, breakdowns: list[str], ot_id: str | None, period: Period, factors: FactorsConfig
+) -> dict[str, dict[str | None, Tally]]:
+    """breakdown -> value -> its tally, for all `breakdowns` at once (one query per rollup)."""
+    tables: dict[str, dict[str | None, Tally]] = {name: defaultdict(Tally) for name in breakdowns}
+    for specs, fetch, add in (
+        (PASS_SPECS, repository.pass_groups, Tally.add_passes),
+        (USE_SPECS, repository.use_groups, Tally.add_uses),
+    ):
+        readers: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for name in breakdowns:
+            if (spec := specs[name]) is not None:
+                readers[spec].append(name)
+        if not readers:
+            continue
+        by_value = sorted({dim for dim, grouping in readers if grouping == "key"})
+        overall = any(grouping != "key" for _, grouping in readers)
+        for row in await fetch(conn, by_value, overall, ot_id, period):
+            for name in readers.get((row["dim"], row["grouping"]), ()):
+                value = _iso_week(row["value"]) if row["grouping"] == "week" else row["value"]
+                add(tables[name][value], row, factors)
+    return tables
+
+
+def _sort_key(key: str | None) -> tuple[bool, str]:
+    return key is None, key or ""
+
+
+async def _rows(
+    conn: asyncpg.Connection, breakdown: str, groups: dict[str | None, Tally], ot_id: str | None
+) -> list[dict[str, Any]]:
+    """The table of one breakdown, from its tallies, with display names."""
+    if breakdown == "site":
+        # every site of the scope, even one without a use yet
+        sites = {row["id"]: row for row in await repository.scope_sites(conn, ot_id)}
+        for site_id in sites:
+            groups[site_id]  # noqa: B018 (creates the empty tally)
+        names = {site_id: row["name"] for site_id, row in sites.items()}
+        names.update(await repository.names(conn, "site", [k for k in groups if k and k not in sites]))
+        return [
+            {
+                "site": key,
+                "name": names.get(key),
+                "ot": sites[key]["ot_id"] if key in sites else None,
+                # a pass is used once per site: its uses there are its passes there
+                "passes": tally.redemptions,
+                "redemptions": tally.redemptions,
+                "redeemed_persons": tally.redeemed_persons,
+            }
+            for key, tally in sorted(groups.items(), key=lambda item: _sort_key(item[0]))
+        ]
+    names = await repository.names(conn, breakdown, [key for key in groups if key])
+    rows = []
+    for key, tally in sorted(groups.items(), key=lambda item: _sort_key(item[0])):
+        row: dict[str, Any] = {breakdown: key}
+        if breakdown in ("stop", "ot"):
+            row["name"] = names.get(key) if key else None
+        row.update(tally.as_row())
+        rows.append(row)
+    return rows
+
+
+def _snapshot(conn: asyncpg.Connection) -> Any:
+    return conn.transaction(isolation="repeatable_read", readonly=True)
+
+
+async def _small_plans(conn: asyncpg.Connection) -> None:
+    # a report groups some thousands of rollup rows: starting parallel workers costs more
+    await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
+def _scope(ot_id: str | None, period: Period) -> dict[str, Any]:
+    return {"ot": ot_id, "from": period.start.isoformat(), "to": period.end.isoformat()}
+
+
+async def _report(
+    conn: asyncpg.Connection, ot_id: str | None, period: Period, wanted: list[str], tz: str, factors: FactorsConfig
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, Any]]:
+    """(tables, totals row with bookings and no-shows, CO2 method) of the period, in one snapshot."""
+    async with _snapshot(conn):
+        await _small_plans(conn)
+        tallies = await _tallies(conn, [*dict.fromkeys([*wanted, "total", "distance"])], ot_id, period, factors)
+        tables = {name: await _rows(conn, name, tallies[name], ot_id) for name in wanted}
+        summary = (tallies["total"].get(None) or Tally()).as_row()
+        summary.update(dict(await repository.booking_totals(conn, ot_id, period.start, period.end, tz)))
+    return tables, summary, co2_method(factors, tallies["distance"])
 
 
 async def uptake(
     conn: asyncpg.Connection,
     *,
     ot_id: str | None,
-    start: date,
-    end: date,
+    period: Period,
     group_by: str | None,
     tz: str,
     factors: FactorsConfig,
 ) -> dict[str, Any]:
-    totals = _Tally()
-    for row in await repository.pass_groups(conn, ot_id, start, end, tz, None):
-        _add_passes(totals, row, factors)
-    for row in await repository.redemption_groups(conn, ot_id, start, end, tz, None):
-        _add_redemptions(totals, row)
+    """GET /api/v1/reports/uptake: the totals and, by `group_by`, one table."""
+    tables, summary, method = await _report(conn, ot_id, period, [group_by] if group_by else [], tz, factors)
+    rows = tables[group_by] if group_by else []
+    return {**_scope(ot_id, period), "group_by": group_by, "totals": summary, "rows": rows, "co2_method": method}
 
-    rows: list[dict[str, Any]] = []
-    if group_by is not None:
-        groups: dict[str, _Tally] = defaultdict(_Tally)
-        if group_by == "site":
-            for site in await repository.scope_sites(conn, ot_id):
-                groups[site["id"]].label = site["name"]
-        else:
-            for row in await repository.pass_groups(conn, ot_id, start, end, tz, group_by):
-                _add_passes(groups[row["key"]], row, factors)
-        for row in await repository.redemption_groups(conn, ot_id, start, end, tz, group_by):
-            _add_redemptions(groups[row["key"]], row)
-        if group_by == "stop":
-            names = await repository.stop_names(conn, [key for key in groups if key])
-            for key, tally in groups.items():
-                tally.label = names.get(key)
-        for key in sorted(groups, key=lambda k: (k is None, k or "")):
-            tally = groups[key]
-            row = {group_by: key}
-            if group_by in ("site", "stop"):
-                row["name"] = tally.label
-            if group_by == "site":
-                row.update(
-                    passes=tally.redeemed_passes, redemptions=tally.redemptions, redeemed_persons=tally.redeemed_persons
-                )
-            else:
-                row.update(tally.as_row())
-            rows.append(row)
 
-    summary = totals.as_row()
-    summary["uses_per_pass"] = round(totals.redemptions / totals.passes, 3) if totals.passes else None
-    summary.update(dict(await repository.booking_totals(conn, ot_id, start, end, tz)))
+async def breakdowns(
+    conn: asyncpg.Connection,
+    *,
+    ot_id: str | None,
+    period: Period,
+    wanted: list[str],
+    tz: str,
+    factors: FactorsConfig,
+) -> dict[str, Any]:
+    """Every table a dashboard draws, from one snapshot."""
+    tables, summary, method = await _report(conn, ot_id, period, wanted, tz, factors)
+    return {**_scope(ot_id, period), "totals": summary, "breakdowns": tables, "co2_method": method}
+
+
+def _with_previous(current: Tally | None, previous: Tally | None, ran_then: bool) -> dict[str, dict[str, Any]]:
+    now = (current or Tally()).figures()
+    then = (previous or Tally()).figures() if ran_then else {}
+    return {name: {"value": now[name], "previous": then.get(name)} for name in FIGURES}
+
+
+async def figures(
+    conn: asyncpg.Connection,
+    *,
+    ot_id: str | None,
+    period: Period,
+    by_ot: bool,
+    factors: FactorsConfig,
+) -> dict[str, Any]:
+    """The key figures of the period, each with the same period a year earlier when
+    the scheme already ran then (else `previous` is null); by OT on request."""
+    last_year = period.a_year_earlier()
+    wanted = ["total", "distance", *(["ot"] if by_ot else [])]
+    async with _snapshot(conn):
+        await _small_plans(conn)
+        ran_then = await repository.ots_with_passes_until(conn, ot_id, last_year.end)
+        now = await _tallies(conn, wanted, ot_id, period, factors)
+        then = await _tallies(conn, ["total", "ot"], ot_id, last_year, factors) if ran_then else None
+        ots = await repository.ots_in_scope(conn, ot_id) if by_ot else []
+    rows = [
+        {
+            "ot": ot["id"],
+            "name": ot["name"],
+            "figures": _with_previous(
+                now["ot"].get(ot["id"]), then["ot"].get(ot["id"]) if then else None, ot["id"] in ran_then
+            ),
+        }
+        for ot in ots
+    ]
     return {
-        "ot": ot_id,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "group_by": group_by,
-        "totals": summary,
+        **_scope(ot_id, period),
+        "previous_period": {"from": last_year.start.isoformat(), "to": last_year.end.isoformat()},
+        "figures": _with_previous(now["total"].get(None), then["total"].get(None) if then else None, bool(ran_then)),
         "rows": rows,
-        "co2": {
-            "source": factors.source,
-            "method": "car trip avoided (one car per "
-            f"{factors.car_seats} persons, {factors.car_kg_per_vehicle_km} kgCO2e/vehicle-km) minus the trip made",
-        },
+        "co2_method": co2_method(factors, now["distance"]),
     }
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    columns: list[str] = []
-    for row in rows:
-        columns.extend(key for key in row if key not in columns)
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+def co2_method(factors: FactorsConfig, distances: dict[str | None, Tally]) -> dict[str, Any]:
+    """How the CO2 figure was made: the ADEME factors, and for how many passes the trip
+    length came from the proof, the timetable, or the configured average."""
+    return {
+        "source": factors.source,
+        "formula": (
+            f"per pass: trip km x (car {factors.car_kg_per_vehicle_km} kgCO2e per vehicle-km x one car per "
+            f"{factors.car_seats} persons - the mode's kgCO2e per passenger-km x persons), never below zero"
+        ),
+        "car_kg_per_vehicle_km": factors.car_kg_per_vehicle_km,
+        "car_seats": factors.car_seats,
+        "mode_kg_per_passenger_km": {
+            "train": factors.modes.train,
+            "bus": factors.modes.bus,
+            "bike": factors.modes.bike,
+        },
+        "assumed_trip_km": {
+            "train": factors.assumed_trip_km.train,
+            "bus": factors.assumed_trip_km.bus,
+            "bike": factors.assumed_trip_km.bike,
+        },
+        "distance_sources": [
+            {
+                "source": source,
+                "passes": (tally := distances.get(source) or Tally()).passes,
+                "trip_km": round(tally.km, 1),
+                "co2_avoided_kg": round(tally.co2_kg, 1),
+            }
+            for source in co2.DISTANCE_SOURCES
+        ],
+    }

@@ -1,4 +1,4 @@
-"""Public territory: OTs, partner sites with their offers, known arrival stops."""
+"""Public territory: OTs and known arrival stops (partner sites: service/territory/admin.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Any
 import asyncpg
 import msgspec
 from litestar import Controller, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 
 from service.core.db import DB
-from service.core.errors import Problem
 from service.settings import Mode
 from service.territory import repository
 
@@ -47,7 +46,15 @@ class Stop(msgspec.Struct):
 
 
 def site_from_row(row: asyncpg.Record) -> Site:
-    offer = {"label": row["offer_label"], **(row["offer_details"] or {})} if row["offer_label"] else {}
+    offer: dict[str, Any] = {}
+    if row["offer_label"]:
+        # `label` is French; the English and Spanish ones when the site gave them
+        translated = {"label_en": row["offer_label_en"], "label_es": row["offer_label_es"]}
+        offer = {
+            "label": row["offer_label"],
+            **{k: v for k, v in translated.items() if v},
+            **(row["offer_details"] or {}),
+        }
     return Site(
         id=row["id"],
         name=row["name"],
@@ -70,19 +77,6 @@ class TerritoryController(Controller):
     @get("/ots", summary="The five Offices de tourisme")
     async def ots(self, db: DB) -> list[OT]:
         return [OT(row["id"], row["name"]) for row in await repository.list_ots(db)]
-
-    @get("/sites", summary="Partner sites and their low-carbon offer")
-    async def sites(self, db: DB, ot: FromQuery[str | None] = None, mode: FromQuery[Mode | None] = None) -> list[Site]:
-        if ot is not None and not await repository.ot_exists(db, ot):
-            raise Problem(404, "ot.unknown", ot=ot)
-        return [site_from_row(row) for row in await repository.list_sites(db, ot, mode)]
-
-    @get("/sites/{site_id:str}", summary="One partner site")
-    async def site(self, db: DB, site_id: FromPath[str]) -> Site:
-        row = await repository.site(db, site_id)
-        if row is None or not row["active"]:
-            raise Problem(404, "request.not_found")
-        return site_from_row(row)
 
     @get("/stops", summary="Stations and coach stops known to the service")
     async def stops(self, db: DB, mode: FromQuery[Mode | None] = None) -> list[Stop]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.settings import SiteConfig, SiteDefaults, TerritoryConfig
+from service.settings import OfferConfig, SiteConfig, SiteDefaults, TerritoryConfig
 
 
 async def sync_territory(conn: asyncpg.Connection, territory: TerritoryConfig) -> None:
@@ -30,57 +30,79 @@ async def sync_territory(conn: asyncpg.Connection, territory: TerritoryConfig) -
         )
 
 
-async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaults: SiteDefaults) -> None:
+def _offer_details(offer: OfferConfig) -> dict[str, object]:
+    return {
+        name: value
+        for name, value in (
+            ("normal_price_eur", offer.normal_price_eur),
+            ("reduced_price_eur", offer.reduced_price_eur),
+            ("conditions", offer.conditions),
+        )
+        if value is not None
+    }
+
+
+async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaults: SiteDefaults) -> dict[str, str]:
+    """Create or update the sites and their offers; returns each id's fate:
+    "created", "updated" or "unchanged" (a row is only written when it differs)."""
+    fate: dict[str, str] = {}
     async with conn.transaction():
-        await conn.executemany(
-            """
-            INSERT INTO sites (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence, bookable,
-                               booking_required)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (id) DO UPDATE SET
-                ot_id = EXCLUDED.ot_id, name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
-                modes = EXCLUDED.modes, proof_max_age_days = EXCLUDED.proof_max_age_days,
-                min_confidence = EXCLUDED.min_confidence, bookable = EXCLUDED.bookable,
-                booking_required = EXCLUDED.booking_required
-            """,
-            [
-                (
-                    s.id,
-                    s.ot,
-                    s.name,
-                    s.lat,
-                    s.lon,
-                    list(s.modes),
-                    defaults.proof_max_age_days if s.proof_max_age_days is None else s.proof_max_age_days,
-                    s.min_confidence or defaults.min_confidence,
-                    s.bookable,
-                    s.booking_required,
-                )
-                for s in sites
-            ],
-        )
-        await conn.executemany(
-            """
-            INSERT INTO offers (site_id, label, details) VALUES ($1, $2, $3)
-            ON CONFLICT (site_id) DO UPDATE SET label = EXCLUDED.label, details = EXCLUDED.details
-            """,
-            [
-                (
-                    s.id,
-                    s.offer.label,
-                    {
-                        k: v
-                        for k, v in (
-                            ("normal_price_eur", s.offer.normal_price_eur),
-                            ("reduced_price_eur", s.offer.reduced_price_eur),
-                            ("conditions", s.offer.conditions),
-                        )
-                        if v is not None
-                    },
-                )
-                for s in sites
-            ],
-        )
+        for s in sites:
+            site = await conn.fetchrow(
+                """
+                INSERT INTO sites AS t (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence,
+                                        bookable, booking_required, active)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT (id) DO UPDATE SET
+                    ot_id = EXCLUDED.ot_id, name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+                    modes = EXCLUDED.modes, proof_max_age_days = EXCLUDED.proof_max_age_days,
+                    min_confidence = EXCLUDED.min_confidence, bookable = EXCLUDED.bookable,
+                    booking_required = EXCLUDED.booking_required, active = EXCLUDED.active, updated_at = now()
+                WHERE (t.ot_id, t.name, t.lat, t.lon, t.modes, t.proof_max_age_days, t.min_confidence, t.bookable,
+                       t.booking_required, t.active)
+                      IS DISTINCT FROM
+                      (EXCLUDED.ot_id, EXCLUDED.name, EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.modes,
+                       EXCLUDED.proof_max_age_days, EXCLUDED.min_confidence, EXCLUDED.bookable,
+                       EXCLUDED.booking_required, EXCLUDED.active)
+                RETURNING (xmax = 0) AS created
+                """,
+                s.id,
+                s.ot,
+                s.name,
+                s.lat,
+                s.lon,
+                list(dict.fromkeys(s.modes)),
+                defaults.proof_max_age_days if s.proof_max_age_days is None else s.proof_max_age_days,
+                s.min_confidence or defaults.min_confidence,
+                s.bookable,
+                s.booking_required,
+                s.active,
+            )
+            offer = await conn.fetchval(
+                """
+                INSERT INTO offers AS t (site_id, label, label_en, label_es, details) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (site_id) DO UPDATE SET
+                    label = EXCLUDED.label, label_en = EXCLUDED.label_en, label_es = EXCLUDED.label_es,
+                    details = EXCLUDED.details
+                WHERE (t.label, t.label_en, t.label_es, t.details)
+                      IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.label_en, EXCLUDED.label_es, EXCLUDED.details)
+                RETURNING true
+                """,
+                s.id,
+                s.offer.label,
+                s.offer.label_en,
+                s.offer.label_es,
+                _offer_details(s.offer),
+            )
+            if site is not None and site["created"]:
+                fate[s.id] = "created"
+            elif site is not None or offer:
+                fate[s.id] = "updated"
+                if site is None:
+                    await conn.execute("UPDATE sites SET updated_at = now() WHERE id = $1", s.id)
+            else:
+                fate[s.id] = "unchanged"
+    return fate
 
 
 async def list_ots(conn: asyncpg.Connection) -> list[asyncpg.Record]:
@@ -93,7 +115,8 @@ async def ot_exists(conn: asyncpg.Connection, ot_id: str) -> bool:
 
 _SITE_SELECT = """
     SELECT s.id, s.name, s.ot_id, s.lat, s.lon, s.modes, s.proof_max_age_days, s.min_confidence,
-           s.bookable, s.booking_required, s.active, o.label AS offer_label, o.details AS offer_details
+           s.bookable, s.booking_required, s.active, s.updated_at, o.label AS offer_label,
+           o.label_en AS offer_label_en, o.label_es AS offer_label_es, o.details AS offer_details
     FROM sites s LEFT JOIN offers o ON o.site_id = s.id
 """
 
@@ -123,4 +146,53 @@ async def list_stops(conn: asyncpg.Connection, mode: str | None) -> list[asyncpg
 async def stop(conn: asyncpg.Connection, stop_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops WHERE id = $1", stop_id
+    )
+
+
+async def ot_ids(conn: asyncpg.Connection) -> set[str]:
+    return {row["id"] for row in await conn.fetch("SELECT id FROM ots")}
+
+
+async def all_sites(conn: asyncpg.Connection, ot_id: str | None) -> list[asyncpg.Record]:
+    """Every site of the scope, inactive ones included (for the people who manage them)."""
+    return await conn.fetch(_SITE_SELECT + " WHERE ($1::text IS NULL OR s.ot_id = $1) ORDER BY s.ot_id, s.name", ot_id)
+
+
+async def site_staff(conn: asyncpg.Connection, site_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT id, username, active, created_at, last_login_at FROM staff_accounts
+        WHERE site_id = $1 AND role = 'partner' ORDER BY username
+        """,
+        site_id,
+    )
+
+
+async def add_site_staff(
+    conn: asyncpg.Connection, site_id: str, username: str, password_hash: str
+) -> asyncpg.Record | None:
+    """A new partner account of the site; None when the username is taken (never overwritten)."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO staff_accounts (username, password_hash, role, site_id) VALUES ($1, $2, 'partner', $3)
+        ON CONFLICT (username) DO NOTHING
+        RETURNING id, username, active, created_at, last_login_at
+        """,
+        username,
+        password_hash,
+        site_id,
+    )
+
+
+async def set_site_staff_active(
+    conn: asyncpg.Connection, site_id: str, account_id: int, active: bool
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        UPDATE staff_accounts SET active = $3 WHERE id = $2 AND site_id = $1 AND role = 'partner'
+        RETURNING id, username, active, created_at, last_login_at
+        """,
+        site_id,
+        account_id,
+        active,
     )

@@ -1,0 +1,188 @@
+"""The report's rollups stay equal to a recount of the raw passes and uses,
+whatever the concurrency (sql/010_report_rollups.sql)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from service.reports import repository
+from tests.conftest import issue_pass, nonce, staff_headers
+
+# Demo sites of four OTs that take a plausible train pass arriving today.
+SITES = ("musee-henri-martin", "canoe-bouzies", "rocher-des-aigles", "musee-champollion", "grottes-cougnac")
+
+
+async def _raw_used(conn, codes):
+    return await conn.fetchval(
+        "SELECT count(*) FROM passes p WHERE p.code = ANY($1::text[]) AND EXISTS "
+        "(SELECT 1 FROM redemptions r WHERE r.pass_id = p.id)",
+        codes,
+    )
+
+
+async def test_rollups_equal_the_raw_count_after_concurrent_claims_and_scans(client, conn):
+    passes = await asyncio.gather(*(issue_pass(client, persons=1 + i % 4) for i in range(24)))
+    desks = {site: await staff_headers(client, f"demo-partner-{site}") for site in SITES}
+
+    async def scan(token, site):
+        return await client.post("/api/v1/redemptions", json={"token": token, "nonce": nonce()}, headers=desks[site])
+
+    # every pass at several sites at once, and twice at the same site (two desks, one wins)
+    scans = [scan(p["token"], site) for i, p in enumerate(passes) for site in SITES[: 1 + i % len(SITES)]]
+    scans += [scan(p["token"], SITES[0]) for p in passes[::2]]
+    answers = await asyncio.gather(*scans)
+    assert {a.status_code for a in answers} <= {201, 409}
+    codes = [p["code"] for p in passes]
+    expected_uses = sum(1 + i % len(SITES) for i in range(len(passes)))
+    recorded = await conn.fetchval(
+        "SELECT count(*) FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = ANY($1::text[])", codes
+    )
+    assert recorded == expected_uses == sum(a.status_code == 201 for a in answers)
+    assert await _raw_used(conn, codes) == len(passes)
+    assert await repository.differences(conn) == 0
+
+
+async def test_rollups_follow_updates_and_deletes_and_rebuild_to_the_same_rows(client, conn):
+    issued = await issue_pass(client, persons=3)
+    scan = await client.post(
+        "/api/v1/redemptions",
+        json={"token": issued["token"], "nonce": nonce()},
+        headers=await staff_headers(client, "demo-partner-musee-henri-martin"),
+    )
+    assert scan.status_code == 201
+
+    class RollBack(Exception):
+        pass
+
+    with pytest.raises(RollBack):
+        async with conn.transaction():
+            # a correction of a pass or a use moves its counts; removing the use makes the pass unused again
+            await conn.execute(
+                "UPDATE passes SET persons = 2, ot_id = 'figeac', trip_km = 87.5 WHERE code = $1", issued["code"]
+            )
+            await conn.execute(
+                "UPDATE redemptions SET persons = 1 WHERE pass_id = (SELECT id FROM passes WHERE code = $1)",
+                issued["code"],
+            )
+            assert await repository.differences(conn) == 0
+            await conn.execute(
+                "DELETE FROM redemptions WHERE pass_id = (SELECT id FROM passes WHERE code = $1)", issued["code"]
+            )
+            assert await conn.fetchval("SELECT uses FROM passes WHERE code = $1", issued["code"]) == 0
+            assert await repository.differences(conn) == 0
+            before = await conn.fetch("SELECT * FROM report_passes WHERE passes <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7")
+            await repository.rebuild(conn)
+            after = await conn.fetch("SELECT * FROM report_passes ORDER BY 1, 2, 3, 4, 5, 6, 7")
+            assert [tuple(r) for r in after] == [tuple(r) for r in before]
+            # and a rollup row off by one is seen
+            await conn.execute(
+                "UPDATE report_uses SET redemptions = redemptions + 1 WHERE ctid = (SELECT ctid FROM report_uses LIMIT 1)"
+            )
+            assert await repository.differences(conn) == 2  # the row as counted, and as it should be
+            raise RollBack
+    assert await repository.differences(conn) == 0
+
+
+async def test_tbc_check_reports_compares_and_rebuilds(client, database_url, settings):
+    from tests.test_cli import TBC, _env, _run
+
+    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    checked = await _run([*TBC, "check-reports"], env=env)
+    assert checked.returncode == 0 and "equal to a recount" in checked.stdout, checked.stderr
+    rebuilt = await _run([*TBC, "check-reports", "--rebuild"], env=env)
+    assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stderr
+
+
+def test_full_weeks_and_edge_days_cover_a_period_exactly_once():
+    from datetime import date, timedelta
+
+    from service.reports.period import Period
+
+    for length in range(0, 40):
+        for offset in range(7):
+            start = date(2026, 3, 2) + timedelta(days=offset)  # from a Monday, then each weekday
+            period = Period(start, start + timedelta(days=length))
+            first, last = period.full_weeks()
+            assert first.weekday() == 0 and last.weekday() == 0
+            weeks = (
+                [first + timedelta(days=7 * n) for n in range(((last - first).days // 7) + 1)] if last >= first else []
+            )
+            days = [
+                d
+                for d in (start + timedelta(days=n) for n in range(length + 1))
+                if d < first or d >= last + timedelta(7)
+            ]
+            covered = sorted([*days, *(w + timedelta(days=n) for w in weeks for n in range(7))])
+            assert covered == [start + timedelta(days=n) for n in range(length + 1)], (period, first, last)
+
+
+async def test_reports_over_any_period_equal_a_raw_count(client, conn, settings):
+    """Weekly rows for the full weeks, daily rows for the edges: the same as counting."""
+    from datetime import timedelta
+
+    from service.core.clock import local_date
+
+    passes = await asyncio.gather(*(issue_pass(client, stop="StopArea:OCE87613091") for _ in range(12)))
+    desk = await staff_headers(client, "demo-partner-musee-champollion")
+    for issued in passes:
+        scan = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=desk)
+        assert scan.status_code == 201
+    for n, issued in enumerate(passes):  # spread over the past weeks
+        await conn.execute(
+            "UPDATE passes SET created_at = created_at - make_interval(days => $2) WHERE code = $1",
+            issued["code"],
+            3 * n + 2,
+        )
+        await conn.execute(
+            "UPDATE redemptions SET redeemed_at = redeemed_at - make_interval(days => $2)"
+            " WHERE pass_id = (SELECT id FROM passes WHERE code = $1)",
+            issued["code"],
+            3 * n + 1,
+        )
+    assert await repository.differences(conn) == 0
+    today = local_date(settings)
+    headers = await staff_headers(client, "demo-ot-figeac")
+    for first, last in ((40, 0), (36, 30), (20, 14), (9, 9), (15, 1), (29, 2)):
+        start, end = today - timedelta(days=first), today - timedelta(days=last)
+        raw = await conn.fetchrow(
+            """
+            SELECT (SELECT count(*) FROM passes WHERE ot_id = 'figeac'
+                      AND (created_at AT TIME ZONE 'Europe/Paris')::date BETWEEN $1 AND $2) AS passes,
+                   (SELECT count(*) FROM redemptions r JOIN sites s ON s.id = r.site_id WHERE s.ot_id = 'figeac'
+                      AND (r.redeemed_at AT TIME ZONE 'Europe/Paris')::date BETWEEN $1 AND $2) AS redemptions
+            """,
+            start,
+            end,
+        )
+        report = await client.get(
+            "/api/v1/reports/uptake", params={"from": start.isoformat(), "to": end.isoformat()}, headers=headers
+        )
+        totals = report.json()["totals"]
+        assert (totals["passes"], totals["redemptions"]) == (raw["passes"], raw["redemptions"]), (start, end)
+
+
+async def test_a_site_moved_between_ots_while_its_desk_scans_stays_exact(client, conn):
+    """A move waits for the uses in flight at the site, and the uses for the move."""
+    pilot = await staff_headers(client, "demo-pilot")
+    site = "musee-murat"  # Labastide's
+    desk = await staff_headers(client, f"demo-partner-{site}")
+    passes = await asyncio.gather(*(issue_pass(client) for _ in range(16)))
+
+    async def scan(issued):
+        return await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=desk)
+
+    async def move(ot):
+        return await client.patch(f"/api/v1/sites/{site}", json={"ot": ot}, headers=pilot)
+
+    work = [scan(p) for p in passes]
+    for position, ot in ((3, "gourdon"), (8, "labastide"), (12, "figeac")):
+        work.insert(position, move(ot))
+    answers = await asyncio.gather(*work)
+    assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers if a.status_code >= 400]
+    try:
+        assert await repository.differences(conn) == 0
+    finally:
+        assert (await move("labastide")).status_code == 200
+    assert await repository.differences(conn) == 0
