@@ -15,9 +15,10 @@ from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, ScopeSlotController, SlotController
-from service.core import db, health, migrations
+from service.core import db, health, metrics, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
+from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health.live,
             health.ready,
+            metrics.metrics,
             jwks,
             AuthController,
             SessionController,
@@ -122,8 +124,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[LocalSwaggerUI(), ContractJson()],
         ),
         debug=False,
+        logging_config=None,  # one logging setup: service.core.logs (JSON lines)
     )
     app.state.settings = settings
     app.state.derived_keys = derived
     app.state.qr_links = QrLinks(derived.qr_link)
+    app.asgi_handler = observed(app, app.asgi_handler)  # request ids, the access log, metrics
     return app

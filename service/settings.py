@@ -192,6 +192,9 @@ class PrivacyRules(msgspec.Struct, forbid_unknown_fields=True):
     # Bike rides' shapes and review photos' perceptual hashes are kept this long to
     # refuse the same ride or photo sent again in another form.
     reuse_window_days: PositiveInt = 180
+    # The audit trail (who revoked, reviewed, rotated keys, changed accounts) is kept
+    # this long, then deleted: long enough to answer for a decision, not forever.
+    audit_retention_days: PositiveInt = 365
 
 
 class ReportRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

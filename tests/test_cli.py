@@ -113,15 +113,22 @@ def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/auth/token",
             data=b'{"username":"demo-pilot","password":"demo"}',
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Request-ID": "cli-sign-in"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            assert json.loads(response.read())["role"] == "pilot"
+            signed_in = json.loads(response.read())
+            assert signed_in["role"] == "pilot" and response.headers["X-Request-ID"] == "cli-sign-in"
         status, headers, body = _raw_request(port, b"X-Junk: " + b"a" * 1_000_000 + b"\r\n")
         assert status == 400 and headers["content-type"] == "application/problem+json", (status, headers)
         assert json.loads(body)["code"] == "request.invalid"
     finally:
-        _stop(process)
+        output = _stop(process)
+    # the server logs JSON lines, one per request (uvicorn's access log replaced), without credentials
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    access = {r["request_id"]: r for r in records if r["logger"] == "service.access"}
+    assert access["cli-sign-in"]["route"] == "/api/v1/auth/token" and access["cli-sign-in"]["status"] == 200
+    assert any(r["logger"].startswith("uvicorn") for r in records)
+    assert signed_in["access_token"] not in output and '"GET /api' not in output
     # SIGTERM stopped the embedded database too
     assert not (data_dir / "postgres" / "postmaster.pid").exists()
 

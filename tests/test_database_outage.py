@@ -21,6 +21,7 @@ from service.app import create_app
 from service.core import db
 from service.demo import loader
 from tests.conftest import TEST_PGDATA, trip_claim
+from tests.test_observability import delta, samples
 
 # An answer during the outage comes at once, never after the pool's 10 s wait or the
 # 30 s command timeout; any answer at all stays well below those (the machine may be busy).
@@ -74,6 +75,7 @@ async def test_stopped_and_restarted_postgres_under_load(outage_app):
     stop = asyncio.Event()
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tbc.test") as http:
+        scraped_before = samples((await http.get("/metrics")).text)
         signed_in = await http.post("/api/v1/auth/token", json={"username": "demo-pilot", "password": "demo"})
         pilot = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
         calls = [
@@ -115,6 +117,7 @@ async def test_stopped_and_restarted_postgres_under_load(outage_app):
         finally:
             stop.set()
             await asyncio.gather(*workers)
+        scraped_after = samples((await http.get("/metrics")).text)
 
     statuses = {status for _, status, _, _ in answers}
     assert statuses <= {200, 201, 503}, sorted(statuses)
@@ -124,6 +127,19 @@ async def test_stopped_and_restarted_postgres_under_load(outage_app):
     for _, response in outage:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["code"] == "service.unavailable" and int(response.headers["retry-after"]) >= 1
+        assert response.json()["request_id"] == response.headers["x-request-id"]
+    # every 503 is counted as a database error, and the operator sees the outage in /metrics
+    database_errors = sum(
+        delta(scraped_before, scraped_after, "tbc_database_errors_total", kind=kind)
+        for kind in ("unreachable", "connection_lost")
+    )
+    assert database_errors == len(refused_all := [a for a in answers if a[1] == 503]), (
+        database_errors,
+        len(refused_all),
+    )
+    assert delta(
+        scraped_before, scraped_after, "tbc_http_requests_total", method="POST", route="/api/v1/claims", status="503"
+    ) == sum(1 for name, status, _, _ in answers if name == "claim" and status == 503)
     assert {"claim", "report"} <= {name for name, _ in outage}  # the guarded route too
     slowest = max(seconds for _, _, seconds, _ in answers)
     assert slowest < MAX_ANSWER_SECONDS and max(refused) < MAX_OUTAGE_ANSWER_SECONDS, (slowest, max(refused))

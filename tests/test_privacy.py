@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from service.settings import ROOT
-from tests.conftest import days_ago, trip_claim
+from tests.conftest import days_ago, issue_pass, nonce, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
 
 
@@ -78,3 +78,56 @@ async def test_purge_closes_stale_reviews_and_forgets_emails(client, conn, setti
         )
     )
     assert emails == {expired.json()["pass"]["code"]: None, current.json()["pass"]["code"]: "now@example.org"}
+
+
+async def test_purge_ends_the_audit_trail_and_the_scan_answers_at_their_retention(client, conn, settings):
+    """`[privacy]`: audit entries older than audit_retention_days and scan answers older than
+    scan_retention_days go; younger ones stay, and a replay of a young scan still answers."""
+    from service.privacy.commands import purge
+
+    rules = settings.config.rules.privacy
+    old, young = [
+        await conn.fetchval(
+            """
+            INSERT INTO audit_log (at, actor, action, object_type, object_id)
+            VALUES (now() - make_interval(days => $1), 'test', 'pass.revoked', 'pass', $2) RETURNING id
+            """,
+            days,
+            f"retention-{days}",
+        )
+        for days in (rules.audit_retention_days + 1, rules.audit_retention_days - 1)
+    ]
+    partner = await staff_headers(client, "demo-partner-musee-henri-martin")
+    scans = []
+    for _ in range(2):
+        issued = await issue_pass(client)
+        scan = {"token": issued["token"], "nonce": nonce()}
+        assert (await client.post("/api/v1/redemptions", json=scan, headers=partner)).status_code == 201
+        scans.append(scan)
+    await conn.execute(
+        "UPDATE scan_requests SET received_at = now() - make_interval(days => $2) WHERE nonce = $1",
+        scans[0]["nonce"],
+        rules.scan_retention_days + 1,
+    )
+
+    done = await purge(conn, settings)
+
+    assert done["audit_entries_deleted"] >= 1 and done["scan_answers_deleted"] >= 1
+    kept = {
+        row["id"] for row in await conn.fetch("SELECT id FROM audit_log WHERE id = ANY($1::bigint[])", [old, young])
+    }
+    assert kept == {young}
+    stored = {
+        row["nonce"]
+        for row in await conn.fetch(
+            "SELECT nonce FROM scan_requests WHERE nonce = ANY($1::text[])", [s["nonce"] for s in scans]
+        )
+    }
+    assert stored == {scans[1]["nonce"]}
+    # the purge itself is in the trail, with what it did
+    purged = await conn.fetchval(
+        "SELECT details FROM audit_log WHERE action = 'privacy.purged' ORDER BY id DESC LIMIT 1"
+    )
+    assert purged["audit_entries_deleted"] == done["audit_entries_deleted"]
+    replay = await client.post("/api/v1/redemptions", json=scans[1], headers=partner)
+    assert replay.status_code == 201

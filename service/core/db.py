@@ -15,6 +15,7 @@ import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from service.core import metrics
 from service.core.errors import Problem
 
 log = logging.getLogger("service.db")
@@ -72,6 +73,7 @@ async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
         conn = await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
     except UNREACHABLE as exc:
         log.error("no database connection: %r", exc)
+        metrics.DATABASE_ERRORS.labels("unreachable").inc()
         raise unavailable() from exc
     try:
         yield conn

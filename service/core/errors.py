@@ -20,7 +20,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from service.core import i18n
+from service.core import i18n, logs, metrics
 from service.core.messages import render
 from service.core.validation import explain_errors
 
@@ -56,6 +56,8 @@ def problem_body(status: int, code: str, lang: str, timezone: str | None = None,
     body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title, "detail": detail, "code": code}
     for key, value in params.items():
         body.setdefault(key, i18n.for_machines(value, lang))
+    if (request_id := logs.current_request_id()) is not None:
+        body["request_id"] = request_id
     return body
 
 
@@ -68,6 +70,7 @@ def problem_response(
     request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
 ) -> Response:
     timezone = request.app.state.settings.config.territory.timezone
+    logs.note_refusal(code)
     return Response(
         content=problem_body(status, code, request_lang(request), timezone, **params),
         status_code=status,
@@ -125,6 +128,7 @@ def _on_database_gone(request: Request, exc: Exception) -> Response:
     # in the middle of a protocol step as an InterfaceError or InternalClientError (no
     # connection is ever shared between requests here, so that is the only way to meet one).
     log.error("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    metrics.DATABASE_ERRORS.labels("connection_lost").inc()
     return problem_response(request, 503, "service.unavailable", {"Retry-After": "5"})
 
 

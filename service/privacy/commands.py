@@ -21,6 +21,7 @@ async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-
             "scan_alerts_deleted": await repository.old_scan_alerts(conn, rules.scan_retention_days),
             "rate_windows_deleted": await repository.old_rate_windows(conn),
             "reuse_signatures_deleted": await repository.old_reuse_signatures(conn, rules.reuse_window_days),
+            "audit_entries_deleted": await repository.old_audit_entries(conn, rules.audit_retention_days),
         }
         await audit.record(conn, "privacy.purged", "database", "retention", details=done)
     return done

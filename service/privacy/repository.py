@@ -66,3 +66,9 @@ async def old_reuse_signatures(conn: asyncpg.Connection, days: int) -> int:
 
 async def old_rate_windows(conn: asyncpg.Connection) -> int:
     return await ratelimit.sweep(conn)
+
+
+async def old_audit_entries(conn: asyncpg.Connection, days: int) -> int:
+    """The audit trail past its retention: who did what, once nobody may ask any more."""
+    status = await conn.execute("DELETE FROM audit_log WHERE at < now() - make_interval(days => $1)", days)
+    return int(status.split()[-1])

@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import State, UploadFile
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
 
-from service.core import i18n, ratelimit
+from service.core import i18n, metrics, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.requests import decode_json
@@ -157,6 +157,15 @@ class ClaimController(Controller):
         operation_class=ClaimOperation,
     )
     async def claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
+        try:
+            answer = await self._claim(request, db, state)
+        except Problem as refusal:
+            metrics.CLAIMS.labels(refusal.code).inc()
+            raise
+        metrics.CLAIMS.labels("issued" if answer.status_code == 201 else "pending_review").inc()
+        return answer
+
+    async def _claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
         settings = state.settings
         await ratelimit.hit(
             db,

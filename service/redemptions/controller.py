@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, requires
-from service.core import audit
+from service.core import audit, logs
 from service.core.db import DB, RowId
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
 from service.core.i18n import N_, text
@@ -116,6 +116,8 @@ class RedemptionController(Controller):
         status, body = await redeem(
             db, state.settings, state.keyring, state.pool, Desk(staff.id, staff.site_id), scan, request_lang(request)
         )
+        if status >= 400:
+            logs.note_refusal(body["code"])
         return Response(body, status_code=status, media_type="application/json" if status < 400 else PROBLEM_JSON)
 
     @post(

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from service.core import clock, ratelimit
+from service.core import clock, metrics, ratelimit
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import codes
@@ -66,10 +66,13 @@ async def redeem(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan, lang: str
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) of the scan: recorded once, replayed for the same nonce."""
+    outcome = metrics.REDEMPTIONS.labels
     try:
         async with db.transaction():
             if not await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id):
-                return await repository.stored_answer(db, desk.site_id, scan.nonce)
+                answer = await repository.stored_answer(db, desk.site_id, scan.nonce)
+                outcome("replayed", scan.source).inc()
+                return answer
             try:
                 status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
             except UnknownCodesLimited:
@@ -78,8 +81,10 @@ async def redeem(
                 status, body = refusal.status, refusal.body(lang, settings.config.territory.timezone)
             await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
     except UnknownCodesLimited as limited:
+        outcome(limited.code, scan.source).inc()
         await _alert_unknown_codes_burst(db, settings, desk, scan, limited)
         raise
+    outcome("ok" if status < 400 else body["code"], scan.source).inc()
     return status, body
 
 

@@ -1,0 +1,53 @@
+"""Prometheus metrics, served at `/metrics` in the text exposition format.
+
+One registry per process (prometheus-client's default): each `tbc serve` process is
+scraped on its own and Prometheus sums them (docs/OPERATIONS.md says why).
+Labels are bounded: route templates (never paths), status codes, outcome codes.
+"""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.datastructures import State
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+
+REQUESTS = Counter(
+    "tbc_http_requests", "HTTP requests answered, by route template and status", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "tbc_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CLAIMS = Counter("tbc_claims", "Claims by outcome: issued, pending_review, or the refusal's code", ["outcome"])
+REDEMPTIONS = Counter(
+    "tbc_redemptions",
+    "Scans by outcome (ok, replayed, or the refusal's code) and source (online, sync)",
+    ["outcome", "source"],
+)
+POOL_IN_USE = Gauge("tbc_db_pool_connections_in_use", "Database connections lent to requests")
+POOL_SIZE = Gauge("tbc_db_pool_connections", "Database connections open in the pool")
+DATABASE_ERRORS = Counter(
+    "tbc_database_errors",
+    "Requests the database failed: unreachable (no connection to be had) or connection_lost (cut mid-request)",
+    ["kind"],
+)
+
+# A request that matched no route is counted under this label, not its path.
+UNMATCHED_ROUTE = "unmatched"
+
+
+def observe_pool(pool: object) -> None:
+    """Record how many of the pool's connections are open and lent (asyncpg.Pool)."""
+    size, idle = pool.get_size(), pool.get_idle_size()  # type: ignore[attr-defined]
+    POOL_SIZE.set(size)
+    POOL_IN_USE.set(size - idle)
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics(state: State) -> Response[bytes]:
+    """For the operator's Prometheus, not for API clients: the reverse proxy keeps it
+    inside (docs/OPERATIONS.md), and its format is Prometheus', not JSON."""
+    observe_pool(state.pool)
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

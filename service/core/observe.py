@@ -1,0 +1,80 @@
+"""Every request, seen from outside the app: its id, one access line, its metrics.
+
+Wraps Litestar's ASGI handler (inside its exception handling, so 404s and 500s are
+seen too). The id is the client's `X-Request-ID` when it is a sane one, else a new
+one; it is returned in the answer's `X-Request-ID`, repeated in problem bodies
+(service.core.errors) and stamped on every log record (service.core.logs).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from service.core import logs, metrics
+from service.core.ratelimit import client_digest
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("service.access")
+
+# Sane: short, and only characters that need no escaping anywhere. 64 at most, so that
+# no token of ours (all longer) can be passed off as an id and end up in the logs.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def request_id_of(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            if SANE_REQUEST_ID.fullmatch(given):
+                return given
+            break
+    return uuid.uuid4().hex
+
+
+def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
+    async def observe(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await handler(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        status = 500  # unless an answer starts
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        context = logs.request_context.set(logs.RequestContext(request_id))
+        started = time.perf_counter()
+        try:
+            await handler(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = scope.get("path_template") or metrics.UNMATCHED_ROUTE
+            method = scope["method"]
+            metrics.REQUESTS.labels(method, route, str(status)).inc()
+            metrics.LATENCY.labels(method, route).observe(seconds)
+            client = scope.get("client")
+            fields = {
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                # a keyed hash, as the rate limiter keeps it: tells clients apart, names none
+                "client": client_digest(app.state.derived_keys.fingerprint, client[0]) if client else None,
+            }
+            if code := logs.request_context.get().code:  # type: ignore[union-attr]
+                fields["code"] = code
+            log.info("request", extra=fields)
+            logs.request_context.reset(context)
+
+    return observe
