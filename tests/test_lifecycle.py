@@ -405,10 +405,12 @@ async def test_key_rotation_keeps_old_passes_valid_until_they_expire(settings, d
         assert other.status_code == 422 and other.json()["code"] == "pass.invalid"
 
         # a key retired by hand (compromised) is refused at once
-        assert (await asyncio.to_thread(_cli, database_url, settings.secret_key, "retire-key", new_kid)).returncode == 2
+        assert (
+            await asyncio.to_thread(_cli, database_url, settings.secret_key, "retire-key", "--", new_kid)
+        ).returncode == 2
         rotated = await asyncio.to_thread(_cli, database_url, settings.secret_key, "rotate-key")
         assert rotated.returncode == 0
-        retired = await asyncio.to_thread(_cli, database_url, settings.secret_key, "retire-key", new_kid)
+        retired = await asyncio.to_thread(_cli, database_url, settings.secret_key, "retire-key", "--", new_kid)
         assert retired.returncode == 0, retired.stderr
         await http.get("/.well-known/jwks.json")  # the process reloads its keyring
         refused = await http.post(

@@ -67,5 +67,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     commands.add_parser("list-keys", help="list the pass signing keys").set_defaults(handler=cmd_list_keys)
     commands.add_parser("rotate-key", help="make a new signing key current").set_defaults(handler=cmd_rotate_key)
     retire = commands.add_parser("retire-key", help="stop honouring a (compromised) key at once")
-    retire.add_argument("kid")
+    # a kid is base64url and may begin with "-": `tbc retire-key -- -AbC…` keeps it from reading as an option
+    retire.add_argument("kid", help="the key's id as list-keys shows it (after `--` when it begins with -)")
     retire.set_defaults(handler=cmd_retire_key)
