@@ -17,6 +17,7 @@ from service.core import i18n, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import reason_of
+from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.methods import METHODS
@@ -184,6 +185,8 @@ class ClaimController(Controller):
                 i18n.request_lang(request.scope),
             ),
         )
+        if data.email:
+            outbox.wake(state)
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(
