@@ -9,6 +9,7 @@ their own connection, never the app's pool.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -206,3 +207,12 @@ class SmtpSink:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [message for message in self.messages if message["To"] == address]
+
+    async def one_to(self, address: str, seconds: float = 10) -> EmailMessage:
+        """The one message sent to `address`, waiting for the app's outbox to send it."""
+        for _attempt in range(int(seconds * 10)):
+            if self.to(address):
+                break
+            await asyncio.sleep(0.1)
+        [message] = self.to(address)
+        return message

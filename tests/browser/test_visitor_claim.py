@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import uuid
@@ -23,8 +22,6 @@ from tests.browser.pages import ClaimForm, PassPage, _
 from tests.conftest import SmtpSink, issue_pass, staff_headers, trip_claim
 from tests.gpx_factory import ride, shifted, to_gpx, winding_route
 from tests.photo_factory import ticket_photo
-
-pytestmark = pytest.mark.lot_day
 
 
 async def verified_claims(client: httpx.AsyncClient, settings: Settings, token: str) -> dict[str, Any]:
@@ -229,11 +226,7 @@ async def test_the_pass_comes_by_email_and_its_link_opens_it(
     response = await client.post("/api/v1/claims", json={**trip_claim(), "email": address, "lang": "en"})
     assert response.status_code == 201, response.text
     issued = response.json()["pass"]
-    for _attempt in range(100):
-        if smtp_sink.to(address):
-            break
-        await asyncio.sleep(0.1)
-    [message] = smtp_sink.to(address)
+    message = await smtp_sink.one_to(address)
     assert message["Subject"] == "Your Tarif bas carbone pass"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert issued["code_display"] in body
