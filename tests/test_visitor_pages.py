@@ -156,3 +156,20 @@ async def test_a_claim_without_email_queues_nothing(client, conn) -> None:
     before = await conn.fetchval("SELECT count(*) FROM mail_outbox")
     assert (await client.post("/api/v1/claims", json=trip_claim())).status_code == 201
     assert await conn.fetchval("SELECT count(*) FROM mail_outbox") == before
+
+
+def test_every_proof_refusal_has_its_place_in_the_form() -> None:
+    """Each proof.* code is shown beside a field the chosen method shows (or above the form
+    when it is about the proof as a whole: already used)."""
+    from service.core.error_codes import STATUS
+    from service.pages.claim_form import METHOD_FIELDS, field_of
+
+    whole = {"proof.already_used"}
+    for code in (code for code in STATUS if code.startswith("proof.")):
+        for method, fields in METHOD_FIELDS.items():
+            shown = {"mode", "method", "persons", "email", *fields}
+            place = field_of(code, method, "")
+            assert (place is None) == (code in whole), (code, method, place)
+            assert place is None or place in shown, (code, method, place)
+    # a reason naming the evidence field points at it
+    assert field_of("proof.evidence_invalid", "declared_trip", "evidence.arrival_time: a time") == "time"

@@ -98,9 +98,17 @@ function strong(text) {
   return element;
 }
 
+// The sites that take this pass today: its mode, its confidence, and an arrival
+// recent enough for the site (the same rules as the desk's scan).
 function usableSites(pass, sites) {
+  const daysSinceArrival = pass.arrival_date
+    ? Math.round((Date.parse(isoDay(new Date())) - Date.parse(pass.arrival_date)) / 86_400_000)
+    : 0;
   return sites.filter(
-    (site) => site.modes.includes(pass.mode) && (site.min_confidence !== "verified" || pass.confidence === "verified"),
+    (site) =>
+      site.modes.includes(pass.mode) &&
+      (site.min_confidence !== "verified" || pass.confidence === "verified") &&
+      daysSinceArrival <= site.proof_max_age_days,
   );
 }
 

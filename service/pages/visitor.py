@@ -56,7 +56,7 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "max_persons": rules.claims.max_persons,
         "modes": modes,
         "methods_by_mode": claim_form.methods_by_mode(modes),
-        "stops": [s for s in stops if s["mode"] in modes],
+        "stops": _places_once(stops, modes),
         "form": form,
         "values": values,
         "labels": claim_form.LABELS,
@@ -65,6 +65,19 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "method_fields": claim_form.METHOD_FIELDS,
         "required": claim_form.REQUIRED,
     }
+
+
+def _places_once(stops: list[Any], modes: list[str]) -> list[Any]:
+    """The stops of the claimable modes, one option per name and mode (a feed's platforms
+    and a territory's stop of one place read alike to the visitor)."""
+    seen: set[tuple[str, str]] = set()
+    places = []
+    for stop in stops:
+        key = (stop["mode"], stop["name"].casefold())
+        if stop["mode"] in modes and key not in seen:
+            seen.add(key)
+            places.append(stop)
+    return places
 
 
 def _stop_id(stops: list[Any], mode: str, typed: str) -> str | None:
