@@ -45,6 +45,20 @@ function codeOf(token) {
 function currentToken() {
   const fromUrl = decodeURIComponent(window.location.hash.slice(1));
   if (fromUrl && codeOf(fromUrl)) return fromUrl;
+  // a pass just issued (the claim form's answer): its address becomes the pass page's,
+  // the token in the fragment, so that a reload or a bookmark opens the pass
+  const issued = document.getElementById("pass").dataset.token;
+  if (issued && codeOf(issued)) {
+    history.replaceState(null, "", `/pass?lang=${lang}#${issued}`);
+    // the language switch was made for the form's address: it leads to the pass page now
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.href);
+      url.pathname = "/pass";
+      link.href = url.href;
+    }
+    for (const hint of document.querySelectorAll("[data-nojs]")) hint.hidden = true;
+    return issued;
+  }
   const code = localStorage.getItem(CURRENT);
   return code ? readStore()[code]?.token ?? null : null;
 }

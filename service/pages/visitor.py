@@ -4,6 +4,7 @@ and the web app manifest) and how the CO2 is counted (`/co2`)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Annotated, Any
 from uuid import UUID
@@ -21,11 +22,12 @@ from service.mail import outbox
 from service.pages import claim_form
 from service.pages.assets import DIST_DIR, asset_url
 from service.pages.templating import Lang, page
-from service.passes import codes
+from service.passes import codes, qr
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.proofs import service as proofs
 from service.proofs.controller import MAX_FILE_BYTES
+from service.reports import co2
 from service.reviews import repository as reviews
 from service.territory import repository as territory
 from service.territory.controller import site_from_row
@@ -104,6 +106,28 @@ async def _upload(value: Any) -> bytes | None:
     return content or None
 
 
+def _pass_page(state: State, lang: str, issued: dict[str, Any] | None = None) -> Template:
+    return page("visitor/pass.html.j2", lang, timezone=state.settings.config.territory.timezone, issued=issued)
+
+
+def _issued(row: Any, token: str, lang: str, settings: Any) -> dict[str, Any]:
+    """A pass just issued, as the page shows it before (or without) its script."""
+    zone = settings.config.territory.timezone
+    kg = co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], settings.config.factors)
+    return {
+        "token": token,
+        "code_display": codes.display(row["code"]),
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(token)).decode(),
+        "persons": i18n.ngettext("{count} person", "{count} persons", row["persons"], lang).format(
+            count=row["persons"]
+        ),
+        "status": "not_yet_valid" if clock.now() < row["valid_from"] else "valid",
+        "valid_from": i18n.format_moment(row["valid_from"], lang, zone),
+        "valid_until": i18n.format_moment(row["valid_until"], lang, zone, end=True),
+        "co2_kg": f"{kg:.1f}" if kg < 10 else f"{kg:.0f}",
+    }
+
+
 class VisitorPages(Controller):
     @get("/", name="visitor.home")
     async def home(self, request: Request, db: DB, lang: Lang) -> Template:
@@ -167,13 +191,20 @@ class VisitorPages(Controller):
                     outbox.wake(state)
                 if isinstance(outcome, proofs.PendingReview):
                     return Redirect(f"/review/{outcome.id}?lang={lang}", status_code=303)
-                # The fragment stays in the browser: the token never reaches a server log.
-                return Redirect(f"/pass?lang={lang}#{outcome.token}", status_code=303)
+                # Shown at once, without JavaScript too; the script moves the token into the
+                # fragment of /pass (never a URL the browser sends) and keeps it on the phone.
+                row = await passes_repository.by_code(db, outcome.code)
+                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings))
         if method in claim_form.NEXT_STEP:
             form.next_step = i18n.gettext(claim_form.NEXT_STEP[method], lang)
         template = page("visitor/home.html.j2", lang, **await _form_context(request, db, form))
         template.status_code = 422
         return template
+
+    @get("/claim", name="visitor.claim_again")
+    async def claim_again(self, lang: Lang) -> Redirect:
+        """The form's address opened again (a reload, the language switch): the form."""
+        return Redirect(f"/?lang={lang}#claim-title", status_code=303)
 
     @get("/review/{review_id:uuid}", name="visitor.review")
     async def review(self, db: DB, state: State, lang: Lang, review_id: FromPath[UUID]) -> Template:
@@ -194,15 +225,10 @@ class VisitorPages(Controller):
         )
 
     @get("/pass", name="visitor.pass")
-    async def pass_page(self, request: Request, state: State, lang: Lang) -> Template:
-        """The pass: an empty shell the script fills from the token in the fragment (kept on
-        the device), then from its copy when offline."""
-        return page(
-            "visitor/pass.html.j2",
-            lang,
-            timezone=state.settings.config.territory.timezone,
-            code_pattern=codes.display("A" * 10).replace("A", "X"),
-        )
+    async def pass_page(self, state: State, lang: Lang) -> Template:
+        """The pass: a shell the script fills from the token in the fragment (kept on the
+        device), then from its copy when offline."""
+        return _pass_page(state, lang)
 
     @get("/co2", name="visitor.co2")
     async def co2_method(self, state: State, lang: Lang) -> Template:

@@ -14,11 +14,11 @@ import jwt
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from service.reports import co2
 from service.settings import Settings
-from tests.browser.pages import ClaimForm, PassPage, _
+from tests.browser.pages import PHONE, ClaimForm, PassPage, _
 from tests.conftest import SmtpSink, issue_pass, staff_headers, trip_claim
 from tests.gpx_factory import ride, shifted, to_gpx, winding_route
 from tests.photo_factory import ticket_photo
@@ -65,10 +65,14 @@ async def test_a_declared_train_trip_to_cahors_in_french_gives_a_pass_that_opens
     async with page.expect_navigation():
         await page.get_by_role("button", name="Obtenir mon pass").click()
 
-    assert urlsplit(page.url).path == "/pass"
-    token = token_in(page.url)
     pass_page = PassPage(page)
-    assert await pass_page.qr_text() == token
+    shown = await pass_page.qr_text()
+    # the script moved the token into the fragment of /pass: a reload opens the pass
+    await page.wait_for_url(re.compile(r"/pass\?lang=fr#"))
+    token = token_in(page.url)
+    assert shown == token
+    switch = await pass_page.language_switch()
+    await expect(switch.get_by_role("link", name="English")).to_have_attribute("href", re.compile(r"/pass\?lang=en"))
     claims = await verified_claims(client, settings, token)
     assert claims["p"] == 2
     await expect(page.locator("#pass-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$"))
@@ -112,10 +116,12 @@ async def test_a_gpx_ride_in_english_gives_a_pass(page: Page, client: httpx.Asyn
         {"name": "ride.gpx", "mimeType": "application/gpx+xml", "buffer": _ride_of_its_own(uuid.uuid4().hex)}
     )
     await form.submit()
-    token = token_in(page.url)
     pass_page = PassPage(page)
     assert await pass_page.lang() == "en"
-    assert await pass_page.qr_text() == token
+    shown = await pass_page.qr_text()
+    await page.wait_for_url(re.compile(r"/pass\?lang=en#"))
+    token = token_in(page.url)
+    assert shown == token
     claims = await verified_claims(client, settings, token)
     assert claims["p"] == 1
     await expect(page.get_by_text(re.compile(r"kg of CO2 avoided compared with the car"))).to_be_visible()
@@ -153,7 +159,9 @@ async def test_a_stop_outside_the_lot_is_refused_beside_its_field(page: Page, la
     await expect(await form.field("GPX track")).to_be_hidden()
     await form.assert_accessible()
     if lang == "es":
-        await page.locator("#field-stop").scroll_into_view_if_needed()
+        await page.evaluate(
+            "window.scrollTo(0, document.getElementById('field-mode').getBoundingClientRect().top + scrollY - 8)"
+        )
         await form.screenshot("visitor-claim-refused")
 
 
@@ -250,3 +258,32 @@ async def test_the_co2_method_page(page: Page, settings: Settings) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text(_("How we count the CO2 avoided"))
     await expect(page.get_by_text(settings.config.factors.source, exact=False)).to_be_visible()
     await PassPage(page).assert_accessible()
+
+
+async def test_without_javascript_the_form_still_gives_a_pass_on_screen(
+    browser: Browser, live_server: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    context = await browser.new_context(
+        base_url=live_server, locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE, java_script_enabled=False
+    )
+    try:
+        page = await context.new_page()
+        await page.goto("/")
+        await page.get_by_label("Mode d'arrivée", exact=True).select_option(label="Train")
+        # every field is there; the visitor fills those of their proof
+        await page.get_by_label("Justificatif", exact=True).select_option(value="declared_trip")
+        await page.get_by_label("Gare ou arrêt d'arrivée", exact=True).fill("Cahors")
+        await page.get_by_label("Heure d'arrivée", exact=True).fill("09:05")
+        await page.get_by_label("Ligne ou numéro de train", exact=True).fill("871234")
+        await page.get_by_label("Référence du billet", exact=True).fill(uuid.uuid4().hex[:8])
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Obtenir mon pass").click()
+        image = page.get_by_role("img", name="QR code de votre pass")
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(await image.screenshot())))
+        claims = await verified_claims(client, settings, found[0].text)
+        await expect(page.locator("#pass-code")).to_have_text(
+            f"{claims['jti'][:4]}-{claims['jti'][4:8]}-{claims['jti'][8:]}"
+        )
+        await expect(page.get_by_text("Gardez cette page ouverte")).to_be_visible()
+    finally:
+        await context.close()
