@@ -29,6 +29,7 @@ from service.proofs import service as proofs
 from service.proofs.controller import MAX_FILE_BYTES
 from service.reports import co2
 from service.reviews import repository as reviews
+from service.settings import Settings
 from service.territory import repository as territory
 from service.territory.controller import site_from_row
 
@@ -110,7 +111,7 @@ def _pass_page(state: State, lang: str, issued: dict[str, Any] | None = None) ->
     return page("visitor/pass.html.j2", lang, timezone=state.settings.config.territory.timezone, issued=issued)
 
 
-def _issued(row: Any, token: str, lang: str, settings: Any) -> dict[str, Any]:
+def _issued(row: Any, token: str, lang: str, settings: Settings) -> dict[str, Any]:
     """A pass just issued, as the page shows it before (or without) its script."""
     zone = settings.config.territory.timezone
     kg = co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], settings.config.factors)
