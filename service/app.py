@@ -3,6 +3,8 @@ the controllers, dependencies and exception handlers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
+from service.mail import outbox
 from service.passes.controller import PassController, RevocationController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
@@ -77,9 +80,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         pool = await db.create_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
         app.state.pool = pool
         app.state.keyring = keyring
+        app.state.mail_wakeup = asyncio.Event()
+        sender = asyncio.create_task(outbox.run(pool, settings, keyring, app.state.mail_wakeup), name="mail-outbox")
         try:
             yield
         finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
             await pool.close()
 
     app = Litestar(

@@ -324,6 +324,16 @@ class Settings(msgspec.Struct, kw_only=True):
     keyring_refresh_seconds: float = 30.0
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
+    # Mail to visitors (their pass, a review's outcome). No host: written as .eml files
+    # under data_dir/mail (a demo shows them). STARTTLS unless told otherwise.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Tarif bas carbone du Lot <no-reply@localhost>"
+    smtp_starttls: bool = True
+    # How often the outbox is looked at (a claim also wakes its own process's sender).
+    mail_poll_seconds: float = 5.0
 
 
 def _decode_toml(path: Path, type_: type) -> object:
@@ -400,6 +410,12 @@ def load_settings(**overrides: object) -> Settings:
         "pool_max_size": _env_int("TBC_POOL_MAX_SIZE", 10),
         "keyring_refresh_seconds": _env_int("TBC_KEYRING_REFRESH_SECONDS", 30),
         "log_level": os.environ.get("TBC_LOG_LEVEL") or "INFO",
+        "smtp_host": os.environ.get("TBC_SMTP_HOST") or None,
+        "smtp_port": _env_int("TBC_SMTP_PORT", 587),
+        "smtp_user": os.environ.get("TBC_SMTP_USER") or None,
+        "smtp_password": os.environ.get("TBC_SMTP_PASSWORD") or None,
+        "smtp_from": os.environ.get("TBC_SMTP_FROM") or "Tarif bas carbone du Lot <no-reply@localhost>",
+        "smtp_starttls": (os.environ.get("TBC_SMTP_STARTTLS") or "true").strip().lower() not in ("0", "false", "no"),
     }
     values.update(overrides)
     if "config" not in values:

@@ -9,11 +9,16 @@ their own connection, never the app's pool.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import secrets
+import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +27,7 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
+from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
@@ -68,7 +74,22 @@ async def database_url(make_database) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A local SMTP server that keeps what it receives: the app's mail goes there."""
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        sink.port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Settings:
     config = load_config(ROOT / "config")
     # The whole suite talks from one address: rate limits are tested on their own
     # app (test_proof_methods), not by accident here.
@@ -86,6 +107,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key=secrets.token_urlsafe(48),
         data_dir=tmp_path_factory.mktemp("data"),
         pool_max_size=10,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_sink.port,
+        smtp_starttls=False,
+        mail_poll_seconds=0.5,
     )
 
 
@@ -175,3 +200,29 @@ async def end_pass(conn: asyncpg.Connection, code: str) -> datetime:
 def days_ago(days: int) -> date:
     """The Lot's day `days` days ago (negative: ahead)."""
     return lot_today() - timedelta(days=days)
+
+
+class SmtpSink:
+    """aiosmtpd handler: every message received, parsed."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.messages: list[EmailMessage] = []
+        # the sink's own chatter (envelopes, addresses) is the test's, not the service's log
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+    async def one_to(self, address: str, seconds: float = 10) -> EmailMessage:
+        """The one message sent to `address`, waiting for the app's outbox to send it."""
+        for _attempt in range(int(seconds * 10)):
+            if self.to(address):
+                break
+            await asyncio.sleep(0.1)
+        [message] = self.to(address)
+        return message

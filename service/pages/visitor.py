@@ -1,25 +1,271 @@
-"""The visitor's pages."""
+"""The visitor's pages: the offers and the claim form (`/`, `POST /claim`), a manual
+proof's review (`/review/{id}`), the pass (`/pass#<token>`, offline through `/sw.js`
+and the web app manifest) and how the CO2 is counted (`/co2`)."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
-from litestar.response import Template
+import base64
+import re
+from typing import Annotated, Any
+from uuid import UUID
 
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import File, Redirect, Template
+
+from service.core import clock, i18n, ratelimit
 from service.core.db import DB
+from service.core.errors import Problem
+from service.mail import outbox
+from service.pages import claim_form
+from service.pages.assets import DIST_DIR, asset_url
 from service.pages.templating import Lang, page
+from service.passes import codes, qr
+from service.passes import repository as passes_repository
+from service.passes import service as passes
+from service.proofs import service as proofs
+from service.proofs.controller import MAX_FILE_BYTES
+from service.reports import co2
+from service.reviews import repository as reviews
+from service.settings import Settings
 from service.territory import repository as territory
 from service.territory.controller import site_from_row
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The home-screen icon: the service's green with a leaf-like pass mark, no text to translate.
+ICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 192 192">'
+    '<rect width="192" height="192" rx="32" fill="#1f5c34"/>'
+    '<path d="M52 140c0-56 36-88 92-92-4 56-36 92-92 92z" fill="#fff"/><path d="M60 132l48-48" stroke="#1f5c34" '
+    'stroke-width="8" stroke-linecap="round"/></svg>'
+)
+
+
+async def _form_context(request: Request, db: DB, form: claim_form.FormState | None = None) -> dict[str, Any]:
+    settings = request.app.state.settings
+    rules = settings.config.rules
+    sites = [site_from_row(row) for row in await territory.list_sites(db, None, None)]
+    offers_by_ot = [(ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.list_ots(db)]
+    stops = await territory.list_stops(db, None)
+    modes = list(rules.claims.modes)
+    form = form or claim_form.FormState()
+    values = {"mode": modes[0], "persons": "1", "date": clock.local_date(settings).isoformat(), **form.values}
+    return {
+        "offers_by_ot": [(ot, ot_sites) for ot, ot_sites in offers_by_ot if ot_sites],
+        "validity_days": rules.passes.validity_days,
+        "privacy": rules.privacy,
+        "max_persons": rules.claims.max_persons,
+        "modes": modes,
+        "methods_by_mode": claim_form.methods_by_mode(modes),
+        "stops": _places_once(stops, modes),
+        "form": form,
+        "values": values,
+        "labels": claim_form.LABELS,
+        "mode_names": claim_form.MODE_NAMES,
+        "method_names": claim_form.METHOD_NAMES,
+        "method_fields": claim_form.METHOD_FIELDS,
+        "required": claim_form.REQUIRED,
+    }
+
+
+def _places_once(stops: list[Any], modes: list[str]) -> list[Any]:
+    """The stops of the claimable modes, one option per name and mode (a feed's platforms
+    and a territory's stop of one place read alike to the visitor)."""
+    seen: set[tuple[str, str]] = set()
+    places = []
+    for stop in stops:
+        key = (stop["mode"], stop["name"].casefold())
+        if stop["mode"] in modes and key not in seen:
+            seen.add(key)
+            places.append(stop)
+    return places
+
+
+def _stop_id(stops: list[Any], mode: str, typed: str) -> str | None:
+    """The stop the visitor named (by its name as listed, or its id); else what they typed."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    wanted = typed.casefold()
+    for stop in stops:
+        if stop["id"] == typed or (stop["mode"] == mode and stop["name"].casefold() == wanted):
+            return stop["id"]
+    for stop in stops:
+        if stop["name"].casefold() == wanted:
+            return stop["id"]  # another mode's stop: the rules say why it does not fit
+    return typed
+
+
+async def _upload(value: Any) -> bytes | None:
+    if not isinstance(value, UploadFile) or not value.filename:
+        return None
+    content = await value.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise Problem(413, "request.too_large")
+    return content or None
+
+
+def _pass_page(state: State, lang: str, issued: dict[str, Any] | None = None) -> Template:
+    return page("visitor/pass.html.j2", lang, timezone=state.settings.config.territory.timezone, issued=issued)
+
+
+def _issued(row: Any, token: str, lang: str, settings: Settings) -> dict[str, Any]:
+    """A pass just issued, as the page shows it before (or without) its script."""
+    zone = settings.config.territory.timezone
+    kg = co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], settings.config.factors)
+    return {
+        "token": token,
+        "code_display": codes.display(row["code"]),
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(token)).decode(),
+        "persons": i18n.ngettext("{count} person", "{count} persons", row["persons"], lang).format(
+            count=row["persons"]
+        ),
+        "status": "not_yet_valid" if clock.now() < row["valid_from"] else "valid",
+        "valid_from": i18n.format_moment(row["valid_from"], lang, zone),
+        "valid_until": i18n.format_moment(row["valid_until"], lang, zone, end=True),
+        "co2_kg": f"{kg:.1f}" if kg < 10 else f"{kg:.0f}",
+    }
 
 
 class VisitorPages(Controller):
     @get("/", name="visitor.home")
     async def home(self, request: Request, db: DB, lang: Lang) -> Template:
-        """What the Tarif bas carbone is, and the partner offers grouped by OT (as /api/v1/sites)."""
-        sites = [site_from_row(row) for row in await territory.list_sites(db, None, None)]
-        offers_by_ot = [(ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.list_ots(db)]
+        """What the Tarif bas carbone is, the partner offers grouped by OT (as /api/v1/sites), the claim form."""
+        return page("visitor/home.html.j2", lang, **await _form_context(request, db))
+
+    @post("/claim", name="visitor.claim", request_max_body_size=12 * 1024 * 1024)
+    async def claim(
+        self,
+        request: Request,
+        db: DB,
+        state: State,
+        lang: Lang,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        """The claim form sent without JavaScript as with: a pass opens the pass page (its
+        token in the fragment), a manual proof its review page, a refusal shows the form
+        again with the message beside its field."""
+        settings = state.settings
+        values = {name: value.strip() for name, value in data.items() if isinstance(value, str)}
+        form = claim_form.FormState(values=values)
+        mode, method = values.get("mode", ""), values.get("method", "")
+        modes = settings.config.rules.claims.modes
+        if mode not in modes:
+            form.refuse("mode", i18n.gettext("Choose how you arrived.", lang))
+        if method not in claim_form.METHOD_NAMES:
+            form.refuse("method", i18n.gettext("Choose your proof of arrival.", lang))
+        files = {name: await _upload(data.get(name)) for name in ("ticket_file", "gpx_file")}
+        for name in claim_form.REQUIRED.get(method, ()):
+            if not (files.get(name) if name.endswith("_file") else values.get(name)):
+                form.refuse(name, i18n.gettext("Fill in this field.", lang))
+        persons = values.get("persons", "1")
+        if not persons.isdigit() or not 1 <= int(persons) <= settings.config.rules.claims.max_persons:
+            message = i18n.gettext("A number from 1 to {max}.", lang)
+            form.refuse("persons", message.format(max=settings.config.rules.claims.max_persons))
+        email = values.get("email") or None
+        if email is not None and (len(email) > 254 or not EMAIL.match(email)):
+            form.refuse("email", i18n.gettext("An e-mail address, for example name@example.org.", lang))
+        if not form.summary:
+            stops = await territory.list_stops(db, None)
+            evidence = claim_form.evidence_of(method, values, _stop_id(stops, mode, values.get("stop", "")))
+            upload = files["gpx_file"] if method == "gpx" else files["ticket_file"]
+            try:
+                await ratelimit.hit(
+                    db,
+                    ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
+                    settings.config.rules.rate_limits.claims_per_minute,
+                )
+                outcome = await proofs.claim(
+                    db,
+                    settings,
+                    state.keyring,
+                    state.derived_keys.fingerprint,
+                    proofs.Claim(mode, method, int(persons), evidence, upload, email, lang),
+                )
+            except Problem as problem:
+                detail = problem.body(lang, settings.config.territory.timezone)["detail"]
+                form.refuse(claim_form.field_of(problem.code, method, detail), detail)
+            else:
+                if email:
+                    outbox.wake(state)
+                if isinstance(outcome, proofs.PendingReview):
+                    return Redirect(f"/review/{outcome.id}?lang={lang}", status_code=303)
+                # Shown at once, without JavaScript too; the script moves the token into the
+                # fragment of /pass (never a URL the browser sends) and keeps it on the phone.
+                row = await passes_repository.by_code(db, outcome.code)
+                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings))
+        if method in claim_form.NEXT_STEP:
+            form.next_step = i18n.gettext(claim_form.NEXT_STEP[method], lang)
+        template = page("visitor/home.html.j2", lang, **await _form_context(request, db, form))
+        template.status_code = 422
+        return template
+
+    @get("/claim", name="visitor.claim_again")
+    async def claim_again(self, lang: Lang) -> Redirect:
+        """The form's address opened again (a reload, the language switch): the form."""
+        return Redirect(f"/?lang={lang}#claim-title", status_code=303)
+
+    @get("/review/{review_id:uuid}", name="visitor.review")
+    async def review(self, db: DB, state: State, lang: Lang, review_id: FromPath[UUID]) -> Template:
+        """A manual proof's outcome; once approved, the link to its pass."""
+        row = await reviews.by_public_id(db, review_id)
+        if row is None:
+            raise Problem(404, "request.not_found")
+        token = None
+        if row["pass_code"] is not None:
+            pass_row = await passes_repository.by_code(db, row["pass_code"])
+            token = passes.token_for(passes.claims_of(pass_row), state.settings, state.keyring)
         return page(
-            "visitor/home.html.j2",
+            "visitor/review.html.j2",
             lang,
-            offers_by_ot=[(ot, ot_sites) for ot, ot_sites in offers_by_ot if ot_sites],
-            validity_days=request.app.state.settings.config.rules.passes.validity_days,
+            review=row,
+            token=token,
+            photo_retention_days=state.settings.config.rules.privacy.photo_retention_days,
         )
+
+    @get("/pass", name="visitor.pass")
+    async def pass_page(self, state: State, lang: Lang) -> Template:
+        """The pass: a shell the script fills from the token in the fragment (kept on the
+        device), then from its copy when offline."""
+        return _pass_page(state, lang)
+
+    @get("/co2", name="visitor.co2")
+    async def co2_method(self, state: State, lang: Lang) -> Template:
+        """How the CO2 avoided is counted: the OT report's factors and distances."""
+        return page("visitor/co2.html.j2", lang, factors=state.settings.config.factors)
+
+    @get("/sw.js", name="visitor.service_worker", media_type="text/javascript")
+    async def service_worker(self) -> File:
+        """The service worker, at the root so that its scope covers the pass page; never
+        cached long, so a new build reaches phones."""
+        return File(
+            DIST_DIR / asset_url("sw.js").rsplit("/", 1)[-1],
+            media_type="text/javascript",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    @get("/manifest.webmanifest", name="visitor.manifest")
+    async def manifest(self, lang: Lang) -> Response[dict[str, Any]]:
+        """Lets the visitor add the pass to the home screen."""
+        return Response(
+            {
+                "name": i18n.gettext("Tarif bas carbone du Lot", lang),
+                "short_name": i18n.gettext("Lot pass", lang),
+                "lang": lang,
+                "start_url": f"/pass?lang={lang}",
+                "scope": "/",
+                "display": "standalone",
+                "background_color": "#ffffff",
+                "theme_color": "#1f5c34",
+                "icons": [{"src": "/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+            },
+            media_type="application/manifest+json",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    @get("/icon.svg", name="visitor.icon", media_type="image/svg+xml")
+    async def icon(self) -> Response[str]:
+        return Response(ICON_SVG, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

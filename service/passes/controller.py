@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -20,6 +20,7 @@ from service.core.validation import expected_in
 from service.passes import codes, qr, repository
 from service.passes.service import claims_of, holder_claims, token_for
 from service.redemptions import repository as redemptions_repository
+from service.reports import co2
 
 
 class PassView(msgspec.Struct):
@@ -34,6 +35,10 @@ class PassView(msgspec.Struct):
     status: str
     redemptions: list[dict[str, Any]]
     bookings: list[dict[str, Any]]
+    arrival_date: date | None = None
+    # kg CO2e this arrival avoided against the same trip by car: the OT report's factors
+    # and distance (config/factors.toml, service/reports/co2.py)
+    co2_avoided_kg: float = 0.0
 
 
 class Revocation(msgspec.Struct, forbid_unknown_fields=True):
@@ -123,6 +128,10 @@ class PassController(Controller):
             status=pass_status(row, clock.now()),
             redemptions=[dict(r) for r in redemptions],
             bookings=[dict(b) for b in bookings],
+            arrival_date=row["arrival_date"],
+            co2_avoided_kg=round(
+                co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], state.settings.config.factors), 1
+            ),
         )
 
     @get(

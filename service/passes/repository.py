@@ -8,7 +8,7 @@ import asyncpg
 
 _COLUMNS = """
     p.id, p.code, p.kid, p.mode, p.method, p.confidence, p.persons, p.arrival_date, p.arrival_stop_id,
-    p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason
+    p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason, p.trip_km
 """
 
 

@@ -9,6 +9,7 @@ from service.settings import Settings
 
 async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from service.core import audit
+    from service.mail import repository as mail
     from service.privacy import repository
 
     rules = settings.config.rules.privacy
@@ -22,6 +23,7 @@ async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-
             "rate_windows_deleted": await repository.old_rate_windows(conn),
             "reuse_signatures_deleted": await repository.old_reuse_signatures(conn, rules.reuse_window_days),
             "audit_entries_deleted": await repository.old_audit_entries(conn, rules.audit_retention_days),
+            "mail_deleted": await mail.forget_old(conn, rules.email_retention_days),
         }
         await audit.record(conn, "privacy.purged", "database", "retention", details=done)
     return done

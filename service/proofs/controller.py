@@ -18,6 +18,7 @@ from service.core.db import DB
 from service.core.errors import Problem
 from service.core.requests import decode_json
 from service.core.validation import reason_of
+from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.methods import METHODS
@@ -188,6 +189,8 @@ class ClaimController(Controller):
                 i18n.request_lang(request.scope),
             ),
         )
+        if data.email:
+            outbox.wake(state)
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(

@@ -10,6 +10,7 @@ import asyncpg
 
 from service.core import clock
 from service.core.errors import Problem
+from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository
 from service.proofs.methods import METHODS, Claim, ClaimContext, PendingReview, ProofMethod
@@ -62,5 +63,7 @@ async def accept(
             email=request.email,
             lang=request.lang,
         )
+        if request.email:
+            await mail.enqueue(db, "pass_issued", request.lang, pass_id=issued.id)
     checks = {name: value for name, value in verdict.facts.items() if name.endswith("_checked")}
     return dataclasses.replace(issued, checks=checks)

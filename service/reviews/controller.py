@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from service.accounts.guards import Staff, requires
 from service.core.db import DB
 from service.core.errors import Problem
+from service.mail import outbox
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.passes.views import IssuedPassView, issued_view
@@ -176,11 +177,18 @@ class ReviewQueueController(Controller):
     ) -> Decision:
         placement = service.Placement(**msgspec.structs.asdict(data)) if data is not None else None
         code = await service.approve(db, state.settings, state.keyring, request.user, review_id, placement)
+        outbox.wake(state)
         return Decision(str(review_id), "accepted", code)
 
     @post("/{review_id:uuid}/reject", status_code=200, summary="Reject, with a reason the visitor will read")
     async def reject(
-        self, request: Request[Staff, Any, Any], db: DB, review_id: FromPath[UUID], data: JSONBody[Rejection]
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        review_id: FromPath[UUID],
+        data: JSONBody[Rejection],
     ) -> Decision:
         await service.reject(db, request.user, review_id, data.reason)
+        outbox.wake(state)
         return Decision(str(review_id), "rejected")

@@ -14,6 +14,7 @@ from service.core import audit
 from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
+from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository as proofs
 from service.proofs.rules import Verdict, check_arrival_stop, check_travel_date
@@ -125,6 +126,8 @@ async def approve(
             email=proof["email"],
             lang=proof["lang"],
         )
+        if proof["email"]:
+            await mail.enqueue(db, "review_decided", proof["lang"], pass_id=issued.id, proof_id=proof["id"])
         await audit.record(db, "proof.approved", "proof", str(proof["id"]), actor=staff.username, actor_id=staff.id)
     return issued.code
 
@@ -133,6 +136,8 @@ async def reject(db: asyncpg.Connection, staff: Staff, public_id: UUID, reason: 
     async with db.transaction():
         proof = await _pending_for(db, staff, public_id)
         await repository.decide(db, proof["id"], "rejected", staff.id, reason)
+        if proof["email"]:
+            await mail.enqueue(db, "review_decided", proof["lang"], proof_id=proof["id"])
         await audit.record(
             db,
             "proof.rejected",

@@ -133,3 +133,67 @@ class HomePage(BasePage):
             "article => Object.fromEntries([...article.querySelectorAll('dl > div')].map("
             "row => [row.querySelector('dt').innerText.trim(), row.querySelector('dd').innerText.trim()]))"
         )
+
+
+class ClaimForm(HomePage):
+    """The claim form of `/`, by its French accessible names (through the catalogs)."""
+
+    async def field(self, label: str) -> Locator:
+        return self.page.get_by_label(_(label, await self.lang()), exact=True)
+
+    async def choose(self, mode: str, method: str) -> None:
+        """`mode` and `method`: the English msgids of the options (« Train », « Car liO » …)."""
+        lang = await self.lang()
+        await (await self.field("Arrival mode")).select_option(label=_(mode, lang))
+        await (await self.field("Proof")).select_option(label=_(method, lang))
+
+    async def fill(self, **values: str) -> None:
+        """Fields by label msgid: fill(**{"Arrival time": "10:42"})."""
+        for label, value in values.items():
+            await (await self.field(label)).fill(value)
+
+    async def submit(self) -> None:
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("button", name=_("Get my pass", await self.lang())).click()
+
+    async def error_of(self, label: str) -> str:
+        """The refusal tied to a field (aria-describedby), as read out with it."""
+        control = await self.field(label)
+        assert await control.get_attribute("aria-invalid") == "true"
+        ids = (await control.get_attribute("aria-describedby") or "").split()
+        texts = [await self.page.locator(f"#{id_}").inner_text() for id_ in ids if id_.endswith("-error")]
+        return " ".join(texts)
+
+
+class PassPage(BasePage):
+    """`/pass#<token>`: the QR, the code, the validity, the uses and bookings."""
+
+    path = "/pass"
+
+    async def open_with(self, token: str, **query: str) -> Self:
+        await self.page.goto(self.path + (f"?{urlencode(query)}" if query else "") + f"#{token}")
+        return self
+
+    async def qr(self) -> Locator:
+        image = self.page.get_by_role("img", name=_("QR code of your pass", await self.lang()))
+        await image.wait_for()
+        await self.page.wait_for_function("document.getElementById('pass-qr').naturalWidth > 0")
+        return image
+
+    async def qr_text(self) -> str:
+        """What the QR on screen says, read from a screenshot of it (zxing-cpp)."""
+        import io
+
+        import zxingcpp
+        from PIL import Image
+
+        shot = await (await self.qr()).screenshot()
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+        assert found, "no QR code read on the screen"
+        return found[0].text
+
+    async def state(self) -> str:
+        return (await self.page.locator("#pass-state").inner_text()).strip()
+
+    async def wait_offline_ready(self) -> None:
+        await self.page.wait_for_selector("html[data-offline-ready]", state="attached")

@@ -1,0 +1,306 @@
+// The pass page. The token arrives in the URL fragment (never sent to a server),
+// is kept on this device (localStorage) with the pass's last known state and its
+// QR, and the page opens again without a network (the service worker keeps the
+// page and its assets; this script keeps the pass).
+
+const STORE = "tbc.passes";
+const CURRENT = "tbc.pass.current";
+const PAGE_CACHE = "tbc-pass-pages-v1";
+
+const words = JSON.parse(document.getElementById("pass-words").textContent);
+const lang = words.lang;
+const $ = (id) => document.getElementById(id);
+
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+
+function readStore() {
+  try {
+    return JSON.parse(localStorage.getItem(STORE)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function save(code, record) {
+  const all = readStore();
+  all[code] = { ...all[code], ...record };
+  try {
+    localStorage.setItem(STORE, JSON.stringify(all));
+    localStorage.setItem(CURRENT, code);
+  } catch {
+    // storage full or refused: the pass still shows, it will not open offline
+  }
+  return all[code];
+}
+
+function codeOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).jti;
+  } catch {
+    return null;
+  }
+}
+
+function currentToken() {
+  const fromUrl = decodeURIComponent(window.location.hash.slice(1));
+  if (fromUrl && codeOf(fromUrl)) return fromUrl;
+  // a pass just issued (the claim form's answer): its address becomes the pass page's,
+  // the token in the fragment, so that a reload or a bookmark opens the pass
+  const issued = document.getElementById("pass").dataset.token;
+  if (issued && codeOf(issued)) {
+    history.replaceState(null, "", `/pass?lang=${lang}#${issued}`);
+    // the language switch was made for the form's address: it leads to the pass page now
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.href);
+      url.pathname = "/pass";
+      link.href = url.href;
+    }
+    for (const hint of document.querySelectorAll("[data-nojs]")) hint.hidden = true;
+    return issued;
+  }
+  const code = localStorage.getItem(CURRENT);
+  return code ? readStore()[code]?.token ?? null : null;
+}
+
+const moment = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, dateStyle: "full", timeStyle: "short" });
+const day = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, dateStyle: "medium", timeStyle: "short" });
+const slotTime = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, hour: "2-digit", minute: "2-digit" });
+// The Lot's day as YYYY-MM-DD, whatever the phone's own time zone.
+const isoDay = (date) => new Intl.DateTimeFormat("en-CA", { timeZone: words.timezone }).format(date);
+
+class ApiRefusal extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+async function api(path, token, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const separator = path.includes("?") ? "&" : "?";
+  const response = await fetch(`${path}${separator}lang=${lang}`, { ...options, headers, cache: "no-store" });
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      // not a problem+json answer
+    }
+    throw new ApiRefusal(response.status, problem);
+  }
+  return response;
+}
+
+function setState(message, kind = "") {
+  const state = $("pass-state");
+  state.textContent = message;
+  state.className = `notice${kind ? ` notice--${kind}` : ""}`;
+  state.hidden = !message;
+}
+
+function item(...children) {
+  const li = document.createElement("li");
+  li.append(...children);
+  return li;
+}
+
+function strong(text) {
+  const element = document.createElement("strong");
+  element.textContent = text;
+  return element;
+}
+
+// The sites that take this pass today: its mode, its confidence, and an arrival
+// recent enough for the site (the same rules as the desk's scan).
+function usableSites(pass, sites) {
+  const daysSinceArrival = pass.arrival_date
+    ? Math.round((Date.parse(isoDay(new Date())) - Date.parse(pass.arrival_date)) / 86_400_000)
+    : 0;
+  return sites.filter(
+    (site) =>
+      site.modes.includes(pass.mode) &&
+      (site.min_confidence !== "verified" || pass.confidence === "verified") &&
+      daysSinceArrival <= site.proof_max_age_days,
+  );
+}
+
+function render(record, offline) {
+  const { pass, qr, sites = [] } = record;
+  $("pass").hidden = false;
+  $("pass-none").hidden = true;
+  if (qr) $("pass-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr)}`;
+  $("pass-code").textContent = pass.code_display;
+  $("pass-status").textContent = words.status[pass.status] || pass.status;
+  $("pass-persons").textContent = fill(pass.persons > 1 ? words.persons_many : words.persons_one, { count: pass.persons });
+  $("pass-from").textContent = moment.format(new Date(pass.valid_from));
+  // a validity ends at midnight: the last minute of the day before reads right
+  $("pass-until").textContent = moment.format(new Date(new Date(pass.valid_until).getTime() - 60_000));
+  const kg = pass.co2_avoided_kg;
+  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: kg < 10 ? 1 : 0 }).format(kg);
+  $("pass-co2").textContent = fill(words.co2, { kg: number });
+
+  const usable = usableSites(pass, sites);
+  $("pass-sites").replaceChildren(
+    ...usable.map((site) => {
+      const offer = document.createElement("span");
+      offer.lang = "fr"; // partners write their offers in French
+      offer.textContent = site.offer?.label ? ` — ${site.offer.label}` : "";
+      const booking = site.booking_required ? words.booking_needed : site.bookable ? words.booking_possible : "";
+      return item(strong(site.name), offer, booking ? ` (${booking})` : "");
+    }),
+  );
+
+  $("pass-uses").replaceChildren(
+    ...(pass.redemptions.length
+      ? pass.redemptions.map((use) => item(strong(use.site_name), ` — ${day.format(new Date(use.redeemed_at))}`))
+      : [item(words.no_uses)]),
+  );
+
+  $("pass-bookings").replaceChildren(
+    ...(pass.bookings.length
+      ? pass.bookings.map((booking) => {
+          const when = `${day.format(new Date(booking.starts_at))}–${slotTime.format(new Date(booking.ends_at))}`;
+          const cancel = document.createElement("button");
+          cancel.type = "button";
+          cancel.className = "button button--small";
+          cancel.textContent = words.cancel;
+          cancel.setAttribute("aria-label", fill(words.cancel_named, { site: booking.site_name, when }));
+          cancel.disabled = offline;
+          cancel.addEventListener("click", () => cancelBooking(booking.id));
+          return item(strong(booking.site_name), ` — ${when} `, cancel);
+        })
+      : [item(words.no_bookings)]),
+  );
+
+  const bookable = usable.filter((site) => site.bookable);
+  const form = $("booking-form");
+  form.hidden = bookable.length === 0;
+  const select = $("booking-site");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...bookable.map((site) => {
+      const option = document.createElement("option");
+      option.value = site.id;
+      option.textContent = site.name;
+      return option;
+    }),
+  );
+  if (chosen) select.value = chosen;
+  if (!$("booking-date").value) $("booking-date").value = isoDay(new Date());
+  for (const control of form.querySelectorAll("button, select, input")) control.disabled = offline;
+}
+
+let token = null;
+
+async function load() {
+  token = currentToken();
+  if (!token) {
+    setState(words.no_pass);
+    $("pass-none").hidden = false;
+    return;
+  }
+  const code = codeOf(token);
+  const kept = readStore()[code];
+  save(code, { token });
+  try {
+    const pass = await (await api(`/api/v1/passes/${encodeURIComponent(code)}`, token)).json();
+    const [qr, sites] = await Promise.all([
+      kept?.qr ?? api(`/api/v1/passes/${encodeURIComponent(code)}/qr.svg`, token).then((r) => r.text()),
+      api("/api/v1/sites").then((r) => r.json()),
+    ]);
+    render(save(code, { pass, qr, sites, saved_at: new Date().toISOString() }), false);
+    setState("");
+    keepForOffline();
+  } catch (error) {
+    if (error instanceof ApiRefusal && error.status < 500) {
+      setState(`${words.refused} ${error.message}`, "error");
+      return;
+    }
+    if (kept?.pass) {
+      render(kept, true);
+      setState(words.offline, "offline");
+    } else {
+      setState(words.refused + " " + error.message, "error");
+    }
+  }
+}
+
+async function keepForOffline() {
+  if (!("serviceWorker" in navigator) || !("caches" in window)) return;
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    await navigator.serviceWorker.ready;
+    // What this page loaded before the worker was there: the page itself and its assets.
+    const assets = performance
+      .getEntriesByType("resource")
+      .map((entry) => new URL(entry.name))
+      .filter((url) => url.origin === location.origin && url.pathname.startsWith("/static/"))
+      .map((url) => url.pathname);
+    const cache = await caches.open(PAGE_CACHE);
+    await cache.addAll([location.pathname + location.search, ...new Set(assets), "/icon.svg"]);
+    document.documentElement.dataset.offlineReady = "true";
+  } catch {
+    // no worker (private mode, old browser): the pass works online
+  }
+}
+
+async function showSlots(event) {
+  event.preventDefault();
+  const state = $("booking-state");
+  const site = $("booking-site").value;
+  const date = $("booking-date").value;
+  state.textContent = "";
+  try {
+    const slots = await (await api(`/api/v1/sites/${encodeURIComponent(site)}/slots?date=${date}`)).json();
+    const open = slots.filter((slot) => slot.remaining > 0);
+    $("slots").replaceChildren(
+      ...open.map((slot) => {
+        const when = `${slotTime.format(new Date(slot.start))}–${slotTime.format(new Date(slot.end))}`;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button--small";
+        button.textContent = words.book;
+        button.setAttribute("aria-label", fill(words.book_named, { when, remaining: slot.remaining }));
+        button.addEventListener("click", () => book(slot.id));
+        return item(`${when} · ${fill(words.places, { count: slot.remaining })} `, button);
+      }),
+    );
+    if (!open.length) state.textContent = words.no_slots;
+  } catch (error) {
+    state.textContent = error.message;
+  }
+}
+
+async function book(slotId) {
+  const state = $("booking-state");
+  const pass = readStore()[codeOf(token)]?.pass;
+  try {
+    await api("/api/v1/bookings", null, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token, slot_id: slotId, persons: pass?.persons ?? 1 }),
+    });
+    $("slots").replaceChildren();
+    await load();
+    state.textContent = words.booked;
+  } catch (error) {
+    state.textContent = error.message;
+  }
+}
+
+async function cancelBooking(bookingId) {
+  const state = $("booking-state");
+  try {
+    await api(`/api/v1/bookings/${bookingId}`, token, { method: "DELETE" });
+    await load();
+    state.textContent = words.cancelled;
+  } catch (error) {
+    state.textContent = error.message;
+  }
+}
+
+$("booking-form").addEventListener("submit", showSlots);
+window.addEventListener("hashchange", load);
+load();

@@ -1,0 +1,98 @@
+"""The messages to visitors, in their language. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from service.core.i18n import N_, End, gettext, ngettext, text
+
+
+@dataclass(frozen=True)
+class PassFacts:
+    code_display: str
+    persons: int
+    valid_from: datetime
+    valid_until: datetime
+    link: str
+    qr_png: bytes
+
+
+def _message(sender: str, to: str, subject: str, body: str, lang: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Content-Language"] = lang
+    message["Message-ID"] = make_msgid(domain="tarif-bas-carbone")
+    message.set_content(body)
+    return message
+
+
+def _pass_lines(facts: PassFacts, lang: str, timezone: str) -> list[str]:
+    persons = ngettext("{count} person", "{count} persons", facts.persons, lang).format(count=facts.persons)
+    return [
+        text(
+            N_("Your pass {code}, for {persons}, starts {start} and ends {end}."),
+            code=facts.code_display,
+            persons=persons,
+            start=facts.valid_from,
+            end=End(facts.valid_until),
+        ).render(lang, timezone),
+        "",
+        gettext("Open it on your phone: once opened, it also works without a network.", lang),
+        facts.link,
+        "",
+        gettext("Show its QR code (attached) at each partner's desk.", lang),
+    ]
+
+
+def _with_qr(message: EmailMessage, facts: PassFacts) -> EmailMessage:
+    message.add_attachment(facts.qr_png, maintype="image", subtype="png", filename=f"pass-{facts.code_display}.png")
+    return message
+
+
+def _privacy_line(retention_days: int, lang: str) -> str:
+    return ngettext(
+        "We keep your address until {count} day after your pass ends, then delete it.",
+        "We keep your address until {count} days after your pass ends, then delete it.",
+        retention_days,
+        lang,
+    ).format(count=retention_days)
+
+
+def pass_issued(sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int) -> EmailMessage:
+    body = [gettext("Hello,", lang), "", *_pass_lines(facts, lang, timezone), "", _privacy_line(retention_days, lang)]
+    subject = gettext("Your Tarif bas carbone pass", lang)
+    return _with_qr(_message(sender, to, subject, "\n".join(body) + "\n", lang), facts)
+
+
+def review_accepted(
+    sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int
+) -> EmailMessage:
+    body = [
+        gettext("Hello,", lang),
+        "",
+        gettext("The tourist office checked the photo of your ticket: your pass is ready.", lang),
+        "",
+        *_pass_lines(facts, lang, timezone),
+        "",
+        _privacy_line(retention_days, lang),
+    ]
+    subject = gettext("Your proof was accepted: your pass is ready", lang)
+    return _with_qr(_message(sender, to, subject, "\n".join(body) + "\n", lang), facts)
+
+
+def review_rejected(sender: str, to: str, lang: str, reason: str | None, home_link: str) -> EmailMessage:
+    body = [
+        gettext("Hello,", lang),
+        "",
+        gettext("The tourist office could not accept the photo of your ticket.", lang),
+    ]
+    if reason:
+        body += ["", text(N_("Their reason: {reason}"), reason=reason).render(lang)]
+    body += ["", gettext("You may claim again with another proof:", lang), home_link]
+    subject = gettext("Your proof was not accepted", lang)
+    return _message(sender, to, subject, "\n".join(body) + "\n", lang)

@@ -1,0 +1,120 @@
+"""Sending the outbox: a task per process takes due messages (SKIP LOCKED, so
+processes share the queue), composes each in its visitor's language, and sends it
+by SMTP (aiosmtplib) or, with no SMTP host, writes it under data_dir/mail/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import asyncpg
+
+from service.mail import compose, repository
+from service.passes import codes, qr
+from service.passes.service import claims_of, token_for
+from service.settings import Settings
+from service.signing.service import Keyring
+
+log = logging.getLogger("service.mail")
+BATCH = 20
+
+
+def mail_dir(settings: Settings) -> Path:
+    return settings.data_dir / "mail"
+
+
+async def deliver(message: EmailMessage, settings: Settings) -> None:
+    if settings.smtp_host is None:
+        folder = mail_dir(settings)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
+        await asyncio.to_thread((folder / f"{name}.eml").write_bytes, message.as_bytes())
+        return
+    await aiosmtplib.send(
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_user,
+        password=settings.smtp_password,
+        start_tls=settings.smtp_starttls,
+        timeout=30,
+    )
+
+
+def pass_link(settings: Settings, token: str, lang: str) -> str:
+    """The pass page with its token in the fragment: the browser never sends it to the server."""
+    return f"{settings.public_url.rstrip('/')}/pass?lang={lang}#{token}"
+
+
+def _compose(row: asyncpg.Record, settings: Settings, keyring: Keyring) -> EmailMessage | None:
+    lang, to = row["lang"], row["email"]
+    if not to:
+        return None  # forgotten meanwhile (tbc purge): nothing to send
+    zone = settings.config.territory.timezone
+    retention = settings.config.rules.privacy.email_retention_days
+    sender = settings.smtp_from
+    facts = None
+    if row["code"] is not None:
+        token = token_for(claims_of(row), settings, keyring)
+        facts = compose.PassFacts(
+            codes.display(row["code"]),
+            row["persons"],
+            row["valid_from"],
+            row["valid_until"],
+            pass_link(settings, token, lang),
+            qr.png(token),
+        )
+    if row["kind"] == "pass_issued" and facts is not None:
+        return compose.pass_issued(sender, to, lang, zone, facts, retention)
+    if row["kind"] == "review_decided":
+        if row["review_status"] == "accepted" and facts is not None:
+            return compose.review_accepted(sender, to, lang, zone, facts, retention)
+        if row["review_status"] == "rejected":
+            home = f"{settings.public_url.rstrip('/')}/?lang={lang}"
+            return compose.review_rejected(sender, to, lang, row["review_reason"], home)
+    return None
+
+
+async def drain_once(pool: asyncpg.Pool, settings: Settings, keyring: Keyring) -> int:
+    """Send what is due; returns how many were sent."""
+    sent = 0
+    async with pool.acquire() as conn, conn.transaction():
+        for row in await repository.take_due(conn, BATCH):
+            try:
+                message = _compose(row, settings, keyring)
+                if message is not None:
+                    await deliver(message, settings)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                log.warning("mail %s not sent (attempt %s): %s", row["id"], row["attempts"] + 1, exc)
+                await repository.mark_failed(conn, row["id"], str(exc))
+                continue
+            await repository.mark_sent(conn, row["id"])
+            sent += message is not None
+    return sent
+
+
+def wake(state: Any) -> None:
+    """Tell this process's sender that a message was queued (others find it at their next look)."""
+    event = getattr(state, "mail_wakeup", None)
+    if event is not None:
+        event.set()
+
+
+async def run(pool: asyncpg.Pool, settings: Settings, keyring: Keyring, wakeup: asyncio.Event) -> None:
+    """The sender task: drains at each wake-up and every `mail_poll_seconds`."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), settings.mail_poll_seconds)
+        wakeup.clear()
+        try:
+            while await drain_once(pool, settings, keyring) == BATCH:
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the sender must outlive a bad moment (database restart …)
+            log.exception("mail outbox: drain failed")
