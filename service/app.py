@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
-from service.bookings.controller import BookingController, SlotController
+from service.bookings.controller import BookingController, DeskBookingController, SlotController
 from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttestationController,
             SlotController,
             BookingController,
+            DeskBookingController,
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,

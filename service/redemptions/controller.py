@@ -139,10 +139,13 @@ class RedemptionController(Controller):
 class ConflictController(Controller):
     path = "/api/v1/redemptions/conflicts"
     tags = ["reports"]
-    guards = [requires("ot", "pilot", "admin")]
+    guards = [requires("ot", "pilot", "admin", "partner")]
 
-    @get("", summary="Uses of one pass at one site by two offline devices, kept for the OT")
+    @get("", summary="Uses of one pass at one site by two offline devices, kept until the OT has dealt with them")
     async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[Conflict]:
         staff = request.user
-        rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        # a partner's desk sees its own site's, so they stay on its screen until the OT has seen them
+        rows = await repository.conflicts(
+            db, staff.ot_id if staff.role == "ot" else None, limit=500, site_id=staff.site_id
+        )
         return [Conflict(**dict(row)) for row in rows]

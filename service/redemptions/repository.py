@@ -119,7 +119,9 @@ async def insert_conflict(
     )
 
 
-async def conflicts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> list[asyncpg.Record]:
+async def conflicts(
+    conn: asyncpg.Connection, ot_id: str | None, limit: int, site_id: str | None = None
+) -> list[asyncpg.Record]:
     return await conn.fetch(
         """
         SELECT c.id, p.code, r.site_id, r.device AS first_device, r.scanned_at AS first_scanned_at,
@@ -128,10 +130,11 @@ async def conflicts(conn: asyncpg.Connection, ot_id: str | None, limit: int) -> 
         JOIN redemptions r ON r.id = c.redemption_id
         JOIN passes p ON p.id = r.pass_id
         JOIN sites s ON s.id = r.site_id
-        WHERE c.resolved_at IS NULL AND ($1::text IS NULL OR s.ot_id = $1)
+        WHERE c.resolved_at IS NULL AND ($1::text IS NULL OR s.ot_id = $1) AND ($3::text IS NULL OR r.site_id = $3)
         ORDER BY c.received_at DESC
         LIMIT $2
         """,
         ot_id,
         limit,
+        site_id,
     )

@@ -155,6 +155,8 @@ async def _use(
         },
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
+    if pass_row["confidence"] == "plausible":
+        body["declared"] = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
     if booking is not None:
         body["booking"] = {
             "id": booking["id"],
@@ -164,6 +166,17 @@ async def _use(
             "end": _iso(booking["ends_at"]),
         }
     return body
+
+
+def _declared(row: Any) -> dict[str, Any]:
+    """A plausible pass's declared trip, for « ask to see the ticket »."""
+    return {
+        "method": row["method"],
+        "line": row["line"],
+        "arrival_stop": row["arrival_stop"],
+        "date": row["arrival_date"].isoformat(),
+        "time": row["arrival_time"],
+    }
 
 
 # What an offline scanner learns of each queued use.
