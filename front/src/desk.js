@@ -140,18 +140,15 @@ function showVerdict(kind, word, lines, { offline = false, extra = null } = {}) 
   const verdict = $("verdict");
   verdict.className = `verdict verdict--${kind}`;
   verdict.replaceChildren(
-    el(
-      "p",
-      { class: "verdict__word" },
-      el("span", { class: "verdict__icon", "aria-hidden": "true" }, icon),
-      ` ${word}`,
-      offline ? el("span", { class: "verdict__offline" }, ` (${t("offline")})`) : null,
-    ),
-    ...lines.filter(Boolean).map((line) => el("p", { class: "verdict__line" }, line)),
-    extra,
+    ...[
+      offline ? el("p", { class: "verdict__offline" }, t("offline")) : null,
+      el("p", { class: "verdict__word" }, el("span", { class: "verdict__icon", "aria-hidden": "true" }, icon), ` ${word}`),
+      ...lines.filter(Boolean).map((line) => el("p", { class: "verdict__line" }, line)),
+      extra,
+    ].filter(Boolean),
   );
   signal(kind);
-  verdict.scrollIntoView({ block: "nearest" });
+  verdict.scrollIntoView({ block: "start" });
 }
 
 function declaredFacts(declared, confidence) {
@@ -218,7 +215,7 @@ async function scan(presented) {
     await renderBar();
     if (state.camera?.stream) {
       $("camera-next").hidden = false;
-      $("camera-next").focus();
+      $("camera-next").focus({ preventScroll: true }); // the verdict stays in view
     }
   }
 }

@@ -172,7 +172,9 @@ class DeskPage(BasePage):
         """The verdict's text once it says `word` (an English msgid such as « Valid »)."""
         verdict = self.verdict()
         await verdict.get_by_text(_(word), exact=False).first.wait_for()
-        return await verdict.inner_text()
+        text = await verdict.inner_text()
+        assert "null" not in text and "undefined" not in text, text
+        return text
 
     async def verdict_kind(self) -> str:
         return await self.verdict().evaluate("node => node.className")

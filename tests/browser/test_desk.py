@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from service.passes import codes
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.pages import PHONE, DeskPage, _
+from service.core import clock
 from tests.conftest import issue_pass, nonce, staff_headers
 
 SITE = "musee-henri-martin"  # Cahors OT; takes train passes of any confidence, no booking
@@ -50,10 +52,12 @@ def y4m_of(png: bytes, path: Path, *, width: int = 640, height: int = 480, frame
     return path
 
 
-async def device_cookie(client: httpx.AsyncClient, context: BrowserContext, live_server: str, name: str) -> str:
+async def device_cookie(
+    client: httpx.AsyncClient, context: BrowserContext, live_server: str, name: str, partner: str = PARTNER
+) -> str:
     """Enrol a device of the partner through the API and give its token to the browser as the
     desk's session cookie (what the page does after « Enregistrer cet appareil »)."""
-    enrolled = await client.post("/api/v1/devices", json={"name": name}, headers=await staff_headers(client, PARTNER))
+    enrolled = await client.post("/api/v1/devices", json={"name": name}, headers=await staff_headers(client, partner))
     assert enrolled.status_code == 201, enrolled.text
     token = enrolled.json()["access_token"]
     await context.add_cookies(
@@ -308,3 +312,45 @@ async def test_two_phones_offline_give_one_use_and_one_conflict(
     assert [c["first_device"] for c in conflicts.json() if c["code"] == issued["code"]] == [first_name]
     for context, _desk, _name in phones:
         await context.close()
+
+
+async def test_a_bookable_bike_partner_sees_the_days_bookings_and_issues_attestations(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str
+) -> None:
+    site = "grotte-pech-merle"
+    start = clock.now().replace(microsecond=0) + timedelta(minutes=2, seconds=int(nonce()[:4], 16) % 50)
+    slot = await client.post(
+        f"/api/v1/sites/{site}/slots",
+        json={"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(), "capacity": 6},
+        headers=await staff_headers(client, "demo-ot-cahors"),
+    )
+    assert slot.status_code == 201, slot.text
+    issued = await issue_pass(client, persons=2)
+    booked = await client.post(
+        "/api/v1/bookings", json={"token": issued["token"], "slot_id": slot.json()["id"], "persons": 2}
+    )
+    assert booked.status_code == 201, booked.text
+    await device_cookie(client, context, live_server, f"Billetterie {nonce()[:6]}", partner=f"demo-partner-{site}")
+    desk = await open_desk(page)
+
+    bookings = page.get_by_role("region", name=_("Today's bookings"))
+    entry = bookings.get_by_role("listitem").filter(has_text=codes.display(issued["code"]))
+    await expect(entry).to_contain_text(_("not scanned yet"))
+    await desk.type_code(issued["token"])
+    assert start.astimezone(clock.lot_zone()).strftime("%H:%M") in await desk.verdict_text("Valid")
+    await expect(entry).to_contain_text(_("scanned at {time}").split("{")[0])
+
+    await page.get_by_label(_("Number of cyclists"), exact=True).fill("2")
+    await desk.button("Issue an attestation").click()
+    code = page.locator(".attestation-code")
+    await code.wait_for()
+    await expect(page.get_by_text(_("Valid until {when}").split("{")[0])).to_be_visible()
+    await desk.assert_accessible()
+    await code.scroll_into_view_if_needed()
+    await desk.screenshot("desk-attestation")
+    # the cyclist claims a pass with it
+    claim = await client.post(
+        "/api/v1/claims",
+        json={"mode": "bike", "method": "attestation", "persons": 2, "evidence": {"code": await code.inner_text()}},
+    )
+    assert claim.status_code == 201, claim.text
