@@ -18,10 +18,10 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from service.core import clock
 from service.passes import codes
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.pages import PHONE, DeskPage, _
-from service.core import clock
 from tests.conftest import issue_pass, nonce, staff_headers
 
 SITE = "musee-henri-martin"  # Cahors OT; takes train passes of any confidence, no booking
