@@ -61,12 +61,12 @@ async def test_a_plausible_pass_tells_the_desk_what_was_declared(client):
     scan = await client.post("/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=headers)
     assert scan.status_code == 201, scan.text
     body = scan.json()
-    assert body["declared"] == {
+    assert body["pass"]["declared"] == {
         "method": "declared_trip",
         "line": "871234",
         "arrival_stop": "Cahors",
-        "date": clock.lot_today().isoformat(),
-        "time": "10:42",
+        "arrival_date": clock.lot_today().isoformat(),
+        "arrival_time": "10:42",
     }
     assert "SECRET42" not in scan.text
 

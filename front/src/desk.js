@@ -161,7 +161,10 @@ function declaredFacts(declared, confidence) {
       [t("mode"), declared.mode ? t(`mode_${declared.mode}`) : null],
       [t("line"), declared.line],
       [t("arrival_stop"), declared.arrival_stop],
-      [t("date_time"), [declared.date && dateOnly(declared.date), declared.time].filter(Boolean).join(" · ")],
+      [
+        t("date_time"),
+        [declared.arrival_date && dateOnly(declared.arrival_date), declared.arrival_time].filter(Boolean).join(" · "),
+      ],
     ].filter(([, value]) => value);
     box.append(
       el("p", {}, t("declared")),
@@ -229,7 +232,7 @@ async function scanOnline(item) {
   if (answer.status === 201) {
     await store.rememberScan(body.pass.code, body.redemption.redeemed_at, state.session.device);
     const booking = body.booking ? t("booking", { start: hour(body.booking.start), end: hour(body.booking.end) }) : null;
-    const declared = body.declared ? { ...body.declared, mode: body.pass.mode } : null;
+    const declared = body.pass.declared ? { ...body.pass.declared, mode: body.pass.mode } : null;
     showVerdict("ok", t("valid"), [t("persons", { n: body.redemption.persons }), offerText(), booking], {
       extra: declaredFacts(declared, body.pass.confidence),
     });

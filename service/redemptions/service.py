@@ -156,7 +156,7 @@ async def _use(
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
     if pass_row["confidence"] == "plausible":
-        body["declared"] = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
+        body["pass"]["declared"] = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
     if booking is not None:
         body["booking"] = {
             "id": booking["id"],
@@ -174,8 +174,8 @@ def _declared(row: Any) -> dict[str, Any]:
         "method": row["method"],
         "line": row["line"],
         "arrival_stop": row["arrival_stop"],
-        "date": row["arrival_date"].isoformat(),
-        "time": row["arrival_time"],
+        "arrival_date": row["arrival_date"].isoformat(),
+        "arrival_time": row["arrival_time"],
     }
 
 
