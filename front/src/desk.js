@@ -308,7 +308,7 @@ async function scanOffline(item) {
     showVerdict("refused", t("refused"), [t("too_many_persons", { n: claims.persons })], { offline: true });
     return;
   }
-  await store.enqueue(item);
+  await store.enqueue({ ...item, site: state.session.site });
   await store.rememberScan(claims.code, item.scanned_at, state.session.device);
   showVerdict(
     "ok",
@@ -403,11 +403,17 @@ async function refreshKeys() {
   }
 }
 
+// What the service takes of a queued use (the queue also notes the site it was scanned at).
+function syncItem({ nonce, token, code, persons, scanned_at }) {
+  return Object.fromEntries(Object.entries({ nonce, token, code, persons, scanned_at }).filter(([, v]) => v !== undefined));
+}
+
 async function sync() {
-  const items = await store.queued();
+  // a phone signed in at another site since keeps those uses for that site's session
+  const items = (await store.queued()).filter((item) => item.site === state.session.site);
   for (let start = 0; start < items.length; start += SYNC_BATCH) {
     const batch = items.slice(start, start + SYNC_BATCH);
-    const answer = await api("/api/v1/redemptions/sync", { method: "POST", body: { items: batch } });
+    const answer = await api("/api/v1/redemptions/sync", { method: "POST", body: { items: batch.map(syncItem) } });
     if (answer.status === 401) {
       return signedOut();
     }
