@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from service import __version__, pages
 from service.accounts.controller import AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
-from service.bookings.controller import BookingController, ScopeSlotController, SlotController
+from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
 from service.core import db, health, metrics, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SlotController,
             BookingController,
             ScopeSlotController,
+            DeskBookingController,
             ReportController,
             ReviewOutcomeController,
             ReviewQueueController,

@@ -16,6 +16,7 @@ from service.core import clock
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.core.i18n import N_, text
+from service.passes import codes
 from service.territory import repository as territory
 
 # Slots are opened for the coming seasons, each within one day.
@@ -153,6 +154,57 @@ class ScopeSlotController(Controller):
             )
             for row in rows
         ]
+
+
+class BookedPass(msgspec.Struct):
+    booking_id: int
+    code: str
+    code_display: str
+    persons: int
+    scanned_at: datetime | None
+    device: str | None
+
+
+class SlotSheet(msgspec.Struct):
+    id: int
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+    bookings: list[BookedPass]
+
+
+class DeskBookingController(Controller):
+    """A bookable partner's day at the desk: who booked which slot, who has come."""
+
+    path = "/api/v1/bookings/today"
+    tags = ["partners"]
+    guards = [requires("partner")]
+
+    @get("", summary="Today's slots of the caller's site, with their bookings and who has been scanned")
+    async def today(self, request: Request[Staff, Any, Any], db: DB, state: State) -> list[SlotSheet]:
+        site_id = request.user.site_id
+        assert site_id is not None
+        settings = state.settings
+        rows = await repository.day_sheet(db, site_id, clock.local_date(settings), settings.config.territory.timezone)
+        sheets: dict[int, SlotSheet] = {}
+        for row in rows:
+            sheet = sheets.setdefault(
+                row["slot_id"],
+                SlotSheet(row["slot_id"], row["starts_at"], row["ends_at"], row["capacity"], row["remaining"], []),
+            )
+            if row["booking_id"] is not None:
+                sheet.bookings.append(
+                    BookedPass(
+                        row["booking_id"],
+                        row["code"],
+                        codes.display(row["code"]),
+                        row["persons"],
+                        row["redeemed_at"],
+                        row["device"],
+                    )
+                )
+        return list(sheets.values())
 
 
 class BookingController(Controller):

@@ -127,3 +127,24 @@ async def slots_of_scope(
         limit,
         site_id,
     )
+
+
+async def day_sheet(conn: asyncpg.Connection, site_id: str, day: date, tz: str) -> list[asyncpg.Record]:
+    """The site's slots of `day` with their live bookings and whether each pass has been
+    scanned here: one row per slot and booking (booking columns null for an empty slot)."""
+    return await conn.fetch(
+        """
+        SELECT sl.id AS slot_id, sl.starts_at, sl.ends_at, sl.capacity, sl.capacity - sl.booked AS remaining,
+               b.id AS booking_id, b.persons, p.code, r.redeemed_at, r.device
+        FROM slots sl
+        LEFT JOIN bookings b ON b.slot_id = sl.id AND b.cancelled_at IS NULL
+        LEFT JOIN passes p ON p.id = b.pass_id
+        LEFT JOIN redemptions r ON r.pass_id = b.pass_id AND r.site_id = sl.site_id
+        WHERE sl.site_id = $1 AND (sl.starts_at AT TIME ZONE $3)::date = $2
+        ORDER BY sl.starts_at, b.created_at
+        LIMIT 5000
+        """,
+        site_id,
+        day,
+        tz,
+    )

@@ -366,6 +366,25 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
         ],
         security=STAFF,
     ),
+    ("get", "/api/v1/bookings/today"): Doc(
+        STAFF_REFUSALS,
+        [
+            {
+                **SLOT_EXAMPLE,
+                "bookings": [
+                    {
+                        "booking_id": 41,
+                        "code": "K7M2QX9RTA",
+                        "code_display": "K7M2-QX9R-TA",
+                        "persons": 2,
+                        "scanned_at": "2026-07-14T08:05:00Z",
+                        "device": "accueil-1",
+                    }
+                ],
+            }
+        ],
+        security=STAFF,
+    ),
     ("post", "/api/v1/attestations"): Doc(
         ("request.invalid", "proof.too_many_persons", *STAFF_REFUSALS),
         {"code": "7Q2KM9XR4T", "code_display": "7Q2K-M9XR-4T", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},

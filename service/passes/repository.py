@@ -111,3 +111,18 @@ async def revoked_since(conn: asyncpg.Connection, since: datetime | None) -> lis
         """,
         since,
     )
+
+
+async def declared_trip(conn: asyncpg.Connection, pass_id: int) -> asyncpg.Record:
+    """What the visitor declared for the pass's proof: what a desk may ask to see on the ticket.
+    Never the ticket reference nor anything personal (the facts keep none)."""
+    return await conn.fetchrow(
+        """
+        SELECT p.method, p.arrival_date, st.name AS arrival_stop,
+               coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
+               pr.facts->>'arrival_time' AS arrival_time
+        FROM passes p JOIN proofs pr ON pr.id = p.proof_id LEFT JOIN stops st ON st.id = p.arrival_stop_id
+        WHERE p.id = $1
+        """,
+        pass_id,
+    )

@@ -154,9 +154,9 @@ class RedemptionController(Controller):
 class ConflictController(Controller):
     path = "/api/v1/redemptions/conflicts"
     tags = ["reports"]
-    guards = [requires("ot", "pilot", "admin")]
+    guards = [requires("ot", "pilot", "admin", "partner")]
 
-    @get("", summary="Uses of one pass at one site by two offline devices, kept for the OT (newest first)")
+    @get("", summary="Uses of one pass at one site by two offline devices, kept until the OT acknowledges them")
     async def list(
         self,
         request: Request[Staff, Any, Any],
@@ -164,10 +164,18 @@ class ConflictController(Controller):
         status: FromQuery[Literal["open", "acknowledged", "all"]] = "open",
     ) -> list[Conflict]:
         staff = request.user
-        rows = await repository.conflicts(db, staff.ot_id if staff.role == "ot" else None, status, limit=500)
+        # a partner's desk sees its own site's, so they stay on its screen until the OT has seen them
+        rows = await repository.conflicts(
+            db, staff.ot_id if staff.role == "ot" else None, status, limit=500, site_id=staff.site_id
+        )
         return [Conflict(**dict(row)) for row in rows]
 
-    @post("/{conflict_id:int}/acknowledge", status_code=200, summary="Acknowledge a conflict (who and when are kept)")
+    @post(
+        "/{conflict_id:int}/acknowledge",
+        status_code=200,
+        guards=[requires("ot", "pilot", "admin")],
+        summary="Acknowledge a conflict (who and when are kept)",
+    )
     async def acknowledge(
         self,
         request: Request[Staff, Any, Any],

@@ -132,19 +132,24 @@ _CONFLICT_SELECT = """
 """
 
 
-async def conflicts(conn: asyncpg.Connection, ot_id: str | None, status: str, limit: int) -> list[asyncpg.Record]:
-    """Conflicts at the scope's sites: `open` (not yet acknowledged), `acknowledged` or `all`."""
+async def conflicts(
+    conn: asyncpg.Connection, ot_id: str | None, status: str, limit: int, site_id: str | None = None
+) -> list[asyncpg.Record]:
+    """Conflicts at the scope's sites (or one site, for its desk): `open` (not yet
+    acknowledged), `acknowledged` or `all`."""
     return await conn.fetch(
         _CONFLICT_SELECT
         + """
         WHERE ($1::text IS NULL OR s.ot_id = $1)
           AND ($2 = 'all' OR ($2 = 'open') = (c.resolved_at IS NULL))
+          AND ($4::text IS NULL OR r.site_id = $4)
         ORDER BY c.received_at DESC, c.id DESC
         LIMIT $3
         """,
         ot_id,
         status,
         limit,
+        site_id,
     )
 
 

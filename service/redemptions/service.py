@@ -266,6 +266,8 @@ async def _use(
         },
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
+    if pass_row["confidence"] == "plausible":
+        body["pass"]["declared"] = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
     if booking is not None:
         body["booking"] = {
             "id": booking["id"],
@@ -275,6 +277,17 @@ async def _use(
             "end": _iso(booking["ends_at"]),
         }
     return body
+
+
+def _declared(row: Any) -> dict[str, Any]:
+    """A plausible pass's declared trip, for « ask to see the ticket »."""
+    return {
+        "method": row["method"],
+        "line": row["line"],
+        "arrival_stop": row["arrival_stop"],
+        "arrival_date": row["arrival_date"].isoformat(),
+        "arrival_time": row["arrival_time"],
+    }
 
 
 # What an offline scanner learns of each queued use.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar, Self
 from urllib.parse import urlencode
 
-from playwright.async_api import Locator, Page
+from playwright.async_api import Locator, Page, expect
 
 from service.core import i18n
 from service.settings import ROOT
@@ -197,3 +197,52 @@ class PassPage(BasePage):
 
     async def wait_offline_ready(self) -> None:
         await self.page.wait_for_selector("html[data-offline-ready]", state="attached")
+
+
+class DeskPage(BasePage):
+    """`/desk`: the partner's desk — sign in, name the phone, scan (camera or typed), offline too."""
+
+    path = "/desk"
+
+    def field(self, label: str) -> Locator:
+        return self.page.get_by_label(_(label), exact=True)
+
+    def button(self, name: str) -> Locator:
+        return self.page.get_by_role("button", name=_(name), exact=True)
+
+    def verdict(self) -> Locator:
+        return self.page.get_by_role("status")
+
+    async def sign_in(self, username: str, password: str = "demo") -> None:
+        await self.field("Username").fill(username)
+        await self.field("Password").fill(password)
+        await self.button("Sign in").click()
+
+    async def register_device(self, name: str) -> None:
+        await self.field("Name of this device").fill(name)
+        await self.button("Register this device").click()
+
+    async def wait_ready(self) -> None:
+        """The scanner shown, keys, revocations and queue brought up to date with the service."""
+        await self.page.locator("#desk[data-refreshed-at]").wait_for(state="attached")
+
+    async def type_code(self, code: str, persons: int | None = None) -> None:
+        await self.field("Pass code").fill(code)
+        if persons is not None:
+            await self.field("Number of persons").fill(str(persons))
+        await self.button("Validate").click()
+
+    async def verdict_text(self, word: str) -> str:
+        """The verdict's text once it says `word` (an English msgid such as « Valid »)."""
+        verdict = self.verdict()
+        await verdict.get_by_text(_(word), exact=False).first.wait_for()
+        text = await verdict.inner_text()
+        assert "null" not in text and "undefined" not in text, text
+        return text
+
+    async def verdict_kind(self) -> str:
+        return await self.verdict().evaluate("node => node.className")
+
+    async def expect_waiting(self, count: int) -> None:
+        """The number of scans waiting to be sent, always on screen."""
+        await expect(self.page.locator("#desk-queue")).to_have_text(_("Scans waiting to be sent: {n}").format(n=count))
