@@ -12,7 +12,7 @@ const outArg = process.argv.find((arg) => arg.startsWith("--outdir="));
 const outdir = path.resolve(outArg ? outArg.slice("--outdir=".length) : path.join(here, "../service/static/dist"));
 
 // One entry per page family (plus the shared base); a new face adds its file here.
-const entryPoints = ["base.css", "base.js"].map((name) => path.join(here, "src", name));
+const entryPoints = ["base.css", "base.js", "office.css", "office.js"].map((name) => path.join(here, "src", name));
 
 await rm(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
