@@ -29,6 +29,8 @@ from service.core.db import DB
 from service.core.errors import Problem
 from service.core.i18n import current_timezone, format_day, format_moment
 from service.pages.templating import Lang, page
+from service.passes import codes
+from service.passes import repository as passes
 from service.redemptions import repository as redemptions
 from service.reports import service as reports
 from service.reviews import repository as reviews
@@ -262,7 +264,7 @@ class OfficePages(Controller):
             site_names={row["id"]: row["name"] for row in sites},
             timezone=settings.config.territory.timezone,
             done=done if done in ("approved", "rejected", "revoked", "slot_created") else None,
-            done_code=code,
+            done_code=await _revoked_code(db, code) if done == "revoked" else None,
             numbers=Numbers(lang),
         )
 
@@ -274,6 +276,14 @@ class OfficePages(Controller):
             status_code=303,
             cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
         )
+
+
+async def _revoked_code(db: asyncpg.Connection, code: str | None) -> str | None:
+    """The code the flash names after a revocation, shown only when that pass is revoked
+    (a link cannot make the page claim what did not happen)."""
+    canonical = codes.normalise(code) if code else None
+    row = await passes.by_code(db, canonical) if canonical else None
+    return codes.display(row["code"]) if row is not None and row["revoked_at"] is not None else None
 
 
 def _scope(staff: Staff, asked: str | None, ots: list[asyncpg.Record]) -> str | None | bool:

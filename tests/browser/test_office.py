@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -66,9 +67,41 @@ async def record_a_use(client: httpx.AsyncClient, stop: str, site: str) -> None:
     assert scan.status_code == 201, scan.text
 
 
+async def a_bike_pass(client: httpx.AsyncClient, site: str) -> dict[str, Any]:
+    """A bike pass on a partner's attestation code (the partner saw the bike)."""
+    partner = await staff_headers(client, f"demo-partner-{site}")
+    attestation = (await client.post("/api/v1/attestations", json={"persons": 2}, headers=partner)).json()
+    claim = {"mode": "bike", "method": "attestation", "persons": 2, "evidence": {"code": attestation["code"]}}
+    response = await client.post("/api/v1/claims", json=claim)
+    assert response.status_code == 201, response.text
+    return response.json()["pass"]
+
+
+async def a_cahors_season(client: httpx.AsyncClient) -> None:
+    """Arrivals by train, coach and bike at Cahors' partners, some passes used twice, one not at all."""
+    museum = await staff_headers(client, "demo-partner-musee-henri-martin")
+    canoe = await staff_headers(client, "demo-partner-canoe-bouzies")
+    passes = [
+        await issue_pass(client, stop="StopArea:OCE87613000", persons=2),
+        await issue_pass(client, stop="StopArea:OCE87613000", persons=4),
+        await issue_pass(client, stop="StopArea:OCE87613323", persons=1),  # Lalbenque-Fontanes
+        await issue_pass(client, mode="bus", stop="lio:cahors-gare-routiere", line="889", persons=2),
+        await issue_pass(client, mode="bus", stop="lio:saint-cirq-lapopie", line="889", persons=3),
+        await a_bike_pass(client, "canoe-bouzies"),
+    ]
+    for issued, desks in zip(
+        passes, [(museum, canoe), (museum,), (canoe,), (museum, canoe), (), (canoe,)], strict=True
+    ):
+        for desk in desks:
+            scan = await client.post(
+                "/api/v1/redemptions", json={"token": issued["token"], "nonce": nonce()}, headers=desk
+            )
+            assert scan.status_code == 201, scan.text
+
+
 async def test_an_ot_signs_in_and_sees_its_own_figures_and_charts(page: Page, client: httpx.AsyncClient) -> None:
     names = await ot_names(client)
-    await record_a_use(client, "StopArea:OCE87613000", "musee-henri-martin")  # Cahors station, Cahors museum
+    await a_cahors_season(client)
     office = await OfficePage(page).open()
     assert await office.heading() == _("Tourist offices: sign in")
     await office.assert_accessible()
@@ -178,6 +211,35 @@ async def test_the_csv_export_has_the_apis_rows(page: Page, context: BrowserCont
     await page.emulate_media(media="print")
     await expect(page.get_by_role("link", name=_("Export CSV"), exact=True)).to_be_hidden()
     await expect(page.get_by_role("heading", name=_("Key figures"))).to_be_visible()
+    await office.screenshot("office-dashboard-print", desktop=True, full_page=True)
+
+
+async def test_the_work_page_lists_offline_conflicts(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient
+) -> None:
+    """Two scanners of one desk used the same pass offline: the later use waits for the OT."""
+    partner = await staff_headers(client, "demo-partner-musee-henri-martin")
+    desks = []
+    for name in ("Accueil", "Boutique"):
+        enrolled = await client.post("/api/v1/devices", json={"name": f"{name} {nonce()[:6]}"}, headers=partner)
+        desks.append(enrolled.json())
+    issued = await issue_pass(client, stop="StopArea:OCE87613000")
+    for desk, minutes in zip(desks, (30, 20), strict=True):
+        scanned_at = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+        synced = await client.post(
+            "/api/v1/redemptions/sync",
+            json={"items": [{"nonce": nonce(), "token": issued["token"], "scanned_at": scanned_at}]},
+            headers={"Authorization": f"Bearer {desk['access_token']}"},
+        )
+        assert synced.status_code == 200, synced.text
+    await open_session(context, "demo-ot-cahors")
+    work = await WorkPage(page).open()
+    rows = await work.rows(_("Uses counted once, scanned twice"))
+    mine = [row for row in rows if row[0] == issued["code"]]
+    assert len(mine) == 1, rows
+    assert mine[0][1] == "Musée de Cahors Henri-Martin"
+    assert mine[0][2].startswith(desks[0]["name"]) and mine[0][3].startswith(desks[1]["name"])
+    await work.assert_accessible()
 
 
 async def submit_photo(client: httpx.AsyncClient, seed: str, **evidence: Any) -> str:
@@ -244,7 +306,7 @@ async def test_a_proof_is_rejected_and_a_pass_revoked_with_a_reason(
     await revoke.get_by_label(_("Reason")).fill("Ticket bought for someone else")
     async with page.expect_navigation():
         await revoke.get_by_role("button", name=_("Revoke")).click()
-    await expect(page.get_by_role("status")).to_contain_text(issued["code"])
+    await expect(page.get_by_role("status")).to_contain_text(issued["code_display"])
     shown = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"})
     assert shown.json()["status"] == "revoked"
 
