@@ -65,6 +65,19 @@ async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClie
     figeac = await _page(client, "/ot", "demo-pilot", ot="figeac")
     assert figeac.status_code == 200 and '<option value="figeac" selected>' in figeac.text
     assert '<tr data-ot="' not in figeac.text
+    # each page's CSV links reach the report of what it shows
+    for html, scope in ((department.text, None), (figeac.text, "figeac")):
+        link = re.search(r'href="(/api/v1/reports/uptake\?[^"]+)"', html)
+        assert link, html
+        csv = await client.get(link.group(1).replace("&amp;", "&"), headers=await staff_headers(client, "demo-pilot"))
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        period = {"from": season_start(days_ago(0)).isoformat(), "to": days_ago(0).isoformat()}
+        direct = await client.get(
+            "/api/v1/reports/uptake",
+            params={**({"ot": scope} if scope else {}), **period, "group_by": "week", "format": "csv"},
+            headers=await staff_headers(client, "demo-pilot"),
+        )
+        assert csv.content == direct.content
     assert (await _page(client, "/ot", "demo-pilot", ot="atlantis")).status_code == 404
 
 

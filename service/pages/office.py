@@ -173,11 +173,15 @@ class OfficePages(Controller):
             return _refused(lang, staff, 403, "role")
         settings: Settings = request.app.state.settings
         ots = await territory.list_ots(db)
-        scope = _scope(staff, ot, ots)
-        if scope is False:
-            return _refused(lang, staff, 403, "ot")
-        if scope is None and ot and not staff.ot_id:
+        # An OT sees its own territory; the pilot an OT, or the department (no `ot`).
+        if staff.role == "ot":
+            if ot not in (None, "", staff.ot_id):
+                return _refused(lang, staff, 403, "ot")
+            scope = staff.ot_id
+        elif ot and not any(row["id"] == ot for row in ots):
             return _refused(lang, staff, 404, "unknown_ot")
+        else:
+            scope = ot or None
 
         today = local_date(settings)
         period_error = False
@@ -201,7 +205,6 @@ class OfficePages(Controller):
         comparison = (
             [(row, (await uptake(row["id"], start, end, None))["totals"]) for row in ots] if scope is None else []
         )
-        stop_rows = breakdowns["stop"]["rows"]
         return page(
             "office/dashboard.html.j2",
             lang,
@@ -216,11 +219,11 @@ class OfficePages(Controller):
             totals=report["totals"],
             last_year=last_year if last_year["passes"] else None,
             breakdowns={group_by: breakdowns[group_by]["rows"] for group_by in BREAKDOWNS},
-            stop_rows=stop_rows,
             comparison=comparison,
             factors=factors,
             distances=_distance_summary(await distance_sources(db, scope, start, end, tz)),
-            export_query={"ot": scope or "", "from": start.isoformat(), "to": end.isoformat()},
+            # the department's report is the one without `ot`
+            export_query={**({"ot": scope} if scope else {}), "from": start.isoformat(), "to": end.isoformat()},
             numbers=Numbers(lang),
         )
 
@@ -284,13 +287,3 @@ async def _revoked_code(db: asyncpg.Connection, code: str | None) -> str | None:
     canonical = codes.normalise(code) if code else None
     row = await passes.by_code(db, canonical) if canonical else None
     return codes.display(row["code"]) if row is not None and row["revoked_at"] is not None else None
-
-
-def _scope(staff: Staff, asked: str | None, ots: list[asyncpg.Record]) -> str | None | bool:
-    """The OT whose figures the page shows (None: the department), or False when the
-    account may not see the one asked for."""
-    if staff.role == "ot":
-        return staff.ot_id if asked in (None, "", staff.ot_id) else False
-    if not asked:
-        return None
-    return asked if any(row["id"] == asked for row in ots) else None
