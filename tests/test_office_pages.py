@@ -12,7 +12,8 @@ import pytest
 
 from service.core import i18n
 from service.pages.office import season_start, year_before
-from tests.conftest import days_ago, issue_pass, staff_headers
+from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.photo_factory import cropped, ticket_photo
 
 
 @pytest.mark.parametrize(
@@ -81,6 +82,7 @@ async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClie
     assert (await _page(client, "/ot", "demo-pilot", ot="atlantis")).status_code == 404
 
 
+@pytest.mark.lot_day  # the season and the period's last day are the Lot's, at midnight too
 async def test_the_tables_stand_without_a_script_and_follow_the_period(client: httpx.AsyncClient) -> None:
     await issue_pass(client, stop="StopArea:OCE87613000")
     html = (await _page(client, "/ot", "demo-ot-cahors")).text
@@ -134,3 +136,23 @@ async def test_signing_out_clears_the_session_cookie(client: httpx.AsyncClient) 
     response = await client.post("/ot/sign-out")
     assert response.status_code == 303 and response.headers["location"].startswith("/ot")
     assert re.search(r"tbc_staff=\"?\"?;.*Max-Age=0", response.headers["set-cookie"], re.I)
+
+
+async def test_the_reviewer_sees_an_earlier_look_alike_photo_and_its_outcome(client: httpx.AsyncClient) -> None:
+    photo = ticket_photo(f"office-lookalike-{nonce()}")
+
+    async def send(picture: bytes) -> str:
+        form = {"mode": "train", "method": "manual", "persons": "1"}
+        sent = await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", picture, "image/jpeg")})
+        assert sent.status_code == 202, sent.text
+        return sent.json()["review"]["id"]
+
+    first, crop = await send(photo), await send(cropped(photo, 0.1))
+    headers = await staff_headers(client, "demo-ot-cahors")
+    rejected = await client.post(f"/api/v1/review/proofs/{first}/reject", json={"reason": "illegible"}, headers=headers)
+    assert rejected.status_code == 200
+    html = (await _page(client, "/ot/work", "demo-ot-cahors")).text
+    item = re.search(rf'data-review="{crop}">(.*?)</article>', html, re.S)
+    assert item, html
+    warning = re.search(r'<div class="warning">(.*?)</div>', item.group(1), re.S)
+    assert warning and "illegible" in warning.group(1) and i18n.gettext("rejected", "fr") in warning.group(1)

@@ -33,6 +33,7 @@ from service.passes import codes
 from service.passes import repository as passes
 from service.redemptions import repository as redemptions
 from service.reports import service as reports
+from service.reviews import photos
 from service.reviews import repository as reviews
 from service.settings import Settings
 from service.territory import repository as territory
@@ -251,11 +252,18 @@ class OfficePages(Controller):
         chosen = next((row for row in bookable if row["id"] == site), bookable[0] if bookable else None)
         day = day or local_date(settings)
         stops = [row for row in await territory.list_stops(db, None) if row["in_lot"] or row["gateway"]]
+        queue = await reviews.queue(db, scope, "pending", limit=200)
+        # Earlier proofs whose photo looks like one of these (a crop, a filter), and their outcome.
+        lookalikes: dict[int, list[asyncpg.Record]] = {}
+        window = settings.config.rules.privacy.reuse_window_days
+        for match in await reviews.lookalikes(db, [row["id"] for row in queue], photos.LOOKALIKE_BITS, window):
+            lookalikes.setdefault(match["for_proof"], []).append(match)
         return page(
             "office/work.html.j2",
             lang,
             staff=staff,
-            queue=await reviews.queue(db, scope, "pending", limit=200),
+            queue=queue,
+            lookalikes=lookalikes,
             stops=stops,
             stop_names={row["id"]: row["name"] for row in stops},
             sites=await territory.list_sites(db, None, None),
