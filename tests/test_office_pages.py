@@ -12,7 +12,8 @@ import pytest
 
 from service.core import i18n
 from service.pages.office import season_start, year_before
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.conftest import days_ago, issue_pass, staff_headers
+from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import cropped, ticket_photo
 
 
@@ -139,7 +140,7 @@ async def test_signing_out_clears_the_session_cookie(client: httpx.AsyncClient) 
 
 
 async def test_the_reviewer_sees_an_earlier_look_alike_photo_and_its_outcome(client: httpx.AsyncClient) -> None:
-    photo = ticket_photo(f"office-lookalike-{nonce()}")
+    photo = ticket_photo(PHOTO_SEEDS["lookalike"])
 
     async def send(picture: bytes) -> str:
         form = {"mode": "train", "method": "manual", "persons": "1"}

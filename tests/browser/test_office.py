@@ -16,6 +16,7 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import OfficePage, WorkPage, _
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import ticket_photo
 
 FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
@@ -256,7 +257,7 @@ async def submit_photo(client: httpx.AsyncClient, seed: str, **evidence: Any) ->
 async def test_a_manual_proof_is_approved_from_the_queue(
     page: Page, context: BrowserContext, client: httpx.AsyncClient
 ) -> None:
-    review_id = await submit_photo(client, f"office-{nonce()}")  # a photo alone: any OT may place it
+    review_id = await submit_photo(client, PHOTO_SEEDS["approve"])  # a photo alone: any OT may place it
     await open_session(context, "demo-ot-cahors")
     work = await WorkPage(page).open()
     assert await work.heading() == _("Work queues")
@@ -285,7 +286,7 @@ async def test_a_proof_is_rejected_and_a_pass_revoked_with_a_reason(
     page: Page, context: BrowserContext, client: httpx.AsyncClient
 ) -> None:
     review_id = await submit_photo(
-        client, f"office-{nonce()}", date=days_ago(0).isoformat(), arrival_stop_id="StopArea:OCE87613000"
+        client, PHOTO_SEEDS["reject"], date=days_ago(0).isoformat(), arrival_stop_id="StopArea:OCE87613000"
     )
     await open_session(context, "demo-ot-cahors")
     work = await WorkPage(page).open()
