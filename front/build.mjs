@@ -22,6 +22,8 @@ const entryPoints = [
   "desk.css",
   "desk.js",
   "desk-sw.js",
+  "office.css",
+  "office.js",
 ].map((name) => path.join(here, "src", name));
 
 await rm(outdir, { recursive: true, force: true });

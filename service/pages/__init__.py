@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from service.pages.assets import static_router
 from service.pages.desk import DeskPages
+from service.pages.office import OfficePages
 from service.pages.templating import page_lang, template_config
 from service.pages.visitor import VisitorPages
 
@@ -20,7 +21,7 @@ def routes() -> list[Router]:
     """The pages (each gets its `lang`) and their static assets, for the app factory."""
     pages = Router(
         path="/",
-        route_handlers=[VisitorPages, DeskPages],
+        route_handlers=[VisitorPages, DeskPages, OfficePages],
         dependencies={"lang": Provide(page_lang, sync_to_thread=False)},
         include_in_schema=False,
     )

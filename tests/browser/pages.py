@@ -246,3 +246,72 @@ class DeskPage(BasePage):
     async def expect_waiting(self, count: int) -> None:
         """The number of scans waiting to be sent, always on screen."""
         await expect(self.page.locator("#desk-queue")).to_have_text(_("Scans waiting to be sent: {n}").format(n=count))
+
+
+class OfficePage(BasePage):
+    """`/ot`: the tourist offices' dashboard (and its sign-in form), and `/ot/work`."""
+
+    path = "/ot"
+
+    async def sign_in(self, username: str, password: str = "demo", *, refused: bool = False) -> None:
+        """Through the form, as a person does: the page reloads signed in (or shows why not)."""
+        lang = await self.lang()
+        await self.page.get_by_label(_("Username", lang)).fill(username)
+        await self.page.get_by_label(_("Password", lang)).fill(password)
+        button = self.page.get_by_role("button", name=_("Sign in", lang))
+        if refused:
+            await button.click()
+            return
+        async with self.page.expect_navigation():
+            await button.click()
+
+    async def figures(self) -> dict[str, tuple[str, str]]:
+        """The key figures: {name: (value as the API gives it, text shown)}."""
+        return await self.page.evaluate(
+            "Object.fromEntries([...document.querySelectorAll('[data-figure]')].map(figure => {"
+            " const value = figure.querySelector('.figure__value');"
+            " return [figure.dataset.figure, [value.dataset.value, value.innerText.trim()]]; }))"
+        )
+
+    async def period(self) -> tuple[str, str]:
+        lang = await self.lang()
+        return (
+            await self.page.get_by_label(_("From", lang), exact=True).input_value(),
+            await self.page.get_by_label(_("To", lang), exact=True).input_value(),
+        )
+
+    async def show(self, *, ot_name: str | None = None, start: str | None = None, end: str | None = None) -> None:
+        """Fill the period form (and the pilot's OT choice), then show."""
+        lang = await self.lang()
+        if start:
+            await self.page.get_by_label(_("From", lang), exact=True).fill(start)
+        if end:
+            await self.page.get_by_label(_("To", lang), exact=True).fill(end)
+        if ot_name:
+            await self.page.get_by_role("combobox", name=_("Tourist office", lang), exact=True).select_option(
+                label=ot_name
+            )
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("button", name=_("Show", lang), exact=True).click()
+
+    def table(self, caption: str) -> Locator:
+        return self.page.get_by_role("table", name=caption, exact=True)
+
+    async def rows(self, table: str | Locator) -> list[list[str]]:
+        """A table's body (the table or its caption) as text, row by row (the row header first)."""
+        table = self.table(table) if isinstance(table, str) else table
+        return await table.evaluate(
+            "table => [...table.tBodies[0].rows].map(row => [...row.cells].map(cell => cell.innerText.trim()))"
+        )
+
+    async def chart_count(self) -> int:
+        return await self.page.locator("figure.chart canvas").count()
+
+
+class WorkPage(OfficePage):
+    """`/ot/work`: proofs to review, conflicts, revocations, slots."""
+
+    path = "/ot/work"
+
+    def proof(self, review_id: str) -> Locator:
+        return self.page.locator(f"article[data-review='{review_id}']")

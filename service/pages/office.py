@@ -1,0 +1,298 @@
+"""The tourist offices' pages: `/ot` (the uptake of a territory at a glance, for a
+period, with charts, tables, exports and the CO2 method) and `/ot/work` (the review
+queue, offline-scan conflicts, revocations, slots of bookable sites).
+
+Staff sign in through the API (token, then the session cookie); these handlers read
+the session with `authenticate`. An OT sees its own territory only; the pilot chooses
+an OT or the whole department. Writes go through the API from the page's script;
+the pages themselves only read, through the domains' services and repositories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import asyncpg
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal, format_percent
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from service.accounts.guards import SESSION_COOKIE, Staff, authenticate
+from service.bookings import repository as bookings
+from service.core.clock import local_date, to_local
+from service.core.db import DB
+from service.core.errors import Problem
+from service.core.i18n import current_timezone, format_day, format_moment
+from service.pages.templating import Lang, page
+from service.passes import codes
+from service.passes import repository as passes
+from service.redemptions import repository as redemptions
+from service.reports import service as reports
+from service.reports.period import Period
+from service.reviews import photos
+from service.reviews import repository as reviews
+from service.settings import Settings
+from service.territory import repository as territory
+
+# The breakdowns the dashboard draws, in the order of the page.
+BREAKDOWNS = ("week", "mode", "method", "site", "stop")
+OFFICE_ROLES = ("ot", "pilot", "admin")
+# The Tarif bas carbone's season starts with April (the Lot's tourist year).
+SEASON_START_MONTH = 4
+# The longest period a page asks for, as the report API allows.
+MAX_PERIOD_DAYS = 3 * 366
+_BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
+
+
+def season_start(today: date) -> date:
+    """April 1st of this year, or of last year before April."""
+    start = date(today.year, SEASON_START_MONTH, 1)
+    return start if today >= start else date(today.year - 1, SEASON_START_MONTH, 1)
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier (Feb 29 becomes Feb 28)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Figures, days and moments written as the page's language writes them
+    (« 1 234,5 », "1,234.5")."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        return _BABEL_LOCALES[self.lang]
+
+    def count(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=self.locale)
+
+    def rate(self, value: float | None) -> str:
+        return "–" if value is None else format_percent(value, format="#,##0.0 %", locale=self.locale)
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.lang)
+
+    def moment(self, value: datetime | None) -> str:
+        return "–" if value is None else format_moment(value, self.lang)
+
+    def time(self, value: datetime) -> str:
+        """A moment's time of day in the Lot (« 14:00 »)."""
+        return format_skeleton("Hm", to_local(value, current_timezone()), locale=self.locale)
+
+    @staticmethod
+    def capital(words: str) -> str:
+        """Words heading a row: « train » → « Train », « car liO » → « Car liO »."""
+        return words[:1].upper() + words[1:]
+
+    def week_start(self, key: str) -> str:
+        """The Monday of an ISO week key of the report ("2026-W14")."""
+        year, _, week = key.partition("-W")
+        return self.day(date.fromisocalendar(int(year), int(week), 1))
+
+
+async def signed_in(request: Request) -> Staff | None:
+    """The staff member of this page's session, or None (no cookie, an ended one)."""
+    try:
+        return await authenticate(request)
+    except Problem as refusal:
+        if refusal.status == 401:
+            return None
+        raise
+
+
+def _refused(lang: str, staff: Staff | None, status: int, reason: str) -> Template:
+    response = page("office/refused.html.j2", lang, staff=staff, reason=reason)
+    response.status_code = status
+    return response
+
+
+def sign_in(lang: str) -> Template:
+    return page("office/sign_in.html.j2", lang, staff=None)
+
+
+async def distance_sources(
+    conn: asyncpg.Connection, ot_id: str | None, start: date, end: date, tz: str
+) -> list[asyncpg.Record]:
+    """Where the CO2 estimate's distances came from: passes by mode and method, with the
+    trip's own length known or not (the report's scope and period)."""
+    return await conn.fetch(
+        """
+        SELECT p.mode, p.method, p.trip_km IS NOT NULL AS known, count(*) AS passes
+        FROM passes p
+        WHERE ($1::text IS NULL OR p.ot_id = $1)
+          AND (p.created_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        """,
+        ot_id,
+        start,
+        end,
+        tz,
+    )
+
+
+def _distance_summary(rows: list[asyncpg.Record]) -> dict[str, int]:
+    """Passes whose distance came from a recorded ride (GPX), from the timetable, or from
+    the configured average."""
+    summary = {"track": 0, "timetable": 0, "assumed": 0}
+    for row in rows:
+        source = "assumed" if not row["known"] else ("track" if row["method"] == "gpx" else "timetable")
+        summary[source] += row["passes"]
+    return summary
+
+
+class OfficePages(Controller):
+    path = "/ot"
+
+    @get("", name="office.dashboard")
+    async def dashboard(
+        self,
+        request: Request,
+        db: DB,
+        lang: Lang,
+        ot: FromQuery[str | None] = None,
+        start: Annotated[date | None, QueryParameter(name="from")] = None,
+        end: Annotated[date | None, QueryParameter(name="to")] = None,
+    ) -> Template:
+        """Key figures for a period (this season to date by default) and the five breakdowns."""
+        staff = await signed_in(request)
+        if staff is None:
+            return sign_in(lang)
+        if staff.role not in OFFICE_ROLES:
+            return _refused(lang, staff, 403, "role")
+        settings: Settings = request.app.state.settings
+        ots = await territory.list_ots(db)
+        # An OT sees its own territory; the pilot an OT, or the department (no `ot`).
+        if staff.role == "ot":
+            if ot not in (None, "", staff.ot_id):
+                return _refused(lang, staff, 403, "ot")
+            scope = staff.ot_id
+        elif ot and not any(row["id"] == ot for row in ots):
+            return _refused(lang, staff, 404, "unknown_ot")
+        else:
+            scope = ot or None
+
+        today = local_date(settings)
+        period_error = False
+        end = end or today
+        start = start or season_start(end)
+        if start > end or (end - start).days > MAX_PERIOD_DAYS:
+            period_error = True
+            start, end = season_start(today), today
+        tz = settings.config.territory.timezone
+        factors = settings.config.factors
+
+        async def uptake(ot_id: str | None, first: date, last: date, group_by: str | None) -> dict[str, Any]:
+            return await reports.uptake(
+                db, ot_id=ot_id, period=Period(first, last), group_by=group_by, tz=tz, factors=factors
+            )
+
+        breakdowns = {group_by: await uptake(scope, start, end, group_by) for group_by in BREAKDOWNS}
+        report = breakdowns[BREAKDOWNS[0]]
+        last_year = (await uptake(scope, year_before(start), year_before(end), None))["totals"]
+        # The pilot compares the OTs side by side (one report per OT, as the API gives them).
+        comparison = (
+            [(row, (await uptake(row["id"], start, end, None))["totals"]) for row in ots] if scope is None else []
+        )
+        return page(
+            "office/dashboard.html.j2",
+            lang,
+            staff=staff,
+            ots=ots,
+            scope=scope,
+            scope_name=next((row["name"] for row in ots if row["id"] == scope), None),
+            start=start,
+            end=end,
+            period_error=period_error,
+            is_season=start == season_start(end) and end == today,
+            totals=report["totals"],
+            last_year=last_year if last_year["passes"] else None,
+            breakdowns={group_by: breakdowns[group_by]["rows"] for group_by in BREAKDOWNS},
+            comparison=comparison,
+            factors=factors,
+            distances=_distance_summary(await distance_sources(db, scope, start, end, tz)),
+            # the department's report is the one without `ot`
+            export_query={**({"ot": scope} if scope else {}), "from": start.isoformat(), "to": end.isoformat()},
+            numbers=Numbers(lang),
+        )
+
+    @get("/work", name="office.work")
+    async def work(
+        self,
+        request: Request,
+        db: DB,
+        lang: Lang,
+        site: FromQuery[str | None] = None,
+        day: Annotated[date | None, QueryParameter(name="date")] = None,
+        done: FromQuery[str | None] = None,
+        code: FromQuery[str | None] = None,
+    ) -> Template:
+        """What waits for a person: proofs to review, offline-scan conflicts, revocations, slots."""
+        staff = await signed_in(request)
+        if staff is None:
+            return sign_in(lang)
+        if staff.role not in OFFICE_ROLES:
+            return _refused(lang, staff, 403, "role")
+        settings: Settings = request.app.state.settings
+        scope = staff.ot_id if staff.role == "ot" else None
+        sites = await territory.list_sites(db, scope, None)
+        bookable = [row for row in sites if row["bookable"]]
+        chosen = next((row for row in bookable if row["id"] == site), bookable[0] if bookable else None)
+        day = day or local_date(settings)
+        stops = [row for row in await territory.list_stops(db, None) if row["in_lot"] or row["gateway"]]
+        queue = await reviews.queue(db, scope, "pending", limit=200)
+        # Earlier proofs whose photo looks like one of these (a crop, a filter), and their outcome.
+        lookalikes: dict[int, list[asyncpg.Record]] = {}
+        window = settings.config.rules.privacy.reuse_window_days
+        for match in await reviews.lookalikes(db, [row["id"] for row in queue], photos.LOOKALIKE_BITS, window):
+            lookalikes.setdefault(match["for_proof"], []).append(match)
+        return page(
+            "office/work.html.j2",
+            lang,
+            staff=staff,
+            queue=queue,
+            lookalikes=lookalikes,
+            stops=stops,
+            stop_names={row["id"]: row["name"] for row in stops},
+            sites=await territory.list_sites(db, None, None),
+            bookable=bookable,
+            chosen_site=chosen,
+            day=day,
+            slots=await bookings.slots_of(db, chosen["id"], day, settings.config.territory.timezone) if chosen else [],
+            conflicts=await redemptions.conflicts(db, scope, "open", limit=500),
+            site_names={row["id"]: row["name"] for row in sites},
+            timezone=settings.config.territory.timezone,
+            done=done if done in ("approved", "rejected", "revoked", "slot_created") else None,
+            done_code=await _revoked_code(db, code) if done == "revoked" else None,
+            numbers=Numbers(lang),
+        )
+
+    @post("/sign-out", name="office.sign_out", status_code=303)
+    async def sign_out(self, lang: Lang) -> Redirect:
+        """Close the page session (as DELETE /api/v1/auth/session), back to the sign-in form."""
+        return Redirect(
+            f"/ot?lang={lang}",
+            status_code=303,
+            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
+        )
+
+
+async def _revoked_code(db: asyncpg.Connection, code: str | None) -> str | None:
+    """The code the flash names after a revocation, shown only when that pass is revoked
+    (a link cannot make the page claim what did not happen)."""
+    canonical = codes.normalise(code) if code else None
+    row = await passes.by_code(db, canonical) if canonical else None
+    return codes.display(row["code"]) if row is not None and row["revoked_at"] is not None else None
