@@ -12,6 +12,7 @@ import pytest
 
 from service.core import i18n
 from service.pages.office import season_start, year_before
+from service.reports.exports import XLSX_MEDIA_TYPE
 from tests.conftest import days_ago, issue_pass, staff_headers
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import cropped, ticket_photo
@@ -71,15 +72,25 @@ async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClie
     for html, scope in ((department.text, None), (figeac.text, "figeac")):
         link = re.search(r'href="(/api/v1/reports/uptake\?[^"]+)"', html)
         assert link, html
+        scope_query = {"ot": scope} if scope else {}
         csv = await client.get(link.group(1).replace("&amp;", "&"), headers=await staff_headers(client, "demo-pilot"))
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         period = {"from": season_start(days_ago(0)).isoformat(), "to": days_ago(0).isoformat()}
         direct = await client.get(
             "/api/v1/reports/uptake",
-            params={**({"ot": scope} if scope else {}), **period, "group_by": "week", "format": "csv"},
+            params={**scope_query, **period, "group_by": "week", "format": "csv", "dialect": "excel-fr"},
             headers=await staff_headers(client, "demo-pilot"),
         )
-        assert csv.content == direct.content
+        assert csv.content == direct.content and csv.content.startswith("\ufeff".encode())
+        workbook = re.search(r'href="(/api/v1/reports/breakdowns\?[^"]+)"', html)
+        assert workbook, html
+        xlsx = await client.get(
+            workbook.group(1).replace("&amp;", "&"), headers=await staff_headers(client, "demo-pilot")
+        )
+        assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX_MEDIA_TYPE
+        assert xlsx.headers["content-disposition"].endswith(
+            f'tbc-{scope or "lot"}-{period["from"]}-{period["to"]}.xlsx"'
+        )
     assert (await _page(client, "/ot", "demo-pilot", ot="atlantis")).status_code == 404
 
 

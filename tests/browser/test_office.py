@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import openpyxl
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import OfficePage, WorkPage, _
@@ -200,19 +201,50 @@ async def test_the_csv_export_has_the_apis_rows(page: Page, context: BrowserCont
         await page.get_by_role("link", name=_("Export CSV"), exact=True).click()
     download = await download_info.value
     assert download.suggested_filename.endswith(".csv")
-    content = (await download.path()).read_bytes().decode("utf-8-sig")  # French Excel wants a BOM; either reads
-    dialect = csv.Sniffer().sniff(content.splitlines()[0], delimiters=";,")
-    rows = list(csv.DictReader(io.StringIO(content), dialect=dialect))
+    raw = (await download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # French Excel reads UTF-8 only after a byte order mark
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     weeks = (await api_report(client, "demo-ot-cahors", group_by="week", **{"from": start, "to": end}))["rows"]
     assert rows and [row["week"] for row in rows] == [row["week"] for row in weeks]
     for column in ("passes", "redemptions"):
         assert [int(row[column]) for row in rows] == [row[column] for row in weeks]
+    for row, week in zip(rows, weeks, strict=True):  # a decimal comma, as French Excel reads numbers
+        assert row["uptake_rate"] == ("" if week["uptake_rate"] is None else str(week["uptake_rate"]).replace(".", ","))
     # the print button is there once the script runs; the print layout drops the controls
     await expect(page.get_by_role("button", name=_("Print"), exact=True)).to_be_visible()
     await page.emulate_media(media="print")
     await expect(page.get_by_role("link", name=_("Export CSV"), exact=True)).to_be_hidden()
+    await expect(page.get_by_role("link", name=_("Export Excel"), exact=True)).to_be_hidden()
     await expect(page.get_by_role("heading", name=_("Key figures"))).to_be_visible()
     await office.screenshot("office-dashboard-print", desktop=True, full_page=True)
+
+
+async def test_the_excel_export_has_a_sheet_per_breakdown(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient
+) -> None:
+    await record_a_use(client, "StopArea:OCE87613000", "musee-henri-martin")
+    await open_session(context, "demo-pilot")
+    office = await OfficePage(page).open(ot="cahors")
+    start, end = await office.period()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name=_("Export Excel"), exact=True).click()
+    download = await download_info.value
+    assert download.suggested_filename == f"tbc-cahors-{start}-{end}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO((await download.path()).read_bytes()), read_only=True)
+    sheets = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+    answer = await client.get(
+        "/api/v1/reports/breakdowns",
+        params={"ot": "cahors", "from": start, "to": end},
+        headers=await staff_headers(client, "demo-pilot"),
+    )
+    report = answer.json()
+    assert report["breakdowns"]["site"] and report["totals"]["redemptions"] >= 1
+    for name, rows in report["breakdowns"].items():
+        header, *body = sheets[name]
+        assert body == [[row.get(column) for column in header] for row in rows], name
+        assert all(set(row) <= set(header) for row in rows), name
+    header, totals = sheets["totals"]
+    assert dict(zip(header, totals, strict=True)) == report["totals"]
 
 
 async def test_the_work_page_lists_offline_conflicts(
