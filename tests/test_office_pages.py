@@ -11,29 +11,24 @@ import httpx
 import pytest
 
 from service.core import i18n
-from service.pages.office import season_start, year_before
+from service.core.clock import season_start
 from service.reports.exports import XLSX_MEDIA_TYPE
+from service.reports.period import Period
+from service.settings import Settings
 from tests.conftest import days_ago, issue_pass, staff_headers
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import cropped, ticket_photo
 
 
-@pytest.mark.parametrize(
-    ("today", "start"),
-    [
-        (date(2026, 3, 31), date(2025, 4, 1)),
-        (date(2026, 4, 1), date(2026, 4, 1)),
-        (date(2026, 11, 26), date(2026, 4, 1)),
-        (date(2027, 1, 1), date(2026, 4, 1)),
-    ],
-)
-def test_the_season_starts_on_april_first(today: date, start: date) -> None:
-    assert season_start(today) == start
-
-
 def test_last_year_of_a_leap_day_is_the_28th() -> None:
-    assert year_before(date(2028, 2, 29)) == date(2027, 2, 28)
-    assert year_before(date(2026, 11, 26)) == date(2025, 11, 26)
+    """The dashboard's « same period last year » (the report's period a year earlier)."""
+    assert Period(date(2028, 2, 29), date(2028, 3, 1)).a_year_earlier() == Period(date(2027, 2, 28), date(2027, 3, 1))
+    assert Period(date(2026, 4, 1), date(2026, 11, 26)).a_year_earlier() == Period(date(2025, 4, 1), date(2025, 11, 26))
+
+
+def _season_start(settings: Settings) -> date:
+    """This season's first day in the Lot, as the app's settings place it."""
+    return season_start(settings, days_ago(0))
 
 
 async def _page(client: httpx.AsyncClient, path: str, user: str | None = None, **params: str) -> httpx.Response:
@@ -60,7 +55,7 @@ async def test_an_ot_sees_its_own_territory_only(client: httpx.AsyncClient) -> N
     assert (await _page(client, "/ot/work", "demo-partner-musee-henri-martin")).status_code == 403
 
 
-async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClient) -> None:
+async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClient, settings: Settings) -> None:
     department = await _page(client, "/ot", "demo-pilot")
     assert department.status_code == 200
     assert i18n.gettext("Whole department (Lot)", "fr") in department.text
@@ -75,7 +70,7 @@ async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClie
         scope_query = {"ot": scope} if scope else {}
         csv = await client.get(link.group(1).replace("&amp;", "&"), headers=await staff_headers(client, "demo-pilot"))
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-        period = {"from": season_start(days_ago(0)).isoformat(), "to": days_ago(0).isoformat()}
+        period = {"from": _season_start(settings).isoformat(), "to": days_ago(0).isoformat()}
         direct = await client.get(
             "/api/v1/reports/uptake",
             params={**scope_query, **period, "group_by": "week", "format": "csv", "dialect": "excel-fr"},
@@ -95,10 +90,12 @@ async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClie
 
 
 @pytest.mark.lot_day  # the season and the period's last day are the Lot's, at midnight too
-async def test_the_tables_stand_without_a_script_and_follow_the_period(client: httpx.AsyncClient) -> None:
+async def test_the_tables_stand_without_a_script_and_follow_the_period(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     await issue_pass(client, stop="StopArea:OCE87613000")
     html = (await _page(client, "/ot", "demo-ot-cahors")).text
-    start = season_start(days_ago(0)).isoformat()
+    start = _season_start(settings).isoformat()
     assert f'name="from" type="date" value="{start}"' in html
     assert f'name="to" type="date" value="{days_ago(0).isoformat()}"' in html
     for breakdown in ("week", "mode", "method", "site", "stop"):
@@ -113,15 +110,17 @@ async def test_the_tables_stand_without_a_script_and_follow_the_period(client: h
     assert f'name="from" type="date" value="{start}"' in inverted.text
 
 
-async def test_key_figures_come_with_last_years(client: httpx.AsyncClient, conn: asyncpg.Connection) -> None:
+async def test_key_figures_come_with_last_years(
+    client: httpx.AsyncClient, settings: Settings, conn: asyncpg.Connection
+) -> None:
     issued = await issue_pass(client, stop="StopArea:OCE87613000", persons=3)
     # a pass of a year ago, as last season's data would be
     await conn.execute("UPDATE passes SET created_at = created_at - interval '1 year' WHERE code = $1", issued["code"])
-    start, end = season_start(days_ago(0)), days_ago(0)
+    last_year = Period(_season_start(settings), days_ago(0)).a_year_earlier()
     before = (
         await client.get(
             "/api/v1/reports/uptake",
-            params={"from": year_before(start).isoformat(), "to": year_before(end).isoformat()},
+            params={"from": last_year.start.isoformat(), "to": last_year.end.isoformat()},
             headers=await staff_headers(client, "demo-ot-cahors"),
         )
     ).json()["totals"]
@@ -131,6 +130,13 @@ async def test_key_figures_come_with_last_years(client: httpx.AsyncClient, conn:
     assert figure, html
     said = i18n.gettext("Same period last year: %(value)s", "fr") % {"value": before["passes"]}
     assert said in figure.group(1)
+    # every key figure is the figures report's, last year's too
+    key = (await client.get("/api/v1/reports/figures", headers=await staff_headers(client, "demo-ot-cahors"))).json()
+    assert key["figures"]["passes"]["previous"] == before["passes"]
+    shown = dict(
+        re.findall(r'data-figure="(\w+)">\s*<dt>[^<]*</dt>\s*<dd class="figure__value" data-value="([^"]*)"', html)
+    )
+    assert shown == {name: "" if f["value"] is None else str(f["value"]) for name, f in key["figures"].items()}
 
 
 async def test_the_revocation_notice_names_only_a_revoked_pass(client: httpx.AsyncClient) -> None:

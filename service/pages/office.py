@@ -24,7 +24,7 @@ from litestar.response import Redirect, Template
 
 from service.accounts.guards import SESSION_COOKIE, Staff, authenticate
 from service.bookings import repository as bookings
-from service.core.clock import local_date, to_local
+from service.core.clock import local_date, season_start, to_local
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.i18n import current_timezone, format_day, format_moment
@@ -33,7 +33,7 @@ from service.passes import codes
 from service.passes import repository as passes
 from service.redemptions import repository as redemptions
 from service.reports import service as reports
-from service.reports.period import Period
+from service.reports.period import resolve
 from service.reviews import photos
 from service.reviews import repository as reviews
 from service.settings import Settings
@@ -42,25 +42,7 @@ from service.territory import repository as territory
 # The breakdowns the dashboard draws, in the order of the page.
 BREAKDOWNS = ("week", "mode", "method", "site", "stop")
 OFFICE_ROLES = ("ot", "pilot", "admin")
-# The Tarif bas carbone's season starts with April (the Lot's tourist year).
-SEASON_START_MONTH = 4
-# The longest period a page asks for, as the report API allows.
-MAX_PERIOD_DAYS = 3 * 366
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
-
-
-def season_start(today: date) -> date:
-    """April 1st of this year, or of last year before April."""
-    start = date(today.year, SEASON_START_MONTH, 1)
-    return start if today >= start else date(today.year - 1, SEASON_START_MONTH, 1)
-
-
-def year_before(day: date) -> date:
-    """The same day a year earlier (Feb 29 becomes Feb 28)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 @dataclass(frozen=True)
@@ -123,35 +105,16 @@ def sign_in(lang: str) -> Template:
     return page("office/sign_in.html.j2", lang, staff=None)
 
 
-async def distance_sources(
-    conn: asyncpg.Connection, ot_id: str | None, start: date, end: date, tz: str
-) -> list[asyncpg.Record]:
-    """Where the CO2 estimate's distances came from: passes by mode and method, with the
-    trip's own length known or not (the report's scope and period)."""
-    return await conn.fetch(
-        """
-        SELECT p.mode, p.method, p.trip_km IS NOT NULL AS known, count(*) AS passes
-        FROM passes p
-        WHERE ($1::text IS NULL OR p.ot_id = $1)
-          AND (p.created_at AT TIME ZONE $4)::date BETWEEN $2 AND $3
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3
-        """,
-        ot_id,
-        start,
-        end,
-        tz,
-    )
+def _distance_summary(co2_method: dict[str, Any]) -> dict[str, int]:
+    """Passes by where their CO2 distance came from (the report's co2_method):
+    the proof (a recorded GPX ride), the timetable, or the configured average."""
+    return {row["source"]: row["passes"] for row in co2_method["distance_sources"]}
 
 
-def _distance_summary(rows: list[asyncpg.Record]) -> dict[str, int]:
-    """Passes whose distance came from a recorded ride (GPX), from the timetable, or from
-    the configured average."""
-    summary = {"track": 0, "timetable": 0, "assumed": 0}
-    for row in rows:
-        source = "assumed" if not row["known"] else ("track" if row["method"] == "gpx" else "timetable")
-        summary[source] += row["passes"]
-    return summary
+def _previous(figures: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Last year's figures, or None when the scheme did not run then (nothing to compare)."""
+    then = {name: figure["previous"] for name, figure in figures.items()}
+    return then if then["passes"] is not None else None
 
 
 class OfficePages(Controller):
@@ -187,26 +150,24 @@ class OfficePages(Controller):
 
         today = local_date(settings)
         period_error = False
-        end = end or today
-        start = start or season_start(end)
-        if start > end or (end - start).days > MAX_PERIOD_DAYS:
+        try:
+            period = resolve(start, end, today, lambda day: season_start(settings, day))
+        except Problem:
             period_error = True
-            start, end = season_start(today), today
-        tz = settings.config.territory.timezone
+            period = resolve(None, None, today, lambda day: season_start(settings, day))
         factors = settings.config.factors
-
-        async def uptake(ot_id: str | None, first: date, last: date, group_by: str | None) -> dict[str, Any]:
-            return await reports.uptake(
-                db, ot_id=ot_id, period=Period(first, last), group_by=group_by, tz=tz, factors=factors
-            )
-
-        breakdowns = {group_by: await uptake(scope, start, end, group_by) for group_by in BREAKDOWNS}
-        report = breakdowns[BREAKDOWNS[0]]
-        last_year = (await uptake(scope, year_before(start), year_before(end), None))["totals"]
-        # The pilot compares the OTs side by side (one report per OT, as the API gives them).
-        comparison = (
-            [(row, (await uptake(row["id"], start, end, None))["totals"]) for row in ots] if scope is None else []
+        # The numbers of GET /api/v1/reports/figures (the pilot's comparison is its
+        # group_by=ot) and of GET /api/v1/reports/breakdowns: one snapshot each.
+        key = await reports.figures(db, ot_id=scope, period=period, by_ot=scope is None, factors=factors)
+        tables = await reports.breakdowns(
+            db,
+            ot_id=scope,
+            period=period,
+            wanted=list(BREAKDOWNS),
+            tz=settings.config.territory.timezone,
+            factors=factors,
         )
+        comparison = [(row, {name: figure["value"] for name, figure in row["figures"].items()}) for row in key["rows"]]
         return page(
             "office/dashboard.html.j2",
             lang,
@@ -214,18 +175,22 @@ class OfficePages(Controller):
             ots=ots,
             scope=scope,
             scope_name=next((row["name"] for row in ots if row["id"] == scope), None),
-            start=start,
-            end=end,
+            start=period.start,
+            end=period.end,
             period_error=period_error,
-            is_season=start == season_start(end) and end == today,
-            totals=report["totals"],
-            last_year=last_year if last_year["passes"] else None,
-            breakdowns={group_by: breakdowns[group_by]["rows"] for group_by in BREAKDOWNS},
+            is_season=period.start == season_start(settings, period.end) and period.end == today,
+            totals={name: figure["value"] for name, figure in key["figures"].items()},
+            last_year=_previous(key["figures"]),
+            breakdowns=tables["breakdowns"],
             comparison=comparison,
             factors=factors,
-            distances=_distance_summary(await distance_sources(db, scope, start, end, tz)),
+            distances=_distance_summary(tables["co2_method"]),
             # the department's report is the one without `ot`
-            export_query={**({"ot": scope} if scope else {}), "from": start.isoformat(), "to": end.isoformat()},
+            export_query={
+                **({"ot": scope} if scope else {}),
+                "from": period.start.isoformat(),
+                "to": period.end.isoformat(),
+            },
             numbers=Numbers(lang),
         )
 
