@@ -240,7 +240,7 @@ class OfficePages(Controller):
             conflicts=await redemptions.conflicts(db, scope, "open", limit=500),
             site_names={row["id"]: row["name"] for row in sites},
             timezone=settings.config.territory.timezone,
-            done=done if done in ("approved", "rejected", "revoked", "slot_created") else None,
+            done=done if done in ("approved", "rejected", "revoked", "slot_created", "acknowledged") else None,
             done_code=await _revoked_code(db, code) if done == "revoked" else None,
             numbers=Numbers(lang),
         )

@@ -274,6 +274,25 @@ async def test_the_work_page_lists_offline_conflicts(
     assert mine[0][2].startswith(desks[0]["name"]) and mine[0][3].startswith(desks[1]["name"])
     await work.assert_accessible()
 
+    # acknowledged, with a note: it leaves the open list; who, when and the note are kept
+    acknowledge = page.get_by_role(
+        "form", name=_("Acknowledge the conflict of pass %(code)s") % {"code": issued["code"]}
+    )
+    await acknowledge.get_by_label(_("Note (optional)")).fill("Two desks, one family: no harm")
+    async with page.expect_navigation():
+        await acknowledge.get_by_role("button", name=_("Acknowledge"), exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text(_("The conflict is acknowledged: it leaves the open list."))
+    await expect(page.get_by_role("form", name=re.compile(issued["code"]))).to_have_count(0)
+    headers = await staff_headers(client, "demo-ot-cahors")
+    still_open = (await client.get("/api/v1/redemptions/conflicts", headers=headers)).json()
+    assert issued["code"] not in [row["code"] for row in still_open]
+    done = (
+        await client.get("/api/v1/redemptions/conflicts", params={"status": "acknowledged"}, headers=headers)
+    ).json()
+    [ours] = [row for row in done if row["code"] == issued["code"]]
+    assert ours["acknowledged_by"] == "demo-ot-cahors" and ours["note"] == "Two desks, one family: no harm"
+    await work.assert_accessible()
+
 
 async def submit_photo(client: httpx.AsyncClient, seed: str, **evidence: Any) -> str:
     form = {"mode": "train", "method": "manual", "persons": "2", "lang": "en"}
