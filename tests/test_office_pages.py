@@ -37,7 +37,7 @@ async def _page(client: httpx.AsyncClient, path: str, user: str | None = None, *
 
 
 async def test_without_a_session_the_page_is_the_sign_in_form(client: httpx.AsyncClient) -> None:
-    for path in ("/ot", "/ot/work"):
+    for path in ("/ot", "/ot/work", "/ot/sites"):
         response = await _page(client, path)
         assert response.status_code == 200
         assert 'id="sign-in"' in response.text and 'autocomplete="current-password"' in response.text
@@ -53,6 +53,8 @@ async def test_an_ot_sees_its_own_territory_only(client: httpx.AsyncClient) -> N
     partner = await _page(client, "/ot", "demo-partner-musee-henri-martin")
     assert partner.status_code == 403
     assert (await _page(client, "/ot/work", "demo-partner-musee-henri-martin")).status_code == 403
+    assert (await _page(client, "/ot/sites", "demo-partner-musee-henri-martin")).status_code == 403
+    assert (await _page(client, "/ot/sites", "demo-pilot", site="atlantis")).status_code == 404
 
 
 async def test_the_pilot_chooses_an_ot_or_the_department(client: httpx.AsyncClient, settings: Settings) -> None:

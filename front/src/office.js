@@ -177,6 +177,28 @@ function slotBody(form, data) {
   };
 }
 
+// A partner site's form as the sites API's body (config/demo.toml's shape): numbers,
+// the ticked modes, the offer's labels (an empty translation removes it), the switches.
+function siteBody(form) {
+  const data = new FormData(form);
+  const text = (name) => String(data.get(name) ?? "").trim();
+  const body = {
+    name: text("name"),
+    ot: text("ot"),
+    lat: Number(text("lat")),
+    lon: Number(text("lon")),
+    modes: data.getAll("modes"),
+    offer: { label: text("label"), label_en: text("label_en") || null, label_es: text("label_es") || null },
+    min_confidence: text("min_confidence"),
+    proof_max_age_days: text("proof_max_age_days") === "" ? null : Number(text("proof_max_age_days")),
+    bookable: data.has("bookable"),
+    booking_required: data.has("booking_required"),
+    active: data.has("active"),
+  };
+  if (form.querySelector('[name="id"]')) body.id = text("id");
+  return body;
+}
+
 // Work queues: each form names its API call (data-api) and the message to show after it (data-done).
 document.querySelectorAll("form[data-api]").forEach((form, index) => {
   const error = form.querySelector("[data-error]");
@@ -191,12 +213,13 @@ document.querySelectorAll("form[data-api]").forEach((form, index) => {
       path = path.replace(`{${pathField.name}}`, encodeURIComponent(data[pathField.name].trim()));
       delete data[pathField.name];
     }
-    const body = form.hasAttribute("data-slot")
-      ? slotBody(form, data)
-      : Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ""));
+    let body;
+    if (form.hasAttribute("data-slot")) body = slotBody(form, data);
+    else if (form.hasAttribute("data-site")) body = siteBody(form);
+    else body = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ""));
     busy(form, true);
     try {
-      const response = await send("POST", path, body);
+      const response = await send(form.dataset.method || "POST", path, body);
       if (!response.ok) {
         showError(form, await problemText(response));
         return;
@@ -207,6 +230,7 @@ document.querySelectorAll("form[data-api]").forEach((form, index) => {
       next.searchParams.set("done", form.dataset.done);
       if (answer.code) next.searchParams.set("code", answer.code);
       if (form.hasAttribute("data-slot")) next.searchParams.set("date", data.day);
+      if (form.hasAttribute("data-site")) next.searchParams.set("site", answer.id);
       window.location.assign(next);
     } catch {
       showError(form, networkError);

@@ -38,6 +38,7 @@ from service.reviews import photos
 from service.reviews import repository as reviews
 from service.settings import Settings
 from service.territory import repository as territory
+from service.territory.sites_controller import managed_site
 
 # The breakdowns the dashboard draws, in the order of the page.
 BREAKDOWNS = ("week", "mode", "method", "site", "stop")
@@ -242,6 +243,47 @@ class OfficePages(Controller):
             timezone=settings.config.territory.timezone,
             done=done if done in ("approved", "rejected", "revoked", "slot_created", "acknowledged") else None,
             done_code=await _revoked_code(db, code) if done == "revoked" else None,
+            numbers=Numbers(lang),
+        )
+
+    @get("/sites", name="office.sites")
+    async def sites(
+        self,
+        request: Request,
+        db: DB,
+        lang: Lang,
+        site: FromQuery[str | None] = None,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """The partner sites of the scope (inactive ones too), a form to add one, and with
+        `site` the form to edit it and its partner accounts. Writes go to the sites API."""
+        staff = await signed_in(request)
+        if staff is None:
+            return sign_in(lang)
+        if staff.role not in OFFICE_ROLES:
+            return _refused(lang, staff, 403, "role")
+        scope = staff.ot_id if staff.role == "ot" else None
+        # the rows of GET /api/v1/sites/managed
+        managed = [managed_site(row) for row in await territory.all_sites(db, scope)]
+        chosen = None
+        if site:
+            row = await territory.site(db, site)
+            if row is None:
+                return _refused(lang, staff, 404, "unknown_site")
+            if not staff.may_see_ot(row["ot_id"]):
+                return _refused(lang, staff, 403, "ot")
+            chosen = managed_site(row)
+        ots = [row for row in await territory.list_ots(db) if staff.may_see_ot(row["id"])]
+        return page(
+            "office/sites.html.j2",
+            lang,
+            staff=staff,
+            sites=managed,
+            ots=ots,
+            ot_names={row["id"]: row["name"] for row in ots},
+            chosen=chosen,
+            accounts=await territory.site_staff(db, chosen.id) if chosen else [],
+            done=done if done in ("site_created", "site_updated", "account_created") else None,
             numbers=Numbers(lang),
         )
 

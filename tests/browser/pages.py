@@ -315,3 +315,19 @@ class WorkPage(OfficePage):
 
     def proof(self, review_id: str) -> Locator:
         return self.page.locator(f"article[data-review='{review_id}']")
+
+
+class SitesPage(OfficePage):
+    """`/ot/sites`: the partner sites of a territory, added and edited through the sites API."""
+
+    path = "/ot/sites"
+
+    def form(self, legend: str) -> Locator:
+        return self.page.get_by_role("group", name=legend, exact=True)
+
+    async def fill_site(self, legend: str, **values: str) -> Locator:
+        """Fill a site form's text fields, by their French labels: {label: value}."""
+        form = self.form(legend)
+        for label, value in values.items():
+            await form.get_by_label(label, exact=True).fill(value)
+        return form
