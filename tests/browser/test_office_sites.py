@@ -9,7 +9,7 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import HomePage, SitesPage, _
 from tests.browser.test_office import open_session
-from tests.conftest import nonce
+from tests.conftest import nonce, staff_headers
 
 
 async def test_an_ot_adds_a_site_that_visitors_then_see(
@@ -82,6 +82,7 @@ async def test_an_ot_adds_a_site_that_visitors_then_see(
     assert token.status_code == 200, token.text
     await sites.assert_accessible()
     assert not await sites.has_horizontal_scroll()
+    await sites.screenshot("office-sites-edit", full_page=True)
 
 
 async def test_refusals_are_shown_in_the_form(page: Page, context: BrowserContext) -> None:
@@ -109,3 +110,15 @@ async def test_an_ot_cannot_edit_another_ots_site(page: Page, context: BrowserCo
     await expect(page.get_by_role("link", name="Musée de Cahors Henri-Martin")).to_be_visible()
     await expect(page.get_by_role("link", name="Musée Champollion", exact=False)).to_have_count(0)
     assert await listed.heading() == _("Partner sites")
+
+
+async def test_the_pilot_lists_every_ots_sites_as_the_managed_endpoint(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient
+) -> None:
+    await open_session(context, "demo-pilot")
+    sites = await SitesPage(page).open()
+    rows = await sites.rows(_("Partner sites, inactive ones included"))
+    managed = (await client.get("/api/v1/sites/managed", headers=await staff_headers(client, "demo-pilot"))).json()
+    ots = {ot["id"]: ot["name"] for ot in (await client.get("/api/v1/ots")).json()}
+    assert [(row[0], row[1]) for row in rows] == [(site["name"], ots[site["ot"]]) for site in managed]
+    await sites.assert_accessible()
