@@ -278,6 +278,8 @@ async def test_the_work_page_lists_offline_conflicts(
     acknowledge = page.get_by_role(
         "form", name=_("Acknowledge the conflict of pass %(code)s") % {"code": issued["code"]}
     )
+    await acknowledge.scroll_into_view_if_needed()
+    await work.screenshot("office-work-conflicts")
     await acknowledge.get_by_label(_("Note (optional)")).fill("Two desks, one family: no harm")
     async with page.expect_navigation():
         await acknowledge.get_by_role("button", name=_("Acknowledge"), exact=True).click()
