@@ -333,6 +333,10 @@ async def test_a_manual_proof_is_approved_from_the_queue(
     outcome = (await client.get(f"/api/v1/claims/review/{review_id}")).json()
     assert outcome["review"]["status"] == "accepted"
     assert outcome["pass"]["confidence"] == "verified" and outcome["pass"]["code"]
+    # and the visitor, back on their review page, finds the pass
+    await page.goto(f"/review/{review_id}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(_("Your proof was accepted"))
+    await expect(page.get_by_role("link", name=_("Open my pass"))).to_be_visible()
 
 
 async def test_a_proof_is_rejected_and_a_pass_revoked_with_a_reason(
