@@ -16,6 +16,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from bench._support import check_goals
+from service.core.clock import lot_today
 from service.proofs.rail import keys
 from service.proofs.rail.verify import read_ticket
 from service.settings import RailBarcodeConfig
@@ -38,7 +39,7 @@ def _timed(raw: bytes, ring: keys.KeyRing, today: date) -> list[float]:
 
 
 def main() -> int:
-    today = date.today()
+    today = lot_today()
     issued = datetime.combine(today - timedelta(days=1), datetime.min.time()).replace(hour=18)
     trip = factory.fcb_reservation(issued, today, to_station=factory.CAHORS)
     level1, container_key = factory.dosipas_signer(), factory.ec_signer_v2()

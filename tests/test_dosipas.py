@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from service.core.clock import lot_today
 from service.core.errors import Problem
 from service.proofs.rail import dosipas, keys, sncf_2200, uic9183
 from service.proofs.rail.signatures import SigningKey
@@ -20,7 +21,7 @@ from tests import rail_factory as factory
 from tests.test_rail_barcodes import key_ring, verify
 
 SAMPLES = Path(__file__).with_name("data") / "sncf"
-TODAY = date.today()
+TODAY = lot_today()
 ISSUED = datetime.combine(TODAY - timedelta(days=1), datetime.min.time()).replace(hour=18, minute=5)
 
 # What KDE Itinerary's tests assert of each sample (autotests/extractordata/sncf/*.json):
