@@ -106,6 +106,16 @@ def sign_in(lang: str) -> Template:
     return page("office/sign_in.html.j2", lang, staff=None)
 
 
+async def office_staff(request: Request, lang: str) -> Staff | Template:
+    """The OT or pilot of this session; else the page to show instead (sign-in, or refused)."""
+    staff = await signed_in(request)
+    if staff is None:
+        return sign_in(lang)
+    if staff.role not in OFFICE_ROLES:
+        return _refused(lang, staff, 403, "role")
+    return staff
+
+
 def _distance_summary(co2_method: dict[str, Any]) -> dict[str, int]:
     """Passes by where their CO2 distance came from (the report's co2_method):
     the proof (a recorded GPX ride), the timetable, or the configured average."""
@@ -132,11 +142,9 @@ class OfficePages(Controller):
         end: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> Template:
         """Key figures for a period (this season to date by default) and the five breakdowns."""
-        staff = await signed_in(request)
-        if staff is None:
-            return sign_in(lang)
-        if staff.role not in OFFICE_ROLES:
-            return _refused(lang, staff, 403, "role")
+        staff = await office_staff(request, lang)
+        if isinstance(staff, Template):
+            return staff
         settings: Settings = request.app.state.settings
         ots = await territory.list_ots(db)
         # An OT sees its own territory; the pilot an OT, or the department (no `ot`).
@@ -207,11 +215,9 @@ class OfficePages(Controller):
         code: FromQuery[str | None] = None,
     ) -> Template:
         """What waits for a person: proofs to review, offline-scan conflicts, revocations, slots."""
-        staff = await signed_in(request)
-        if staff is None:
-            return sign_in(lang)
-        if staff.role not in OFFICE_ROLES:
-            return _refused(lang, staff, 403, "role")
+        staff = await office_staff(request, lang)
+        if isinstance(staff, Template):
+            return staff
         settings: Settings = request.app.state.settings
         scope = staff.ot_id if staff.role == "ot" else None
         sites = await territory.list_sites(db, scope, None)
@@ -257,11 +263,9 @@ class OfficePages(Controller):
     ) -> Template:
         """The partner sites of the scope (inactive ones too), a form to add one, and with
         `site` the form to edit it and its partner accounts. Writes go to the sites API."""
-        staff = await signed_in(request)
-        if staff is None:
-            return sign_in(lang)
-        if staff.role not in OFFICE_ROLES:
-            return _refused(lang, staff, 403, "role")
+        staff = await office_staff(request, lang)
+        if isinstance(staff, Template):
+            return staff
         scope = staff.ot_id if staff.role == "ot" else None
         # the rows of GET /api/v1/sites/managed
         managed = [managed_site(row) for row in await territory.all_sites(db, scope)]
