@@ -46,22 +46,22 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so that this layer is reused
-# while only the source changes. Every dependency ships manylinux wheels for
-# CPython 3.11: no compiler, no apt packages.
-COPY pyproject.toml ./
+# Dependencies first, from the committed lock alone (every version pinned, every
+# file's hash checked), so that this layer is reused while only the source
+# changes. Every locked package ships manylinux wheels for CPython 3.11: no
+# compiler, no apt packages.
+COPY requirements/run.txt ./requirements/run.txt
 RUN python -m venv /opt/venv \
- && python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
-      > /tmp/requirements.txt \
- && pip install --no-cache-dir -r /tmp/requirements.txt
+ && pip install --no-cache-dir --require-hashes --no-deps -r requirements/run.txt
 
 # The project itself, non-editable: it gives the `tbc` console script in
 # /opt/venv/bin. (Its copy of `service` in site-packages is shadowed at run
 # time by /app/service, see PYTHONPATH below.) The source under /app is
 # byte-compiled here, since the runtime image does not write bytecode.
+COPY pyproject.toml README.md ./
 COPY service ./service
 COPY --from=front /app/service/static/dist ./service/static/dist
-RUN pip install --no-cache-dir --no-deps /app \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation /app \
  && pip check \
  && python -m compileall -q --invalidation-mode checked-hash /app/service
 

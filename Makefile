@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-pinned lint bench install install-test assets clean catalogs
+.PHONY: run test test-pinned lint bench install install-test assets clean catalogs lock
 
 # Front-end: npm ci, then the esbuild bundle into service/static/dist/ (git-ignored),
 # rebuilt when anything under front/ is newer than the build.
@@ -15,18 +15,43 @@ ASSETS       := service/static/dist/manifest.json
 # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
 CHROMIUM     := /usr/bin/chromium
 
+# Python packages come only from the committed lock (requirements/*.txt: every version pinned,
+# every file's hash checked); `make lock` is the one way to move a version.
+LOCK_RUN  := requirements/run.txt
+LOCK_TEST := requirements/test.txt
+PIP_LOCKED = $(BIN)/python -m pip install --quiet --require-hashes --no-deps
+# the project itself, built by the locked setuptools (no build isolation: nothing unpinned is fetched)
+PIP_PROJECT = $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Re-install only when the project's dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Re-install only when the lock changes.
+$(VENV)/.installed: $(LOCK_RUN) pyproject.toml | $(BIN)/python
+	$(PIP_LOCKED) -r $(LOCK_RUN)
+	$(PIP_PROJECT)
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(LOCK_TEST) $(VENV)/.installed
+	$(PIP_LOCKED) -r $(LOCK_TEST)
+	$(BIN)/python -m pip check
 	touch $@
+
+# uv resolves the lock (for every platform and Python >= 3.11, with hashes); it runs only here.
+UV_VERSION := 0.13.9
+UV         := var/lock-tool/bin/uv
+UV_COMPILE  = $(UV) pip compile pyproject.toml requirements/build.in --universal --python-version 3.11 \
+	--generate-hashes --quiet $(if $(UPGRADE),--upgrade)
+$(UV):
+	$(PYTHON) -m venv var/lock-tool
+	var/lock-tool/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+## Re-resolve the lock after a change to pyproject.toml (pins kept where they still fit);
+## `make lock UPGRADE=1` moves every package to its newest allowed version.
+lock: $(UV)
+	$(UV_COMPILE) --extra test -o $(LOCK_TEST)
+	$(UV_COMPILE) --constraint $(LOCK_TEST) -o $(LOCK_RUN)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
