@@ -14,10 +14,10 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from service import __version__, pages
-from service.accounts.controller import AuthController, DeviceController, SessionController
+from service.accounts.controller import AccountAlertController, AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
-from service.core import db, health, metrics, migrations
+from service.core import db, health, migrations
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.observe import observed
@@ -94,10 +94,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health.live,
             health.ready,
-            metrics.metrics,
+            health.scrape,
             jwks,
             AuthController,
             SessionController,
+            AccountAlertController,
             DeviceController,
             TerritoryController,
             SiteController,

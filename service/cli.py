@@ -191,6 +191,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         cmd_migrate(settings, args)
     settings.host, settings.port = args.host or settings.host, args.port or settings.port
+    if not os.environ.get("TBC_PUBLIC_URL"):
+        # links in e-mails and the origin of the staff pages' writes: where it is actually served
+        settings.public_url = f"http://{settings.host}:{settings.port}"
     print(f"serving on http://{settings.host}:{settings.port}  (API schema: /schema)", flush=True)
     # Uvicorn shuts down gracefully, then re-raises SIGTERM to the handler it found:
     # turning it into SystemExit lets the exit hooks stop the embedded PostgreSQL.

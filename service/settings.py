@@ -100,6 +100,11 @@ class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     sign_in_failures_per_account: PositiveInt = 10
     sign_in_failures_per_address: PositiveInt = 100
     sign_in_window_minutes: PositiveInt = 15
+    # ...and per username from every address together (a password sprayed from many
+    # addresses): past it the account is locked for `sign_in_lockout_minutes`, doubled
+    # with each lockout in a row up to a day, and its OT is alerted.
+    sign_in_failures_per_username: PositiveInt = 30
+    sign_in_lockout_minutes: PositiveInt = 15
     # Scans of pass codes that do not exist (or do not check, or forged tokens), per
     # window of `unknown_codes_window_minutes`: per device, and per partner account
     # whatever the device. Past either, such scans are refused (429) and the OT alerted.
@@ -334,6 +339,8 @@ class Settings(msgspec.Struct, kw_only=True):
     smtp_starttls: bool = True
     # How often the outbox is looked at (a claim also wakes its own process's sender).
     mail_poll_seconds: float = 5.0
+    # A bearer token that lets a scraper elsewhere read /metrics (else: loopback only).
+    metrics_token: str | None = None
 
 
 def _decode_toml(path: Path, type_: type) -> object:
@@ -415,6 +422,7 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_user": os.environ.get("TBC_SMTP_USER") or None,
         "smtp_password": os.environ.get("TBC_SMTP_PASSWORD") or None,
         "smtp_from": os.environ.get("TBC_SMTP_FROM") or "Tarif bas carbone du Lot <no-reply@localhost>",
+        "metrics_token": os.environ.get("TBC_METRICS_TOKEN") or None,
         "smtp_starttls": (os.environ.get("TBC_SMTP_STARTTLS") or "true").strip().lower() not in ("0", "false", "no"),
     }
     values.update(overrides)

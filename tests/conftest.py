@@ -98,6 +98,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_s
         claims_per_minute=100_000,
         sign_in_failures_per_account=100_000,
         sign_in_failures_per_address=100_000,
+        sign_in_failures_per_username=100_000,
         unknown_codes_per_device=100_000,
         unknown_codes_per_account=100_000,
     )
@@ -111,6 +112,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_s
         smtp_port=smtp_sink.port,
         smtp_starttls=False,
         mail_poll_seconds=0.5,
+        # the `client` fixture's base URL: the public origin cookie-borne writes must come from
+        public_url=PUBLIC_URL,
     )
 
 
@@ -128,10 +131,13 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         yield application
 
 
+PUBLIC_URL = "http://tbc.test"
+
+
 @pytest.fixture(scope="session")
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://tbc.test", timeout=60) as http:
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL, timeout=60) as http:
         yield http
 
 

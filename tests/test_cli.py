@@ -173,6 +173,18 @@ async def test_created_user_signs_in(client, database_url, settings):
     wrong = await client.post("/api/v1/auth/token", json={"username": "agent.gourdon", "password": "guess"})
     assert wrong.status_code == 401 and wrong.json()["code"] == "auth.invalid_credentials"
 
+    # a new password given by the command ends every token of the old one
+    old_token = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    assert (await client.get("/api/v1/auth/session", headers=old_token)).status_code == 200
+    renewed = await _run(
+        [*TBC, "create-user", "agent.gourdon", "--role", "ot", "--ot", "gourdon", "--password-stdin"],
+        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        input="a newer long secret\n",
+    )
+    assert renewed.returncode == 0, renewed.stderr
+    ended = await client.get("/api/v1/auth/session", headers=old_token)
+    assert ended.status_code == 401 and ended.json()["code"] == "auth.invalid_token"
+
     partner_without_site = await _run(
         [*TBC, "create-user", "bad.partner", "--role", "partner", "--password-stdin"],
         env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),

@@ -49,7 +49,8 @@ class Offline extends Error {}
 
 async function api(path, { method = "GET", body, bearer } = {}) {
   const headers = { Accept: "application/json", "Accept-Language": LANG };
-  if (body !== undefined) {
+  if (body !== undefined || method !== "GET") {
+    // the server takes cookie-borne writes only as JSON (CSRF by construction)
     headers["Content-Type"] = "application/json";
   }
   if (bearer) {

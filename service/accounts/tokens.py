@@ -1,12 +1,15 @@
 """Staff access tokens: HS256 JWTs keyed by the deployment secret. No I/O.
 
 A person's token lasts a working day; an enrolled scanner device gets a long-lived
-token naming the device (`dev`), ended at once by disabling the device.
+token naming the device (`dev`), ended at once by disabling the device. Every token
+names the account's credential version (`ver`: a new password, disabling and "sign
+out everywhere" move it) and has an id (`jti`: its sign-out ends it alone).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 
 import jwt
@@ -21,6 +24,8 @@ class Bearer:
     device_id: int | None
     # seconds since the epoch: a session cookie lives no longer than its token
     expires: int = 0
+    credential_version: int = 0
+    token_id: uuid.UUID | None = None
 
 
 def issue(
@@ -30,6 +35,7 @@ def issue(
     issuer: str,
     lifetime_seconds: int,
     *,
+    credential_version: int,
     device_id: int | None = None,
     now: float | None = None,
 ) -> str:
@@ -41,6 +47,8 @@ def issue(
         "aud": AUDIENCE,
         "iat": issued,
         "exp": issued + lifetime_seconds,
+        "ver": credential_version,
+        "jti": str(uuid.uuid4()),
     }
     if device_id is not None:
         payload["dev"] = device_id
@@ -56,9 +64,15 @@ def bearer(token: str, key: bytes, issuer: str) -> Bearer | None:
             algorithms=[ALGORITHM],
             issuer=issuer,
             audience=AUDIENCE,
-            options={"require": ["sub", "exp", "iss", "aud", "iat"]},
+            options={"require": ["sub", "exp", "iss", "aud", "iat", "ver", "jti"]},
         )
         device = payload.get("dev")
-        return Bearer(int(payload["sub"]), int(device) if device is not None else None, int(payload["exp"]))
-    except (jwt.PyJWTError, ValueError, TypeError):
+        return Bearer(
+            int(payload["sub"]),
+            int(device) if device is not None else None,
+            int(payload["exp"]),
+            int(payload["ver"]),
+            uuid.UUID(str(payload["jti"])),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, AttributeError):
         return None

@@ -1,13 +1,15 @@
-"""Liveness and readiness probes for the orchestrator and the load balancer."""
+"""Liveness and readiness probes for the orchestrator and the load balancer, and the
+operator's metrics."""
 
 from __future__ import annotations
 
 import asyncio
 
 import asyncpg
-from litestar import get
+from litestar import Request, Response, get
 from litestar.datastructures import State
 
+from service.core import metrics
 from service.core.errors import Problem
 
 
@@ -26,3 +28,13 @@ async def ready(state: State) -> dict[str, str]:
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise Problem(503, "service.unavailable", headers={"Retry-After": "5"}) from exc
     return {"status": "ok"}
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def scrape(request: Request, state: State) -> Response[bytes]:
+    """For the operator's Prometheus, not for API clients nor the public: served to local
+    scrapers or with the metrics token, else 404 `request.not_found` (nothing to see here)."""
+    if not metrics.may_scrape(request, state.settings.metrics_token):
+        raise Problem(404, "request.not_found")
+    metrics.observe_pool(state.pool)
+    return Response(metrics.generate_latest(metrics.REGISTRY), media_type=metrics.CONTENT_TYPE_LATEST)

@@ -7,9 +7,13 @@ Labels are bounded: route templates (never paths), status codes, outcome codes.
 
 from __future__ import annotations
 
-from litestar import Response, get
-from litestar.datastructures import State
+import hmac
+import ipaddress
+
+from litestar import Request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "generate_latest"]
 
 REQUESTS = Counter(
     "tbc_http_requests", "HTTP requests answered, by route template and status", ["method", "route", "status"]
@@ -45,9 +49,21 @@ def observe_pool(pool: object) -> None:
     POOL_IN_USE.set(size - idle)
 
 
-@get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics(state: State) -> Response[bytes]:
-    """For the operator's Prometheus, not for API clients: the reverse proxy keeps it
-    inside (docs/OPERATIONS.md), and its format is Prometheus', not JSON."""
-    observe_pool(state.pool)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+# What came through a proxy names the client it forwards: such a request is never "local".
+_FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def may_scrape(request: Request, token: str | None) -> bool:
+    """A scraper on this machine (a loopback address, not a request forwarded by a proxy),
+    or anyone presenting the configured metrics token (`TBC_METRICS_TOKEN`)."""
+    if token:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            return True
+    if any(name in request.headers for name in _FORWARDING_HEADERS):
+        return False
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,4 +1,5 @@
-"""Every request, seen from outside the app: its id, one access line, its metrics.
+"""Every request, seen from outside the app: its id, one access line, its metrics, and
+the headers of a public site (service.core.security).
 
 Wraps Litestar's ASGI handler (inside its exception handling, so 404s and 500s are
 seen too). The id is the client's `X-Request-ID` when it is a sane one, else a new
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from service.core import logs, metrics
 from service.core.ratelimit import client_digest
+from service.core.security import secure_headers
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -39,6 +41,8 @@ def request_id_of(scope: Scope) -> str:
 
 
 def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
+    public_url = app.state.settings.public_url
+
     async def observe(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await handler(scope, receive, send)
@@ -50,7 +54,8 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                message["headers"] = secure_headers(scope, headers, public_url)
             await send(message)
 
         context = logs.request_context.set(logs.RequestContext(request_id))

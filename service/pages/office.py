@@ -18,11 +18,17 @@ import asyncpg
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.accounts.guards import SESSION_COOKIE, Staff, authenticate
+from service.accounts.guards import (
+    Staff,
+    authenticate,
+    check_form_post,
+    end_token,
+    session_cookie,
+    session_cookie_token,
+)
 from service.bookings import repository as bookings
 from service.core.clock import local_date, season_start, to_local
 from service.core.db import DB
@@ -292,13 +298,21 @@ class OfficePages(Controller):
         )
 
     @post("/sign-out", name="office.sign_out", status_code=303)
-    async def sign_out(self, lang: Lang) -> Redirect:
-        """Close the page session (as DELETE /api/v1/auth/session), back to the sign-in form."""
-        return Redirect(
-            f"/ot?lang={lang}",
-            status_code=303,
-            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
-        )
+    async def sign_out(self, request: Request, db: DB, lang: Lang) -> Redirect:
+        """Sign out (as DELETE /api/v1/auth/session: the session's token ends for good), back to
+        the sign-in form. A form post of our own page: its form token and our origin, or 403."""
+        token = session_cookie_token(request)
+        staff = None
+        if token is not None:
+            try:
+                staff = await authenticate(request, token)
+            except Problem:
+                staff = None  # an ended session: only the cookie is left to clear
+        if staff is not None:
+            form = await request.form()
+            check_form_post(request, staff, form.get("form_token"))
+            await end_token(request, db, token)
+        return Redirect(f"/ot?lang={lang}", status_code=303, cookies=[session_cookie(request)])
 
 
 async def _revoked_code(db: asyncpg.Connection, code: str | None) -> str | None:

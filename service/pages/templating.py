@@ -14,16 +14,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from service.accounts.guards import form_token
 from service.core import i18n
+from service.core.security import CONTENT_SECURITY_POLICY
 from service.pages.assets import asset_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 # Pages load only their own bundles; `bypass_csp` lets the browser tests inject axe-core.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
-    " form-action 'self'; frame-ancestors 'none'"
-)
 
 
 Lang = NamedDependency[str]
@@ -67,7 +65,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
         lstrip_blocks=True,
     )
     install_translations(environment)
-    environment.globals.update(asset=asset_url, lang_url=lang_url, LANGS=i18n.LANGS)
+    environment.globals.update(asset=asset_url, lang_url=lang_url, LANGS=i18n.LANGS, form_token=form_token)
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 

@@ -21,6 +21,7 @@ async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-
             "scan_answers_deleted": await repository.old_scan_answers(conn, rules.scan_retention_days),
             "scan_alerts_deleted": await repository.old_scan_alerts(conn, rules.scan_retention_days),
             "rate_windows_deleted": await repository.old_rate_windows(conn),
+            "sign_in_traces_deleted": await repository.old_sign_in_traces(conn, rules.scan_retention_days),
             "reuse_signatures_deleted": await repository.old_reuse_signatures(conn, rules.reuse_window_days),
             "audit_entries_deleted": await repository.old_audit_entries(conn, rules.audit_retention_days),
             "mail_deleted": await mail.forget_old(conn, rules.email_retention_days),

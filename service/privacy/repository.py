@@ -68,6 +68,19 @@ async def old_rate_windows(conn: asyncpg.Connection) -> int:
     return await ratelimit.sweep(conn)
 
 
+async def old_sign_in_traces(conn: asyncpg.Connection, days: int) -> int:
+    """Signed-out tokens past their expiry, lockouts long over, account alerts past the scans' retention."""
+    total = 0
+    for statement in (
+        "DELETE FROM ended_staff_tokens WHERE expires_at < now()",
+        "DELETE FROM sign_in_lockouts WHERE coalesce(locked_until, first_failure_at) < now() - interval '1 day'",
+        "DELETE FROM account_alerts WHERE created_at < now() - make_interval(days => $1)",
+    ):
+        status = await conn.execute(statement, days) if "$1" in statement else await conn.execute(statement)
+        total += int(status.split()[-1])
+    return total
+
+
 async def old_audit_entries(conn: asyncpg.Connection, days: int) -> int:
     """The audit trail past its retention: who did what, once nobody may ask any more."""
     status = await conn.execute("DELETE FROM audit_log WHERE at < now() - make_interval(days => $1)", days)

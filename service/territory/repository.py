@@ -184,6 +184,19 @@ async def add_site_staff(
     )
 
 
+async def end_site_staff_tokens(conn: asyncpg.Connection, site_id: str, account_id: int) -> bool:
+    """Every token of the site's partner account ends (see sql/014); False when it is not the site's."""
+    status = await conn.execute(
+        """
+        UPDATE staff_accounts SET credential_version = credential_version + 1
+        WHERE id = $2 AND site_id = $1 AND role = 'partner'
+        """,
+        site_id,
+        account_id,
+    )
+    return status == "UPDATE 1"
+
+
 async def set_site_staff_active(
     conn: asyncpg.Connection, site_id: str, account_id: int, active: bool
 ) -> asyncpg.Record | None:

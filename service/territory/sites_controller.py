@@ -236,3 +236,26 @@ class SiteController(Controller):
                 actor_id=staff.id,
             )
         return SiteStaff(**dict(row))
+
+    @post(
+        "/{site_id:str}/staff/{account_id:int}/sign-out",
+        guards=MANAGERS,
+        status_code=204,
+        summary="Sign a partner account out everywhere (a lost phone): every token of it ends, its devices' too",
+    )
+    async def sign_out_staff(
+        self, request: Request[Staff, Any, Any], db: DB, site_id: FromPath[str], account_id: FromPath[RowId]
+    ) -> None:
+        staff = request.user
+        await _managed(db, staff, site_id)
+        async with db.transaction():
+            if not await repository.end_site_staff_tokens(db, site_id, account_id):
+                raise Problem(404, "request.not_found")
+            await audit.record(
+                db,
+                "account.signed_out_everywhere",
+                "staff_account",
+                str(account_id),
+                actor=staff.username,
+                actor_id=staff.id,
+            )
