@@ -24,6 +24,7 @@ const entryPoints = [
   "desk-sw.js",
   "office.css",
   "office.js",
+  "schema.js",
 ].map((name) => path.join(here, "src", name));
 
 await rm(outdir, { recursive: true, force: true });

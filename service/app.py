@@ -25,6 +25,7 @@ from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.requests import CheckedRequest, refuse_repeated_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.mail import outbox
+from service.pages.assets import asset_url
 from service.passes.controller import PassController, RevocationController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
@@ -131,7 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Tarif bas carbone du Lot",
             version=__version__,
             path="/schema",
-            render_plugins=[LocalSwaggerUI(), ContractJson()],
+            render_plugins=[LocalSwaggerUI(start_script=lambda: asset_url("schema.js")), ContractJson()],
         ),
         debug=False,
         logging_config=None,  # one logging setup: service.core.logs (JSON lines)

@@ -4,6 +4,7 @@ office behind it; a higher ceiling holds per address; a lockout says when to ret
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -107,3 +108,102 @@ async def test_a_long_window_outlives_the_sweep(conn):
     left = await conn.fetch("SELECT bucket FROM rate_limits WHERE bucket LIKE 'sweep-test:%'")
     assert [row["bucket"] for row in left] == ["sweep-test:day"]
     await conn.execute("DELETE FROM rate_limits WHERE bucket LIKE 'sweep-test:%'")
+
+
+PER_USERNAME, LOCKOUT_MINUTES = 20, 10
+
+
+@pytest.fixture(scope="module")
+async def ceiling_app(settings, app) -> AsyncIterator[Any]:
+    """Roomy per address (an attacker rotating addresses stays under those), a ceiling per username."""
+    limits = msgspec.structs.replace(
+        settings.config.rules.rate_limits,
+        sign_in_failures_per_account=100,
+        sign_in_failures_per_address=100,
+        sign_in_failures_per_username=PER_USERNAME,
+        sign_in_lockout_minutes=LOCKOUT_MINUTES,
+        sign_in_window_minutes=WINDOW_MINUTES,
+    )
+    rules = msgspec.structs.replace(settings.config.rules, rate_limits=limits)
+    ceiling = create_app(
+        msgspec.structs.replace(settings, config=msgspec.structs.replace(settings.config, rules=rules))
+    )
+    async with LifespanManager(ceiling):
+        yield ceiling
+
+
+async def _partner_of_cahors(conn) -> str:
+    from service.accounts import repository
+    from service.accounts.passwords import hash_password_async
+
+    username = f"ceiling-{secrets.token_hex(4)}"
+    await repository.upsert(
+        conn, username, await hash_password_async("the right one!"), "partner", None, "musee-henri-martin"
+    )
+    return username
+
+
+async def _alerts(client, who: str) -> list[dict]:
+    from tests.conftest import staff_headers
+
+    answer = await client.get("/api/v1/auth/alerts", headers=await staff_headers(client, who))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_password_sprayed_from_many_addresses_locks_the_account_and_alerts_its_ot(ceiling_app, client, conn):
+    username = await _partner_of_cahors(conn)
+    statuses = []
+    for n in range(50):  # 5 addresses, 10 guesses each
+        async with client_at(ceiling_app, f"203.0.113.{10 + n % 5}") as attacker:
+            statuses.append((await sign_in(attacker, username, f"guess-{n}")).status_code)
+    assert statuses == [401] * PER_USERNAME + [429] * (50 - PER_USERNAME), statuses
+    async with client_at(ceiling_app, "198.51.100.200") as owner:
+        locked = await sign_in(owner, username, "the right one!")  # locked, from anywhere
+        assert_locked(locked)
+        assert LOCKOUT_MINUTES * 60 - 5 <= int(locked.headers["retry-after"]) <= LOCKOUT_MINUTES * 60
+    mine = [a for a in await _alerts(client, "demo-ot-cahors") if a["username"] == username]
+    assert len(mine) == 1 and mine[0]["kind"] == "sign_in_locked" and mine[0]["ot_id"] == "cahors"
+    assert mine[0]["details"]["lockouts_in_a_row"] == 1
+    assert not [a for a in await _alerts(client, "demo-ot-figeac") if a["username"] == username]
+    assert [a for a in await _alerts(client, "demo-pilot") if a["username"] == username]
+
+
+async def test_lockouts_in_a_row_double_and_the_right_password_ends_the_run(ceiling_app, conn):
+    username = await _partner_of_cahors(conn)
+
+    async def spray_until_locked() -> int:
+        async with client_at(ceiling_app, "203.0.113.50") as attacker:
+            for n in range(PER_USERNAME + 1):
+                answer = await sign_in(attacker, username, f"guess-{n}")
+            assert_locked(answer)
+            return int(answer.headers["retry-after"])
+
+    first = await spray_until_locked()
+    await conn.execute(
+        "UPDATE sign_in_lockouts SET locked_until = now() - interval '1 second' WHERE username = $1", username
+    )
+    second = await spray_until_locked()
+    assert abs(second - 2 * first) <= 5, (first, second)
+    await conn.execute(
+        "UPDATE sign_in_lockouts SET locked_until = now() - interval '1 second' WHERE username = $1", username
+    )
+    async with client_at(ceiling_app, "198.51.100.201") as owner:
+        assert (await sign_in(owner, username, "the right one!")).status_code == 200
+    assert await conn.fetchval("SELECT lockouts FROM sign_in_lockouts WHERE username = $1", username) == 0
+
+
+async def test_parallel_sprays_lock_once_and_alert_once(ceiling_app, conn):
+    username = await _partner_of_cahors(conn)
+
+    async def guess(n: int) -> int:
+        async with client_at(ceiling_app, f"203.0.113.{100 + n % 20}") as attacker:
+            return (await sign_in(attacker, username, f"guess-{n}")).status_code
+
+    statuses = sorted(await asyncio.gather(*(guess(n) for n in range(60))))
+    assert statuses == [401] * PER_USERNAME + [429] * (60 - PER_USERNAME), statuses
+    alerts = await conn.fetchval(
+        "SELECT count(*) FROM account_alerts x JOIN staff_accounts a ON a.id = x.account_id WHERE a.username = $1",
+        username,
+    )
+    assert alerts == 1

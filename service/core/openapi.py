@@ -10,7 +10,9 @@ The interactive page under /schema is Swagger UI from a Python package
 from __future__ import annotations
 
 import copy
+import html
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -796,9 +798,10 @@ class ContractJson(JsonRenderPlugin):
 
 
 class LocalSwaggerUI(SwaggerRenderPlugin):
-    """Swagger UI at /schema, its scripts and style served from the installed package."""
+    """Swagger UI at /schema, its scripts and style served from the installed package;
+    `start_script` gives the URL of the file that starts it (front/src/schema.js)."""
 
-    def __init__(self) -> None:
+    def __init__(self, start_script: Callable[[], str]) -> None:
         super().__init__(
             js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             css_url=f"{ASSETS_PATH}/swagger-ui.css",
@@ -807,9 +810,27 @@ class LocalSwaggerUI(SwaggerRenderPlugin):
             path="/",
         )
         self._completed = _Completed()
+        self._start_script = start_script
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, self._completed.of(openapi_schema))
+        """The page without inline script (the CSP of every HTML answer forbids it): the spec
+        is fetched from /schema/openapi.json by our own start-up file."""
+        title = html.escape(openapi_schema["info"]["title"])
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+{self.favicon}
+<link href="{self.css_url}" rel="stylesheet">
+<script src="{self.js_url}"></script>
+<script src="{self.standalone_preset_js_url}"></script>
+<script type="module" src="{self._start_script()}"></script>
+</head>
+<body><div id="swagger-container"></div></body>
+</html>
+""".encode()
 
 
 def assets_router() -> Any:
