@@ -1,6 +1,11 @@
 """Reports as files for spreadsheets: CSV (plain, or for French Excel) and an XLSX
 workbook with one sheet per table. Column names are the JSON report's keys, so a
-program and a person read the same table. No I/O."""
+program and a person read the same table. No I/O.
+
+No export carries a live formula, whatever an OT typed in a site's name: a text cell
+that a spreadsheet would read as a formula (OWASP's CSV injection: it starts with
+`=`, `+`, `-`, `@`, a tab or a carriage return) is written as text — in CSV behind a
+single quote, in XLSX as a string cell, never `<f>`. Numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -28,12 +33,30 @@ def columns_of(rows: Iterable[dict[str, Any]]) -> list[str]:
     return columns
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    """A string a spreadsheet will show, not evaluate."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
 def _csv_value(value: Any, dialect: Dialect) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return as_text(value)
     if isinstance(value, float) and dialect == "excel-fr":
         return repr(value).replace(".", ",")
     return value
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would make "=…" a formula
+    return cell
 
 
 def to_csv(rows: list[dict[str, Any]], dialect: Dialect = "rfc4180") -> bytes:
@@ -60,12 +83,12 @@ def to_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
         columns = columns_of(rows)
         header = []
         for column in columns:
-            cell = WriteOnlyCell(sheet, value=column)
+            cell = _xlsx_cell(sheet, column)
             cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
         for row in rows:
-            sheet.append([row.get(column) for column in columns])
+            sheet.append([_xlsx_cell(sheet, row.get(column)) for column in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
