@@ -153,9 +153,13 @@ class RailBarcodeConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
     resarail_to_uic: dict[ResarailCode, UicStationCode] = msgspec.field(default_factory=dict)
     # Uploads (photo, screenshot or PDF of a ticket).
     max_upload_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 8 * 1024 * 1024
-    max_image_pixels: Annotated[int, msgspec.Meta(ge=10_000)] = 40_000_000
+    # A phone's photo or screenshot is at most 16 MP: larger is refused from its header.
+    max_image_pixels: Annotated[int, msgspec.Meta(ge=10_000)] = 16_000_000
     pdf_max_pages: Annotated[int, msgspec.Meta(ge=1, le=20)] = 4
     pdf_dpi: Annotated[int, msgspec.Meta(ge=72, le=600)] = 200
+    # A PDF page is rendered no larger than this (an A4 page at 200 dpi is 3.9 MP, and
+    # reads every ticket barcode): a page declared huge is rendered at a lower resolution.
+    pdf_max_render_pixels: Annotated[int, msgspec.Meta(ge=10_000)] = 6_000_000
     # A UIC 918.3 payload is a few hundred bytes; anything far larger is refused
     # before it is inflated.
     max_inflated_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 64 * 1024

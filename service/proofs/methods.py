@@ -8,7 +8,6 @@ the OpenAPI description all derive from `METHODS`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import dataclasses
@@ -22,7 +21,7 @@ import msgspec
 
 from service.attestations import repository as attestations
 from service.attestations import verify as attestation
-from service.core import clock
+from service.core import clock, heavy
 from service.core.errors import Problem
 from service.core.i18n import N_, text
 from service.core.validation import reason_of
@@ -33,6 +32,7 @@ from service.proofs.rail import verify as rail
 from service.proofs.rail.ticket import RailTicket
 from service.proofs.rules import StopFacts, TimetableAnswer, Verdict, check_timetable
 from service.reviews import photos
+from service.reviews import repository as reviews_repository
 from service.reviews import service as reviews
 from service.reviews import verify as manual
 from service.settings import Settings
@@ -202,8 +202,13 @@ class ManualMethod(_NothingMoreOnAccept):
             rules=ctx.settings.config.rules.claims,
             fingerprint_key=ctx.fingerprint_key,
         )
+        # the facts first (cheap), the very same file sent again next (no decoding for it);
+        # then the photo, decoded and re-encoded off the event loop
+        if await reviews_repository.fingerprint_used(db, verdict.fingerprint):
+            raise Problem(409, "proof.already_used")
+        photo = await heavy.run(photos.prepare, claim.file)
         row = await reviews.submit(
-            db, ctx.settings, claim.mode, verdict, photos.sanitise(claim.file), claim.lang, claim.email
+            db, ctx.settings, claim.mode, verdict, photo, claim.lang, claim.email
         )
         return PendingReview(row["public_id"], row["status"])
 
@@ -252,8 +257,8 @@ class RailBarcodeMethod(_NothingMoreOnAccept):
         settings = ctx.settings
         limits = settings.config.rules.rail_barcodes
         if claim.file is not None:
-            # image decoding is CPU-bound: keep the event loop free
-            raw = await asyncio.to_thread(barcode_image.read_ticket_barcode, claim.file, limits)
+            # image decoding and PDF rendering are CPU-bound: off the event loop, a few at a time
+            raw = await heavy.run(barcode_image.read_ticket_barcode, claim.file, limits)
         else:
             raw = _base64_evidence(claim.evidence, "barcode_b64", limits.max_upload_bytes)
         key_ring = await rail_repository.load_key_ring(db)

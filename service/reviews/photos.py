@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import NamedTuple
 
 import imagehash
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -21,7 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from service.core.errors import Problem
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# A phone's photo is 12 MP (16 at most): a larger image is refused from its header, before
+# any pixel is decoded.
+MAX_PIXELS = 16_000_000
 KEPT_LONG_SIDE = 2000
 ACCEPTED_FORMATS = {"JPEG", "PNG"}
 # Measured on generated ticket photos: resized to a third and re-saved at quality
@@ -58,9 +61,23 @@ def sanitise(data: bytes) -> bytes:
     ) as exc:
         raise Problem(422, "proof.photo_invalid") from exc
     upright.thumbnail((KEPT_LONG_SIDE, KEPT_LONG_SIDE))
+    # Pillow writes what `info` carries (a JPEG comment, XMP, the ICC profile, EXIF) into
+    # what it saves: none of it is kept.
+    upright.info = {}
     out = io.BytesIO()
-    upright.save(out, format="JPEG", quality=85, optimize=True)
+    upright.save(out, format="JPEG", quality=85, optimize=True, exif=b"", icc_profile=None)
     return out.getvalue()
+
+
+class CleanPhoto(NamedTuple):
+    jpeg: bytes
+    phash: int
+
+
+def prepare(data: bytes) -> CleanPhoto:
+    """The clean photo and its perceptual hash, in one piece of heavy work (service.core.heavy)."""
+    clean = sanitise(data)
+    return CleanPhoto(clean, perceptual_hash(clean))
 
 
 def perceptual_hash(clean_jpeg: bytes) -> int:

@@ -41,6 +41,11 @@ async def insert_pending(
     return row
 
 
+async def fingerprint_used(conn: asyncpg.Connection, fingerprint: str) -> bool:
+    """The same file was already sent (checked before any pixel of it is decoded)."""
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM proofs WHERE fingerprint = $1)", fingerprint)
+
+
 # Bits that differ between two 64-bit perceptual hashes.
 _BITS_APART = "bit_count((h.phash # $1::bigint)::bit(64))"
 

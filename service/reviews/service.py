@@ -38,18 +38,18 @@ async def submit(
     settings: Settings,
     mode: str,
     verdict: Verdict,
-    photo: bytes,
+    photo: photos.CleanPhoto,
     lang: str,
     email: str | None,
 ) -> asyncpg.Record:
     """Queue a sanitised photo; the same picture resized or re-saved is already used."""
-    phash = photos.perceptual_hash(photo)
+    phash = photo.phash
     window = settings.config.rules.privacy.reuse_window_days
     async with db.transaction():
         await proofs.lock_reuse_checks(db, "photo")
         if await repository.same_photo_seen(db, phash, photos.SAME_PHOTO_BITS, window):
             raise Problem(409, "proof.already_used")
-        row = await repository.insert_pending(db, mode, verdict, photo, phash, lang, email)
+        row = await repository.insert_pending(db, mode, verdict, photo.jpeg, phash, lang, email)
     if row is None:
         raise Problem(409, "proof.already_used")
     return row

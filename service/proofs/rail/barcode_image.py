@@ -83,8 +83,8 @@ def _read_pdf(upload: bytes, limits: RailBarcodeConfig) -> list[bytes]:
             width_pt, height_pt = page.get_size()
             scale = limits.pdf_dpi / 72
             pixels = width_pt * height_pt * scale * scale
-            if pixels > limits.max_image_pixels:
-                scale *= (limits.max_image_pixels / pixels) ** 0.5
+            if pixels > limits.pdf_max_render_pixels:
+                scale *= (limits.pdf_max_render_pixels / pixels) ** 0.5 * 0.99  # pdfium rounds sides up
             contents += _read_image(page.render(scale=scale, grayscale=True).to_pil())
             if any(looks_like_ticket(content) for content in contents):
                 break
