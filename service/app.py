@@ -22,7 +22,7 @@ from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
-from service.core.requests import CheckedRequest, refuse_repeated_parameters
+from service.core.requests import CheckedRequest, check_query_parameters
 from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.mail import outbox
 from service.pages.assets import asset_url
@@ -62,7 +62,7 @@ async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
 async def prepare_request(request: Request) -> None:
     """Every request: its language first (so that even a refusal speaks it), then its parameters."""
     choose_language(request)
-    await refuse_repeated_parameters(request)
+    check_query_parameters(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

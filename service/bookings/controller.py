@@ -16,6 +16,7 @@ from service.core import clock
 from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.core.i18n import N_, text
+from service.core.requests import check_day
 from service.passes import codes
 from service.territory import repository as territory
 
@@ -132,6 +133,8 @@ class ScopeSlotController(Controller):
     ) -> list[ScopeSlot]:
         ot = request.user.ot_scope(ot)
         settings = state.settings
+        check_day(first, "from")
+        check_day(last, "to")
         first = first or clock.local_date(settings)
         last = last or first + timedelta(days=13)
         if last < first or (last - first).days >= MAX_SLOT_DAYS:

@@ -4,6 +4,7 @@ form fields) that is not UTF-8 or is nested too deep, and a query parameter give
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 import msgspec
@@ -88,7 +89,24 @@ class CheckedRequest(Request):
 LIST_PARAMETERS = frozenset({"by"})
 
 
-async def refuse_repeated_parameters(request: Request) -> None:
+# The days a route can mean: the scheme's data starts in the 2020s, and years 1 or 9999
+# would overflow the date arithmetic (a day added, a moment moved into UTC).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def check_day(day: date | None, name: str) -> None:
+    """400 `request.invalid` for a day outside the years the service can mean."""
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise Problem(
+            400,
+            "request.invalid",
+            reason=text(
+                N_("{name}: a date between {first} and {last}"), name=name, first=EARLIEST_DAY, last=LATEST_DAY
+            ),
+        )
+
+
+def check_query_parameters(request: Request) -> None:
     """`?ot=a&ot=b`: no parameter of this API takes a list, so a repeat is a mistake to
     tell, not a choice to make silently."""
     for name, values in request.query_params.dict().items():

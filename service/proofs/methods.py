@@ -207,9 +207,7 @@ class ManualMethod(_NothingMoreOnAccept):
         if await reviews_repository.fingerprint_used(db, verdict.fingerprint):
             raise Problem(409, "proof.already_used")
         photo = await heavy.run(photos.prepare, claim.file)
-        row = await reviews.submit(
-            db, ctx.settings, claim.mode, verdict, photo, claim.lang, claim.email
-        )
+        row = await reviews.submit(db, ctx.settings, claim.mode, verdict, photo, claim.lang, claim.email)
         return PendingReview(row["public_id"], row["status"])
 
 
