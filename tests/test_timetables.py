@@ -113,6 +113,22 @@ def test_a_feed_stop_is_a_territory_stop_by_uic_code_or_distance():
     assert same_place((44.4491, 1.4346), "bus", None, territory, 0) is None
 
 
+def test_a_feed_stop_of_the_same_name_and_mode_within_a_kilometre_is_the_same_place():
+    """Issue 15, row 10: « Figeac – Gare routière » 265 m from « Figeac - Gare routière »."""
+    figeac = TerritoryStop(
+        "lio:figeac-gare-routiere", "bus", 44.6086, 2.0317, None, "figeac", True, False, "Figeac – Gare routière"
+    )
+    territory = [figeac]
+    at_265_m = (44.6086 + 265 / 111_195, 2.0317)
+    assert same_place(at_265_m, "bus", None, territory, 150) is None  # no name: too far
+    assert same_place(at_265_m, "bus", None, territory, 150, "Figeac - Gare routiere") == figeac
+    assert same_place(at_265_m, "bus", None, territory, 150, "FIGEAC  gare-routière") == figeac
+    assert same_place(at_265_m, "train", None, territory, 150, "Figeac - Gare routière") is None  # another mode
+    assert same_place(at_265_m, "bus", None, territory, 150, "Figeac - Centre") is None  # another name
+    at_1_2_km = (44.6086 + 1200 / 111_195, 2.0317)
+    assert same_place(at_1_2_km, "bus", None, territory, 150, "Figeac - Gare routière") is None
+
+
 def test_route_types_give_modes():
     assert [route_mode(t) for t in (2, 3, 102, 200, 700, 0, 1, 4, 1100)] == [
         "train",

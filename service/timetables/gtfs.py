@@ -4,6 +4,7 @@ the keys a visitor's words are matched on. No I/O."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal, NamedTuple
@@ -158,23 +159,46 @@ class TerritoryStop(NamedTuple):
     ot_id: str | None
     in_lot: bool
     gateway: bool
+    name: str | None = None
+
+
+# Two stops of one mode and one name (once written alike) this close are one place: a
+# bus station's bays or a feed's rougher position, not two towns' stops.
+SAME_NAME_RADIUS_M = 1000
+
+
+def place_name(name: str) -> str:
+    """A stop's name written alike whatever its dashes, accents, case and spacing:
+    « Figeac – Gare routière » and « Figeac - Gare routiere » are one name."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", letters).split())
 
 
 def same_place(
-    position: LatLon, mode: str, uic: str | None, territory: Sequence[TerritoryStop], radius_m: float
+    position: LatLon,
+    mode: str,
+    uic: str | None,
+    territory: Sequence[TerritoryStop],
+    radius_m: float,
+    name: str | None = None,
 ) -> TerritoryStop | None:
     """The territory's stop a feed's station (or parentless stop) is: the station of its
-    UIC code, else the closest stop of its mode within `radius_m`. (A feed stop whose
-    parent station has the territory's id is already that stop.) None: a new place."""
+    UIC code, else the closest stop of its mode within `radius_m`, else the closest of its
+    mode and name within `SAME_NAME_RADIUS_M`. (A feed stop whose parent station has the
+    territory's id is already that stop.) None: a new place."""
     if uic is not None:
         for stop in territory:
             if stop.uic == uic and stop.mode == mode:
                 return stop
+    wanted = place_name(name) if name else None
     best: tuple[float, TerritoryStop] | None = None
     for stop in territory:
         if stop.mode != mode:
             continue
         metres = haversine_km(position, (stop.lat, stop.lon)) * 1000
-        if metres <= radius_m and (best is None or metres < best[0]):
+        named_alike = wanted is not None and stop.name is not None and place_name(stop.name) == wanted
+        reach = max(radius_m, SAME_NAME_RADIUS_M) if named_alike else radius_m
+        if metres <= reach and (best is None or metres < best[0]):
             best = (metres, stop)
     return best[1] if best else None

@@ -404,7 +404,7 @@ class _FeedLoader:
                 continue
             mode = "train" if bits & _MODE_BITS["train"] else "bus"
             position = (stop.lat, stop.lon)
-            known = same_place(position, mode, stop.uic, territory, radius_m)
+            known = same_place(position, mode, stop.uic, territory, radius_m, stop.name)
             if known is not None and known.id != stop_id:
                 rows.append(
                     (stop_id, stop.name, mode, *position, stop.uic, known.ot_id, known.in_lot, known.gateway, known.id)

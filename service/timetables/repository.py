@@ -84,7 +84,7 @@ async def feeds(conn: asyncpg.Connection) -> list[asyncpg.Record]:
 async def territory_stops(conn: asyncpg.Connection) -> list[TerritoryStop]:
     """The stops of config/territory.toml."""
     rows = await conn.fetch(
-        "SELECT id, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops WHERE source = 'config' ORDER BY id"
+        "SELECT id, mode, lat, lon, uic, ot_id, in_lot, gateway, name FROM stops WHERE source = 'config' ORDER BY id"
     )
     return [TerritoryStop(*row.values()) for row in rows]
 
