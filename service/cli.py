@@ -195,6 +195,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # links in e-mails and the origin of the staff pages' writes: where it is actually served
         settings.public_url = f"http://{settings.host}:{settings.port}"
     print(f"serving on http://{settings.host}:{settings.port}  (API schema: /schema)", flush=True)
+    if args.demo:
+        print(
+            "  visitors: /   partner desk: /desk   tourist offices: /ot\n"
+            "  demo accounts, password « demo »: demo-pilot, demo-ot-<ot> (e.g. demo-ot-cahors),"
+            " demo-partner-<site> (e.g. demo-partner-musee-henri-martin)",
+            flush=True,
+        )
     # Uvicorn shuts down gracefully, then re-raises SIGTERM to the handler it found:
     # turning it into SystemExit lets the exit hooks stop the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -260,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from service.core import logs
 
-    logs.configure(os.environ.get("TBC_LOG_LEVEL", "INFO").upper())
+    logs.configure(os.environ.get("TBC_LOG_LEVEL", "INFO").upper(), os.environ.get("TBC_LOG_FORMAT"))
     import asyncpg
 
     from service.core.migrations import MigrationError
