@@ -43,8 +43,10 @@ async def test_staff_answers_and_pages_are_not_stored(client):
         answer = await client.get(path, headers=ot)
         assert answer.status_code == 200, path
         assert answer.headers["cache-control"] == "no-store", path
-    for path in ("/ot", "/ot/work", "/desk"):
+    for path in ("/ot", "/ot/work"):
         assert (await client.get(path)).headers["cache-control"] == "no-store", path
+    # the desk's page is the offline shell its service worker keeps: private, revalidated
+    assert (await client.get("/desk")).headers["cache-control"] == "private, no-cache"
     # the public list of sites may be cached
     assert (await client.get("/api/v1/sites")).headers.get("cache-control") != "no-store"
 

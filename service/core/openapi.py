@@ -169,7 +169,23 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
         },
         security=STAFF,
     ),
-    ("delete", "/api/v1/auth/session"): Doc(()),
+    ("delete", "/api/v1/auth/session"): Doc(("auth.forbidden",)),
+    ("delete", "/api/v1/auth/sessions"): Doc(STAFF_REFUSALS, security=STAFF),
+    ("get", "/api/v1/auth/alerts"): Doc(
+        STAFF_REFUSALS,
+        [
+            {
+                "id": 4,
+                "kind": "sign_in_locked",
+                "username": "demo-partner-musee-henri-martin",
+                "role": "partner",
+                "ot_id": "cahors",
+                "details": {"failures": 30, "lockouts_in_a_row": 1, "locked_until": "2026-07-14T08:17:11+00:00"},
+                "created_at": "2026-07-14T08:02:11Z",
+            }
+        ],
+        security=STAFF,
+    ),
     ("post", "/api/v1/devices"): Doc(
         ("request.invalid", "device.name_taken", *STAFF_REFUSALS),
         {
@@ -540,6 +556,9 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
         },
         {"username": "accueil-henri-martin", "password": "a long passphrase"},
         security=STAFF,
+    ),
+    ("post", "/api/v1/sites/{site_id}/staff/{account_id}/sign-out"): Doc(
+        ("request.invalid", "request.not_found", *STAFF_REFUSALS), security=STAFF
     ),
     ("patch", "/api/v1/sites/{site_id}/staff/{account_id}"): Doc(
         ("request.invalid", "request.not_found", *STAFF_REFUSALS),

@@ -5,7 +5,10 @@ service.core.observe), and what "our origin" and "over https" mean.
 - HSTS when the request came over https: the trusted proxy's `X-Forwarded-Proto`
   (uvicorn turns it into the scope's scheme) or an https `TBC_PUBLIC_URL`.
 - `Cache-Control: no-store` on what staff (or a pass holder) asked with a credential,
-  and on the staff pages: nothing personal stays in a shared or back-button cache.
+  and on the OT's pages: nothing personal stays in a shared or back-button cache. The
+  partner desk's page is the shell its service worker keeps to open offline: it holds
+  nobody's data and says `private, no-cache` itself; the hashed files under /static keep
+  their year-long cache even when a signed-in browser asks for them.
 - An HTML answer without a policy of its own (the API's Swagger UI, Litestar's own
   pages) gets the pages' CSP, `frame-ancestors 'none'` included.
 """
@@ -24,8 +27,6 @@ CONTENT_SECURITY_POLICY = (
     " form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = b"max-age=31536000; includeSubDomains"
-# Staff pages: the OT's and the partner desk's.
-_STAFF_PAGES = ("/ot", "/desk")
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
@@ -40,8 +41,13 @@ def over_https(scope: Scope, public_url: str) -> bool:
 
 
 def _credentialed(scope: Scope, path: str) -> bool:
-    if path == _STAFF_PAGES[0] or path.startswith(("/ot/", "/desk")):
+    """An API answer asked with a staff or pass credential, or an OT page. (Not the files
+    under /static, which a signed-in browser asks with its cookie too, nor the desk's page:
+    see above.)"""
+    if path == "/ot" or path.startswith("/ot/"):
         return True
+    if not path.startswith("/api/"):
+        return False
     for name, value in scope.get("headers", ()):
         if name == b"authorization" or (name == b"cookie" and b"tbc_staff=" in value):
             return True

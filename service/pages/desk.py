@@ -21,13 +21,16 @@ class DeskPages(Controller):
     @get("/desk", name="desk.home")
     async def desk(self, lang: Lang, state: State) -> Template:
         passes = state.settings.config.rules.passes
-        return page(
+        shell = page(
             "desk/desk.html.j2",
             lang,
             issuer=passes.issuer,
             audience=passes.audience,
             service_worker=SERVICE_WORKER_PATH,
         )
+        # the offline shell the service worker keeps: nobody's data in it, revalidated each time
+        shell.headers["Cache-Control"] = "private, no-cache"
+        return shell
 
     @get(SERVICE_WORKER_PATH, name="desk.service_worker")
     async def service_worker(self) -> Response[bytes]:
