@@ -28,7 +28,7 @@ from litestar.handlers.base import BaseRouteHandler
 from service.accounts import repository, tokens
 from service.core import db
 from service.core.errors import Problem
-from service.core.requests import is_options_handler
+from service.core.requests import is_json, is_options_handler
 from service.core.security import origin_of, over_https
 from service.settings import Role
 
@@ -77,14 +77,15 @@ def session_cookie_name(connection: ASGIConnection) -> str:
 
 def session_cookie(connection: ASGIConnection, token: str = "", max_age: int = 0) -> Cookie:
     """The session cookie holding `token` for `max_age` seconds; without them, the one that clears it."""
+    name = session_cookie_name(connection)
     return Cookie(
-        key=session_cookie_name(connection),
+        key=name,
         value=token,
         max_age=max_age,
         path="/",
         httponly=True,
         samesite="strict",
-        secure=session_cookie_name(connection) == SECURE_SESSION_COOKIE,
+        secure=name == SECURE_SESSION_COOKIE,
     )
 
 
@@ -105,10 +106,6 @@ def from_our_origin(connection: ASGIConnection) -> bool:
     return connection.headers.get("sec-fetch-site") == "same-origin"
 
 
-def _is_json(connection: ASGIConnection) -> bool:
-    return connection.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
-
-
 def session_cookie_token(connection: ASGIConnection) -> str | None:
     return connection.cookies.get(session_cookie_name(connection)) or None
 
@@ -122,7 +119,8 @@ def presented_token(connection: ASGIConnection) -> str | None:
     cookie = session_cookie_token(connection)
     if cookie is None:
         return None
-    if connection.method not in _SAFE_METHODS and not (_is_json(connection) and from_our_origin(connection)):
+    json_body = is_json(connection.headers.get("content-type", ""))
+    if connection.method not in _SAFE_METHODS and not (json_body and from_our_origin(connection)):
         raise Problem(403, "auth.forbidden")
     return cookie
 

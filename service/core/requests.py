@@ -57,7 +57,9 @@ def decode_json(data: bytes | str, type: type[T] = Any) -> T:  # type: ignore[as
         raise unreadable(exc) from exc  # type: ignore[misc]
 
 
-def _is_json(media_type: str) -> bool:
+def is_json(media_type: str) -> bool:
+    """`application/json` or `application/…+json` (a type no cross-site form can send)."""
+    media_type = media_type.split(";")[0].strip().lower()
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
@@ -68,7 +70,7 @@ class CheckedRequest(Request):
         """A JSON body is UTF-8 (RFC 8259 §8.1) before anything decodes it, so the refusal says
         so whatever the JSON library of the day raises."""
         body = await super().body()
-        if body and _is_json(self.content_type[0].lower()) and _not_utf8(body):
+        if body and is_json(self.content_type[0]) and _not_utf8(body):
             raise Problem(400, "request.invalid", reason=text(_UNREADABLE[UnicodeDecodeError]))
         return body
 

@@ -70,15 +70,14 @@ async def old_rate_windows(conn: asyncpg.Connection) -> int:
 
 async def old_sign_in_traces(conn: asyncpg.Connection, days: int) -> int:
     """Signed-out tokens past their expiry, lockouts long over, account alerts past the scans' retention."""
-    total = 0
-    for statement in (
-        "DELETE FROM ended_staff_tokens WHERE expires_at < now()",
-        "DELETE FROM sign_in_lockouts WHERE coalesce(locked_until, first_failure_at) < now() - interval '1 day'",
-        "DELETE FROM account_alerts WHERE created_at < now() - make_interval(days => $1)",
-    ):
-        status = await conn.execute(statement, days) if "$1" in statement else await conn.execute(statement)
-        total += int(status.split()[-1])
-    return total
+    statuses = [
+        await conn.execute("DELETE FROM ended_staff_tokens WHERE expires_at < now()"),
+        await conn.execute(
+            "DELETE FROM sign_in_lockouts WHERE coalesce(locked_until, first_failure_at) < now() - interval '1 day'"
+        ),
+        await conn.execute("DELETE FROM account_alerts WHERE created_at < now() - make_interval(days => $1)", days),
+    ]
+    return sum(int(status.split()[-1]) for status in statuses)
 
 
 async def old_audit_entries(conn: asyncpg.Connection, days: int) -> int:
