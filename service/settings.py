@@ -128,6 +128,8 @@ class GpxRules(msgspec.Struct, forbid_unknown_fields=True):
     # A chunk of at least this many seconds moving slower than this is a pause.
     pause_below_kmh: PositiveFloat = 2.0
     pause_window_seconds: PositiveFloat = 30.0
+    # Speeds and distances are measured on the track smoothed over this many seconds.
+    smooth_seconds: PositiveFloat = 20.0
     # Device clocks run a little ahead: a track may end this far in the future.
     max_clock_skew_minutes: Annotated[float, msgspec.Meta(ge=0)] = 5.0
     min_points: Annotated[int, msgspec.Meta(ge=2)] = 50

@@ -65,25 +65,32 @@ def _point_along(route: Sequence[Position], km: float) -> Position:
     return route[-1]
 
 
-class _GpsNoise:
+class GpsNoise:
     """GPS error wanders slowly (each fix's error is close to the previous one's): an AR(1)
-    walk with a standard deviation of `metres` on each axis."""
+    walk with a standard deviation of `metres` on each axis. With `memory_seconds` the
+    carry from one fix to the next follows the time between them (a receiver's error
+    has a memory in time, whatever the app's sampling); without, it is `CARRY` a fix."""
 
     CARRY = 0.9
 
-    def __init__(self, rng: random.Random, metres: float) -> None:
-        self.rng, self.metres = rng, metres
+    def __init__(self, rng: random.Random, metres: float, memory_seconds: float | None = None) -> None:
+        self.rng, self.metres, self.memory_seconds = rng, metres, memory_seconds
         self.north = self.east = 0.0
 
-    def __call__(self, position: Position) -> Position:
-        fresh = self.metres * math.sqrt(1 - self.CARRY**2)
-        self.north = self.CARRY * self.north + self.rng.gauss(0, fresh)
-        self.east = self.CARRY * self.east + self.rng.gauss(0, fresh)
-        lat, lon = position
-        return (
-            lat + self.north / 1000 / KM_PER_DEGREE_LAT,
-            lon + self.east / 1000 / (KM_PER_DEGREE_LAT * math.cos(math.radians(lat))),
-        )
+    def __call__(self, position: Position, seconds: float = 1.0) -> Position:
+        carry = self.CARRY if self.memory_seconds is None else math.exp(-seconds / self.memory_seconds)
+        fresh = self.metres * math.sqrt(1 - carry**2)
+        self.north = carry * self.north + self.rng.gauss(0, fresh)
+        self.east = carry * self.east + self.rng.gauss(0, fresh)
+        return moved_by(position, self.north, self.east)
+
+
+def moved_by(position: Position, north_m: float, east_m: float) -> Position:
+    lat, lon = position
+    return (
+        lat + north_m / 1000 / KM_PER_DEGREE_LAT,
+        lon + east_m / 1000 / (KM_PER_DEGREE_LAT * math.cos(math.radians(lat))),
+    )
 
 
 def ride(
@@ -98,7 +105,7 @@ def ride(
 ) -> list[Fix]:
     """Fixes every `every_seconds` along the route at about `kmh` (±10 %), ending exactly at its end."""
     rng = random.Random(seed)
-    noisy = _GpsNoise(rng, noise_m)
+    noisy = GpsNoise(rng, noise_m)
     total = route_km(route)
     pending = sorted(pauses, key=lambda pause: pause.at_km)
     fixes: list[Fix] = []
@@ -152,17 +159,11 @@ def reversed_ride(fixes: Sequence[Fix]) -> list[Fix]:
 def jittered(fixes: Sequence[Fix], metres: float, seed: int = 1) -> list[Fix]:
     """Each fix moved by up to `metres` in a random direction (a re-export, an edited file)."""
     rng = random.Random(seed)
-    moved = []
-    for fix in fixes:
-        north, east = rng.uniform(-metres, metres), rng.uniform(-metres, metres)
-        moved.append(
-            replace(
-                fix,
-                lat=fix.lat + north / 1000 / KM_PER_DEGREE_LAT,
-                lon=fix.lon + east / 1000 / (KM_PER_DEGREE_LAT * math.cos(math.radians(fix.lat))),
-            )
-        )
-    return moved
+    return [
+        replace(fix, lat=lat, lon=lon)
+        for fix in fixes
+        for lat, lon in [moved_by((fix.lat, fix.lon), rng.uniform(-metres, metres), rng.uniform(-metres, metres))]
+    ]
 
 
 def shifted(fixes: Sequence[Fix], by: timedelta) -> list[Fix]:

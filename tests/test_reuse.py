@@ -4,13 +4,18 @@ neighbours still do. Each cheat is replayed as a cheat would: through the API.""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+from array import array
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.core.clock import local_date
-from service.proofs.ride_shape import SAME_RIDE_SHARE, ride_shape
+from service.core.geo import haversine_km
+from service.proofs.ride_recording import compare, recording
+from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
+from service.proofs.track import Track, smoothed
 from service.reviews.photos import LOOKALIKE_BITS, SAME_PHOTO_BITS, bits_apart, perceptual_hash, sanitise
 from tests.conftest import staff_headers
 from tests.gpx_factory import (
@@ -25,6 +30,7 @@ from tests.gpx_factory import (
     winding_route,
 )
 from tests.photo_factory import cropped, resized, ticket_photo
+from tests.rider_factory import SAMPLINGS, cheats, lot_roads, ride_road, rider, road
 
 KEY = b"k" * 32
 NORTH_OF_CAHORS = (44.62, 1.38)
@@ -32,6 +38,13 @@ NORTH_OF_CAHORS = (44.62, 1.38)
 
 def _shape(fixes):
     return ride_shape(KEY, [fix.lat for fix in fixes], [fix.lon for fix in fixes])
+
+
+def _recording(fixes):
+    track = Track(
+        *(array("d", values) for values in zip(*((f.lat, f.lon, f.time.timestamp()) for f in fixes), strict=True))
+    )
+    return recording(KEY, track, smoothed(track, 20))
 
 
 def _todays(route, *, seed: int = 1):
@@ -56,16 +69,17 @@ def test_a_ride_keeps_its_shape_whatever_its_times_sampling_or_direction():
     original = _shape(fixes)
     assert len(original.cells) > 40
     for name, cheat in _cheats(fixes).items():
-        assert _shape(cheat).share_with(original.cells) >= SAME_RIDE_SHARE, name
+        assert _shape(cheat).share_with(original.cells) >= SAME_ROAD_SHARE, name
 
 
 def test_another_way_to_the_same_station_the_same_hour_is_another_ride():
     one = _shape(_todays(winding_route("neighbour-a")))
     other = _shape(_todays(winding_route("neighbour-b", start=NORTH_OF_CAHORS), seed=2))
     assert other.share_with(one.cells) < 0.2
-    # and two riders on different ways from the same village, too
-    third = _shape(_todays(winding_route("neighbour-c"), seed=3))
-    assert not third.is_same_ride(one.cells)
+    # and two riders on different ways from the same village, too: their shapes may
+    # overlap near the village, their recordings are their own
+    first, third = _todays(winding_route("neighbour-a")), _todays(winding_route("neighbour-c"), seed=3)
+    assert compare(_recording(third), _recording(first)).verdict == "other"
 
 
 def test_the_kept_shape_holds_no_position_and_not_the_start():
@@ -192,3 +206,102 @@ async def test_copies_of_one_photo_sent_at_once_give_one_proof(client, settings)
     copies = [resized(photo, scale) for scale in (0.9, 0.8, 0.7, 0.6, 0.5)]
     answers = await asyncio.gather(*(_manual(client, settings, copy) for copy in copies))
     assert sorted(answer.status_code for answer in answers) == [202, 409, 409, 409, 409]
+
+
+# Cyclists on one road (tests/rider_factory.py): the road is shared, a recording is not.
+
+
+def _ending_ago(fixes, minutes: float):
+    return shifted(fixes, datetime.now(UTC) - timedelta(minutes=minutes) - fixes[-1].time)
+
+
+def test_riders_of_one_road_are_other_recordings_and_every_copy_is_caught():
+    roads = lot_roads()
+    around = datetime(2026, 7, 14, 16, tzinfo=UTC)
+    for way in roads:
+        riders = [rider(seed, around=around) for seed in range(10)]
+        kept = [_recording(ride_road(way, who, backwards=who.seed % 4 == 3)) for who in riders]
+        for index, mine in enumerate(kept):
+            assert [compare(mine, theirs).verdict for theirs in kept[:index]] == ["other"] * index, (way.name, index)
+    # every kind of copy, of recordings sampled every 1, 3, 5 and 10 s: never another recording
+    for seed, every in enumerate(SAMPLINGS):
+        fixes = ride_road(roads[0], rider(100 + seed, around=around, every_seconds=every))
+        original = _recording(fixes)
+        for name, cheat in cheats(seed).items():
+            likeness = compare(_recording(cheat(fixes)), original)
+            assert likeness.verdict != "other", (every, name, likeness)
+            if every == 1 and name != "reversed":
+                assert likeness.verdict == "copy", (name, likeness)
+
+
+def test_companions_side_by_side_share_a_pace_not_a_receiver():
+    around = datetime(2026, 7, 14, 16, tzinfo=UTC)
+    way = lot_roads()[1]
+    for seed in range(4):
+        who = rider(200 + seed, around=around, every_seconds=(1, 3, 5, 5)[seed])
+        one, other = ride_road(way, who), ride_road(way, who, receiver=1)
+        likeness = compare(_recording(other), _recording(one))
+        assert likeness.time_gap_seconds < 4 and likeness.verdict == "unsure", likeness
+
+
+def test_the_kept_recording_holds_numbers_only():
+    fixes = ride_road(lot_roads()[2], rider(300, around=datetime(2026, 7, 14, 16, tzinfo=UTC), every_seconds=3))
+    kept = _recording(fixes)
+    assert all(isinstance(cell, int) for cell in kept.mark_cells)
+    assert list(kept.mark_seconds) == sorted(kept.mark_seconds) and kept.mark_seconds[0] > 0
+    assert kept.wobble is not None and all(value is None or abs(value) < 400 for value in kept.wobble)
+    # the marks leave the start (usually home) out, as the shape does
+    walked = itertools.accumulate(haversine_km((a.lat, a.lon), (b.lat, b.lon)) for a, b in itertools.pairwise(fixes))
+    home_only = fixes[: next(index for index, km in enumerate(walked) if km > 0.9)]
+    assert len(home_only) > 30 and not _recording(home_only).mark_cells
+
+
+async def test_riders_on_one_road_the_same_morning_each_get_their_pass(client):
+    way = road("Lalbenque → Cahors", LALBENQUE, CAHORS_STATION, seed="http-same-road")
+    now = datetime.now(UTC)
+    riders = [rider(400 + seed, around=now, days=0, every_seconds=every) for seed, every in enumerate((1, 5, 10))]
+    answers = []
+    for minutes, who in zip((95, 60, 25), riders, strict=True):
+        answers.append(await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, who), minutes))))
+    assert [answer.status_code for answer in answers] == [201, 201, 201], [answer.text for answer in answers]
+    # and one rides the other way, Cahors → Lalbenque, after them
+    back = _ending_ago(ride_road(way, rider(410, around=now, days=0), backwards=True), 5)
+    response = await client.post("/api/v1/claims", json=_gpx_claim(back))
+    assert response.status_code == 201, response.text
+    # A's file re-timed by -40 min is still refused
+    again = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, riders[0]), 135)))
+    assert again.status_code == 409 and again.json()["code"] == "proof.already_used", again.text
+
+
+async def test_a_companion_waits_for_a_person_who_sees_the_earlier_ride(client):
+    way = road("Assier → Figeac", (44.6746, 1.8697), (44.6035, 2.0371))
+    who = rider(500, around=datetime.now(UTC), days=0, every_seconds=3)
+    first = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, who), 30)))
+    assert first.status_code == 201, first.text
+    # the companion's phone started logging a minute and a half later
+    phone = ride_road(way, who, receiver=1)
+    phone = [fix for fix in phone if fix.time >= phone[0].time + timedelta(seconds=90)]
+    companion = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(phone, 30)) | {"persons": 2})
+    assert companion.status_code == 202, companion.text
+    held = companion.json()["review"]["id"]
+    headers = await staff_headers(client, "demo-pilot")
+    queue = await client.get("/api/v1/review/proofs?status=pending", headers=headers)
+    item = next(entry for entry in queue.json() if entry["id"] == held)
+    assert item["method"] == "gpx" and item["photo_url"] is None and item["ride"]["distance_km"] > 10
+    [earlier] = item["similar_rides"]
+    assert earlier["status"] == "accepted" and earlier["persons"] == 1
+    assert earlier["time_gap_seconds"] < 4 and earlier["wobble_correlation"] < 0.3
+    # the person approves: the companion's pass, a ride's (plausible, by gpx)
+    approved = await client.post(f"/api/v1/review/proofs/{held}/approve", headers=headers)
+    assert approved.status_code == 200, approved.text
+    outcome = await client.get(f"/api/v1/claims/review/{held}")
+    assert outcome.json()["pass"]["method"] == "gpx" and outcome.json()["pass"]["confidence"] == "plausible"
+
+
+async def test_a_sparse_copy_goes_to_a_person_never_to_a_pass(client):
+    way = road("Souillac → Saint-Denis-près-Martel", (44.9022, 1.4667), (44.9458, 1.6663))
+    fixes = _ending_ago(ride_road(way, rider(600, around=datetime.now(UTC), days=0, every_seconds=10)), 60)
+    assert (await client.post("/api/v1/claims", json=_gpx_claim(fixes))).status_code == 201
+    copy = thinned(shifted(fixes, timedelta(minutes=20)), 5)
+    response = await client.post("/api/v1/claims", json=_gpx_claim(copy))
+    assert response.status_code == 202, response.text

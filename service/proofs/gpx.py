@@ -20,6 +20,11 @@ distance over moving time. A café stop, an app that stops logging while parked
 (a gap with no displacement) and GPS jitter at a red light are thus all
 pauses, while a gap where the rider kept going counts as riding.
 
+Smoothing. Every figure below is measured on the track smoothed over
+`smooth_seconds` (each point the mean of its neighbours in time): a receiver's
+error moves each fix by a few metres, which at one fix a second would add
+their own length to the path and make an honest rider "too fast".
+
 Car speed. Over every window of at least `max_stretch_minutes` (the shortest
 one ending at each point), the path length over the window's duration must not
 exceed `max_stretch_kmh`. A teleport (a jump of tens of kilometres between two
@@ -38,8 +43,10 @@ hash of a coarse cell can be brute-forced by whoever holds the key) and the
 point count (re-exports that simplify the track change it, and it adds no
 protection). Someone who edits the timestamps of a ride, thins it or reverses
 it gets a new fingerprint: the ride's shape (`ride_shape.py`, times and
-sampling left out) is what catches those. Companions who record the same ride
-side by side share one fingerprint: a group claims one pass for all its persons.
+sampling left out) tells whether two rides share a road, and their
+recordings (`ride_recording.py`) whether one is a copy of the other. Companions who record the same ride
+side by side share one fingerprint: a group claims one pass for all its persons
+(with their own phones, their recordings go to a person, see `ride_recording`).
 """
 
 from __future__ import annotations
@@ -60,8 +67,10 @@ from service.core.errors import Problem
 from service.core.geo import haversine_km
 from service.core.i18n import N_, Text, text
 from service.proofs.fingerprint import fingerprint
+from service.proofs.ride_recording import recording
 from service.proofs.ride_shape import ride_shape
 from service.proofs.rules import Verdict, check_persons, check_travel_date
+from service.proofs.track import Track, smoothed
 from service.settings import ClaimRules, GpxRules
 
 GPX_NAMESPACES = frozenset({"http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0", ""})
@@ -78,18 +87,6 @@ _OTHER_NAMESPACE = "*"
 
 def speed_kmh(km: float, seconds: float) -> float:
     return km * 3600 / seconds if seconds > 0 else math.inf
-
-
-@dataclass(frozen=True)
-class Track:
-    """The points of a track in document order; times in seconds since the epoch, UTC."""
-
-    lats: array
-    lons: array
-    times: array
-
-    def __len__(self) -> int:
-        return len(self.times)
 
 
 @dataclass(frozen=True)
@@ -313,7 +310,9 @@ def verify_gpx(
             max_km=rules.max_end_distance_km,
         )
 
-    figures = measure(track, rules)
+    # the receiver's fix-to-fix jitter would add its own length to the ride: speeds are judged smoothed
+    smooth = smoothed(track, rules.smooth_seconds)
+    figures = measure(smooth, rules)
     if figures.distance_km < rules.min_distance_km:
         raise Problem(422, "proof.track_too_short", km=round(figures.distance_km, 1), min_km=rules.min_distance_km)
     if figures.fastest_stretch_kmh > rules.max_stretch_kmh:
@@ -349,5 +348,6 @@ def verify_gpx(
             "points": len(track),
             "duration_min": round(figures.duration_seconds / 60),
         },
-        ride_shape=ride_shape(fingerprint_key, track.lats, track.lons),
+        ride_shape=ride_shape(fingerprint_key, smooth.lats, smooth.lons),
+        ride_recording=recording(fingerprint_key, track, smooth),
     )

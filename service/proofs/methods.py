@@ -13,7 +13,7 @@ import binascii
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -25,7 +25,7 @@ from service.core import clock, heavy
 from service.core.errors import Problem
 from service.core.i18n import N_, text
 from service.core.validation import reason_of
-from service.proofs import declared_trip, gpx, repository
+from service.proofs import declared_trip, gpx, repository, ride_recording
 from service.proofs.rail import barcode_image, sncf_cv
 from service.proofs.rail import repository as rail_repository
 from service.proofs.rail import verify as rail
@@ -58,6 +58,20 @@ class PendingReview:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """What a method says of its proof once recorded: issue its pass, refuse it as
+    already used, or hold it for a person (with the earlier proofs it may repeat:
+    (proof id, time gap, wobble correlation))."""
+
+    outcome: Literal["issue", "used", "review"]
+    similar: tuple[tuple[int, float | None, float | None], ...] = ()
+
+
+ISSUE = Admission("issue")
+USED = Admission("used")
+
+
+@dataclass(frozen=True)
 class ClaimContext:
     """What every method may use besides the claim itself."""
 
@@ -76,16 +90,16 @@ class ProofMethod(Protocol):
 
     async def on_accepted(
         self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
-    ) -> bool:
-        """Inside the transaction that records the proof: False refuses it as already used."""
+    ) -> Admission:
+        """Inside the transaction that records the proof."""
         ...
 
 
 class _NothingMoreOnAccept:
     async def on_accepted(
         self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
-    ) -> bool:
-        return True
+    ) -> Admission:
+        return ISSUE
 
 
 def decode_evidence(evidence: dict[str, Any], type_: type) -> Any:
@@ -170,10 +184,10 @@ class AttestationMethod:
 
     async def on_accepted(
         self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
-    ) -> bool:
+    ) -> Admission:
         # The code is spent in the proof's own transaction: two claims with one code give one pass.
         code = attestation.canonical_code(decode_evidence(claim.evidence, attestation.AttestationEvidence).code)
-        return await attestations.mark_used(db, code, proof_id)
+        return ISSUE if await attestations.mark_used(db, code, proof_id) else USED
 
 
 class ManualMethod(_NothingMoreOnAccept):
@@ -211,6 +225,10 @@ class ManualMethod(_NothingMoreOnAccept):
         return PendingReview(row["public_id"], row["status"])
 
 
+# The earlier rides a reviewer sees beside a held one, the likest first.
+MAX_SIMILAR_SHOWN = 5
+
+
 class GpxMethod:
     name: ClassVar[str] = "gpx"
     modes: ClassVar[frozenset[str]] = frozenset({"bike"})
@@ -232,18 +250,36 @@ class GpxMethod:
 
     async def on_accepted(
         self, db: asyncpg.Connection, ctx: ClaimContext, proof_id: int, claim: Claim, verdict: Verdict
-    ) -> bool:
-        """The same ride re-timed, thinned or reversed is the ride of an earlier proof: refused."""
-        shape = verdict.ride_shape
+    ) -> Admission:
+        """A copy of an earlier ride's recording is refused; a ride that may be one
+        (a companion's, or a copy too blurred to prove) waits for a person; a ride of
+        its own on a shared road gets its pass. See `ride_recording`."""
+        shape, recording = verdict.ride_shape, verdict.ride_recording
         if shape is None or not shape.cells:
-            return True
+            return ISSUE
         window = ctx.settings.config.rules.privacy.reuse_window_days
         await repository.lock_reuse_checks(db, "ride")
-        for kept in await repository.rides_sharing_cells(db, shape.reach(), window):
-            if shape.is_same_ride(kept):
-                return False
-        await repository.keep_ride_shape(db, proof_id, shape.cells)
-        return True
+        same_road = [
+            kept_id
+            for kept_id, cells in await repository.rides_on_road(db, shape.reach(), window)
+            if shape.overlaps(cells)
+        ]
+        kept = await repository.kept_recordings(db, same_road) if same_road else {}
+        await repository.keep_ride(db, proof_id, shape, recording)
+        # a ride kept before recordings were, on the same road, cannot be told apart: a person decides
+        unknown = [(kept_id, None, None) for kept_id, other in kept.items() if other is None]
+        found = (
+            []
+            if recording is None
+            else ride_recording.alike(
+                recording, [(kept_id, other) for kept_id, other in kept.items() if other is not None]
+            )
+        )
+        if any(likeness.verdict == "copy" for _, likeness in found):
+            return USED
+        similar = [(kept_id, likeness.time_gap_seconds, likeness.wobble_correlation) for kept_id, likeness in found]
+        similar += unknown
+        return Admission("review", tuple(similar[:MAX_SIMILAR_SHOWN])) if similar else ISSUE
 
 
 class RailBarcodeMethod(_NothingMoreOnAccept):

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from service.proofs.ride_recording import Recording
+from service.proofs.ride_shape import RideShape
 from service.proofs.rules import StopFacts, Verdict
 
 
@@ -70,18 +72,72 @@ async def lock_reuse_checks(conn: asyncpg.Connection, kind: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('proof-reuse:' || $1))", kind)
 
 
-async def rides_sharing_cells(conn: asyncpg.Connection, cells: Iterable[int], window_days: int) -> list[list[int]]:
-    """The kept shapes of the window's rides that cross any of `cells`."""
+async def rides_on_road(
+    conn: asyncpg.Connection, cells: Iterable[int], window_days: int
+) -> list[tuple[int, list[int]]]:
+    """(proof id, kept shape) of the window's rides that cross any of `cells`."""
     rows = await conn.fetch(
         """
-        SELECT cells FROM ride_signatures
+        SELECT proof_id, cells FROM ride_signatures
         WHERE cells && $1::bigint[] AND created_at > now() - make_interval(days => $2)
         """,
         list(cells),
         window_days,
     )
-    return [row["cells"] for row in rows]
+    return [(row["proof_id"], row["cells"]) for row in rows]
 
 
-async def keep_ride_shape(conn: asyncpg.Connection, proof_id: int, cells: Iterable[int]) -> None:
-    await conn.execute("INSERT INTO ride_signatures (proof_id, cells) VALUES ($1, $2)", proof_id, list(cells))
+async def kept_recordings(conn: asyncpg.Connection, proof_ids: list[int]) -> dict[int, Recording | None]:
+    """The recordings of these kept rides; None for a ride kept before recordings were."""
+    rows = await conn.fetch(
+        "SELECT proof_id, mark_cells, mark_seconds, wobble FROM ride_signatures WHERE proof_id = ANY($1::bigint[])",
+        proof_ids,
+    )
+    return {
+        row["proof_id"]: None
+        if row["mark_cells"] is None
+        else Recording(
+            tuple(row["mark_cells"]),
+            tuple(row["mark_seconds"]),
+            None if row["wobble"] is None else tuple(row["wobble"]),
+        )
+        for row in rows
+    }
+
+
+async def keep_ride(conn: asyncpg.Connection, proof_id: int, shape: RideShape, recording: Recording | None) -> None:
+    await conn.execute(
+        "INSERT INTO ride_signatures (proof_id, cells, mark_cells, mark_seconds, wobble) VALUES ($1, $2, $3, $4, $5)",
+        proof_id,
+        list(shape.cells),
+        None if recording is None else list(recording.mark_cells),
+        None if recording is None else list(recording.mark_seconds),
+        None if recording is None or recording.wobble is None else list(recording.wobble),
+    )
+
+
+async def hold_for_review(
+    conn: asyncpg.Connection,
+    proof_id: int,
+    similar: list[tuple[int, float | None, float | None]],
+    lang: str,
+    email: str | None,
+) -> asyncpg.Record:
+    """The proof waits for a person instead of its pass; `similar` are the earlier
+    proofs it may repeat, with (time gap, wobble correlation). Returns (public_id, status)."""
+    await conn.executemany(
+        """
+        INSERT INTO similar_rides (proof_id, earlier_proof_id, time_gap_seconds, wobble_correlation)
+        VALUES ($1, $2, $3, $4)
+        """,
+        [(proof_id, earlier, gap, correlation) for earlier, gap, correlation in similar],
+    )
+    return await conn.fetchrow(
+        """
+        UPDATE proofs SET status = 'pending', confidence = NULL, lang = $2, email = $3
+        WHERE id = $1 RETURNING public_id, status
+        """,
+        proof_id,
+        lang,
+        email,
+    )

@@ -8,13 +8,14 @@ cells it crosses (so its direction does not matter). Only keyed hashes of the
 cells are kept — never a position — and not those of its first `TRIM_START_KM`,
 which is usually the visitor's home.
 
-Two rides are the same when each covers at least `SAME_RIDE_SHARE` of the
-other, a cell counting as covered when the other ride crosses it or one of its
-eight neighbours (GPS jitter and a re-export's rounding move a point across a
-cell edge, not further). Companions riding side by side therefore share one
-ride (as they share one exact fingerprint): a group claims once for all its
-persons. Two honest rides ending at the same station the same hour share their
-last kilometre or two, far below the threshold.
+The shape identifies a road, not a recording: hundreds of cyclists reach
+Cahors along each of a handful of roads. It is the cheap first filter: a kept
+ride is compared further (`ride_recording`) only when one of the two covers at
+least `SAME_ROAD_SHARE` of the other, a cell counting as covered when the other
+ride crosses it or one of its eight neighbours (GPS jitter and a re-export's
+rounding move a point across a cell edge, not further). Two honest rides ending
+at the same station the same hour by their own ways share their last kilometre
+or two, far below it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from service.core.geo import haversine_km
 STEP_KM = 0.1
 CELL_DEGREES = 0.005
 TRIM_START_KM = 1.0
-SAME_RIDE_SHARE = 0.75
+# Rides sharing this much of one of them are on one road: their recordings are compared.
+SAME_ROAD_SHARE = 0.5
 
 Cell = tuple[int, int]
 
@@ -49,26 +51,31 @@ class RideShape:
         """Every hash a kept ride must share with this one to be compared at all."""
         return frozenset().union(*self.neighbourhoods)
 
-    def share_with(self, kept: Iterable[int]) -> float:
-        """How much of the two rides lie on each other, the smaller of the two shares."""
-        kept = frozenset(kept)
+    def _coverages(self, kept: frozenset[int]) -> tuple[float, float]:
+        """(share of the kept ride this one covers, share of this one the kept ride covers)."""
         if not kept or not self.cells:
-            return 0.0
+            return 0.0, 0.0
         reach = self.reach()
         kept_covered = sum(1 for cell in kept if cell in reach) / len(kept)
         own_covered = sum(1 for block in self.neighbourhoods if block & kept) / len(self.neighbourhoods)
-        return min(kept_covered, own_covered)
+        return kept_covered, own_covered
 
-    def is_same_ride(self, kept: Iterable[int]) -> bool:
-        return self.share_with(kept) >= SAME_RIDE_SHARE
+    def share_with(self, kept: Iterable[int]) -> float:
+        """How much of the two rides lie on each other, the smaller of the two shares."""
+        return min(self._coverages(frozenset(kept)))
+
+    def overlaps(self, kept: Iterable[int]) -> bool:
+        """Whether the two rides share enough of a road (one may be the other cut short)
+        for their recordings to be compared (`ride_recording`)."""
+        return max(self._coverages(frozenset(kept))) >= SAME_ROAD_SHARE
 
 
 def ride_shape(key: bytes, lats: Sequence[float], lons: Sequence[float]) -> RideShape:
     cells = sorted(crossed_cells(lats, lons))
     return RideShape(
-        cells=tuple(_hash(key, cell) for cell in cells),
+        cells=tuple(cell_hash(key, cell) for cell in cells),
         neighbourhoods=tuple(
-            frozenset(_hash(key, (lat + dlat, lon + dlon)) for dlat in (-1, 0, 1) for dlon in (-1, 0, 1))
+            frozenset(cell_hash(key, (lat + dlat, lon + dlon)) for dlat in (-1, 0, 1) for dlon in (-1, 0, 1))
             for lat, lon in cells
         ),
     )
@@ -83,18 +90,18 @@ def crossed_cells(lats: Sequence[float], lons: Sequence[float]) -> set[Cell]:
         step = haversine_km((lat1, lon1), (lat2, lon2))
         while step > 0 and next_sample <= walked + step:
             share = (next_sample - walked) / step
-            cells.add(_cell(lat1 + (lat2 - lat1) * share, lon1 + (lon2 - lon1) * share))
+            cells.add(cell_of(lat1 + (lat2 - lat1) * share, lon1 + (lon2 - lon1) * share))
             next_sample += STEP_KM
         walked += step
     if walked > TRIM_START_KM:
-        cells.add(_cell(lats[-1], lons[-1]))
+        cells.add(cell_of(lats[-1], lons[-1]))
     return cells
 
 
-def _cell(lat: float, lon: float) -> Cell:
+def cell_of(lat: float, lon: float) -> Cell:
     return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
 
 
-def _hash(key: bytes, cell: Cell) -> int:
+def cell_hash(key: bytes, cell: Cell) -> int:
     digest = hmac.new(key, f"ride-cell\x1f{cell[0]}\x1f{cell[1]}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big", signed=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from service.core.errors import Problem
 from service.core.i18n import term
+from service.proofs.ride_recording import Recording
 from service.proofs.ride_shape import RideShape
 from service.settings import ClaimRules
 
@@ -45,8 +46,10 @@ class Verdict:
     ot_id: str | None = None
     trip_km: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)
-    # A bike ride's time-free shape, matched against the rides of the reuse window.
+    # A bike ride's time-free shape (its road) and what makes its recording its own,
+    # matched against the rides of the reuse window.
     ride_shape: RideShape | None = None
+    ride_recording: Recording | None = None
 
 
 def check_mode(mode: str, method: str, method_modes: frozenset[str], rules: ClaimRules) -> None:

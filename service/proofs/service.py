@@ -13,7 +13,7 @@ from service.core.errors import Problem
 from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository
-from service.proofs.methods import METHODS, Claim, ClaimContext, PendingReview, ProofMethod
+from service.proofs.methods import METHODS, USED, Claim, ClaimContext, PendingReview, ProofMethod
 from service.proofs.rules import Verdict, check_mode
 from service.settings import Settings
 from service.signing.service import Keyring
@@ -42,11 +42,15 @@ async def accept(
     request: Claim,
     verdict: Verdict,
     method: ProofMethod,
-) -> passes.IssuedPass:
+) -> passes.IssuedPass | PendingReview:
     async with db.transaction():
         proof_id = await repository.insert_accepted(db, request.method, request.mode, verdict)
-        if proof_id is None or not await method.on_accepted(db, ctx, proof_id, request, verdict):
+        admission = USED if proof_id is None else await method.on_accepted(db, ctx, proof_id, request, verdict)
+        if admission.outcome == "used":
             raise Problem(409, "proof.already_used")
+        if admission.outcome == "review":
+            held = await repository.hold_for_review(db, proof_id, list(admission.similar), request.lang, request.email)
+            return PendingReview(held["public_id"], held["status"])
         issued = await passes.issue(
             db,
             ctx.settings,

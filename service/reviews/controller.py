@@ -45,9 +45,26 @@ class Lookalike(msgspec.Struct):
     bits_apart: int
 
 
+class SimilarRide(msgspec.Struct):
+    """An earlier bike ride this one may repeat (a companion's recording, or a copy too
+    blurred to prove), and what became of it. `time_gap_seconds`: how far apart the two
+    paces are once fitted (null for a ride kept before paces were); `wobble_correlation`:
+    how alike the two receivers' errors are, from -1 to 1 (null when a track is too sparse)."""
+
+    id: str
+    status: ReviewState
+    persons: int
+    submitted_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+    time_gap_seconds: float | None
+    wobble_correlation: float | None
+
+
 class QueuedProof(msgspec.Struct):
     id: str
     status: ReviewState
+    method: str
     mode: str
     persons: int
     arrival_date: date | None
@@ -57,6 +74,9 @@ class QueuedProof(msgspec.Struct):
     submitted_at: datetime
     photo_url: str | None
     lookalikes: list[Lookalike] = msgspec.field(default_factory=list)
+    similar_rides: list[SimilarRide] = msgspec.field(default_factory=list)
+    # a held ride's figures: distance_km, moving_avg_kmh, duration_min, points
+    ride: dict[str, float] | None = None
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
@@ -79,6 +99,11 @@ class Decision(msgspec.Struct):
     pass_code: str | None = None
 
 
+def _ride_figures(row: Any) -> dict[str, float]:
+    facts = row["facts"] or {}
+    return {name: facts[name] for name in ("distance_km", "moving_avg_kmh", "duration_min", "points") if name in facts}
+
+
 class ReviewOutcomeController(Controller):
     path = "/api/v1/claims/review"
     tags = ["claims"]
@@ -93,7 +118,7 @@ class ReviewOutcomeController(Controller):
             pass_row = await passes_repository.by_code(db, row["pass_code"])
             claims = passes.claims_of(pass_row)
             answer.pass_ = issued_view(
-                claims, passes.token_for(claims, state.settings, state.keyring), "manual", state.qr_links
+                claims, passes.token_for(claims, state.settings, state.keyring), row["method"], state.qr_links
             )
         return answer
 
@@ -130,10 +155,25 @@ class ReviewQueueController(Controller):
                     match["bits_apart"],
                 )
             )
+        rides: dict[int, list[SimilarRide]] = {}
+        for match in await repository.similar_rides(db, [row["id"] for row in rows]):
+            rides.setdefault(match["for_proof"], []).append(
+                SimilarRide(
+                    str(match["public_id"]),
+                    match["status"],
+                    match["persons"],
+                    match["created_at"],
+                    match["reviewed_at"],
+                    match["review_reason"],
+                    None if match["time_gap_seconds"] is None else round(match["time_gap_seconds"], 1),
+                    None if match["wobble_correlation"] is None else round(match["wobble_correlation"], 2),
+                )
+            )
         return [
             QueuedProof(
                 id=str(row["public_id"]),
                 status=row["status"],
+                method=row["method"],
                 mode=row["mode"],
                 persons=row["persons"],
                 arrival_date=row["arrival_date"],
@@ -143,6 +183,8 @@ class ReviewQueueController(Controller):
                 submitted_at=row["created_at"],
                 photo_url=f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None,
                 lookalikes=similar.get(row["id"], []),
+                similar_rides=rides.get(row["id"], []),
+                ride=_ride_figures(row) if row["method"] == "gpx" else None,
             )
             for row in rows
         ]

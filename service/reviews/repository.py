@@ -85,22 +85,27 @@ async def lookalikes(
 
 
 _REVIEW_COLUMNS = """
-    pr.id, pr.public_id, pr.mode, pr.status, pr.arrival_date, pr.arrival_stop_id, pr.persons, pr.facts, pr.ot_id,
+    pr.id, pr.public_id, pr.method, pr.mode, pr.status, pr.arrival_date, pr.arrival_stop_id, pr.persons, pr.facts,
+    pr.ot_id,
     pr.created_at, pr.reviewed_at, pr.review_reason, pr.lang, pr.email,
     (SELECT p.code FROM passes p WHERE p.proof_id = pr.id) AS pass_code
 """
 
 
+# A person reviews the photos, and the rides held because an earlier one may be the same recording.
+_REVIEWED = "(pr.method = 'manual' OR EXISTS (SELECT 1 FROM similar_rides s WHERE s.proof_id = pr.id))"
+
+
 async def by_public_id(conn: asyncpg.Connection, public_id: UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND pr.method = 'manual'", public_id
+        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND {_REVIEWED}", public_id
     )
 
 
 async def for_decision(conn: asyncpg.Connection, public_id: UUID) -> asyncpg.Record | None:
     """The proof, locked until the decision commits (two reviewers never both decide)."""
     return await conn.fetchrow(
-        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND pr.method = 'manual' FOR UPDATE",
+        f"SELECT {_REVIEW_COLUMNS} FROM proofs pr WHERE pr.public_id = $1 AND {_REVIEWED} FOR UPDATE",
         public_id,
     )
 
@@ -110,13 +115,27 @@ async def queue(conn: asyncpg.Connection, ot_id: str | None, status: str, limit:
         f"""
         SELECT {_REVIEW_COLUMNS}, EXISTS (SELECT 1 FROM proof_photos ph WHERE ph.proof_id = pr.id) AS has_photo
         FROM proofs pr
-        WHERE pr.method = 'manual' AND pr.status = $2 AND ($1::text IS NULL OR pr.ot_id = $1 OR pr.ot_id IS NULL)
+        WHERE {_REVIEWED} AND pr.status = $2 AND ($1::text IS NULL OR pr.ot_id = $1 OR pr.ot_id IS NULL)
         ORDER BY pr.created_at
         LIMIT $3
         """,
         ot_id,
         status,
         limit,
+    )
+
+
+async def similar_rides(conn: asyncpg.Connection, proof_ids: list[int]) -> list[asyncpg.Record]:
+    """For each held ride of `proof_ids`, the earlier proofs it may repeat, with their outcome now."""
+    return await conn.fetch(
+        """
+        SELECT s.proof_id AS for_proof, s.time_gap_seconds, s.wobble_correlation, pr.public_id, pr.status,
+               pr.persons, pr.created_at, pr.reviewed_at, pr.review_reason
+        FROM similar_rides s JOIN proofs pr ON pr.id = s.earlier_proof_id
+        WHERE s.proof_id = ANY($1::bigint[])
+        ORDER BY s.proof_id, s.time_gap_seconds NULLS LAST, pr.created_at
+        """,
+        proof_ids,
     )
 
 
@@ -143,17 +162,24 @@ async def place(
     )
 
 
-async def decide(conn: asyncpg.Connection, proof_id: int, status: str, reviewer_id: int, reason: str | None) -> None:
+async def decide(
+    conn: asyncpg.Connection,
+    proof_id: int,
+    status: str,
+    reviewer_id: int,
+    reason: str | None,
+    confidence: str | None = None,
+) -> None:
     """Record the decision and delete the photo: it served its purpose."""
     await conn.execute(
         """
-        UPDATE proofs SET status = $2, confidence = CASE WHEN $2 = 'accepted' THEN 'verified' END,
-                          reviewed_by = $3, reviewed_at = now(), review_reason = $4
+        UPDATE proofs SET status = $2, confidence = $5, reviewed_by = $3, reviewed_at = now(), review_reason = $4
         WHERE id = $1
         """,
         proof_id,
         status,
         reviewer_id,
         reason,
+        confidence,
     )
     await conn.execute("DELETE FROM proof_photos WHERE proof_id = $1", proof_id)

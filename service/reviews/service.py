@@ -109,20 +109,22 @@ async def approve(
         proof = await _pending_for(db, staff, public_id)
         arrival_date, stop_id, ot_id, facts = await _placed(db, settings, staff, proof, placement or Placement())
         await repository.place(db, proof["id"], arrival_date, stop_id, ot_id, facts)
-        await repository.decide(db, proof["id"], "accepted", staff.id, None)
+        # a person read the photo: verified; a ride held as a possible copy stays what a ride is, plausible
+        confidence = "verified" if proof["method"] == "manual" else "plausible"
+        await repository.decide(db, proof["id"], "accepted", staff.id, None, confidence)
         issued = await passes.issue(
             db,
             settings,
             keyring,
             proof_id=proof["id"],
             mode=proof["mode"],
-            method="manual",
-            confidence="verified",
+            method=proof["method"],
+            confidence=confidence,
             persons=proof["persons"],
             arrival_date=arrival_date,
             arrival_stop_id=stop_id,
             ot_id=ot_id,
-            trip_km=None,
+            trip_km=round(facts["distance_km"], 1) if "distance_km" in facts else None,
             email=proof["email"],
             lang=proof["lang"],
         )
