@@ -12,16 +12,13 @@ depend on the machine.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from datetime import UTC, datetime
 
 from bench._support import check_goals
 from service.proofs import ride_recording
 from service.proofs.ride_recording import Recording
-from service.proofs.track import Track, smoothed
-from service.settings import GpxRules
-from tests.rider_factory import cheats, lot_roads, ride_road, rider
+from tests.rider_factory import cheats, lot_roads, recording_of, ride_road, rider
 
 HONEST = 210
 SOURCES = 24
@@ -32,10 +29,7 @@ KNOWN_LIMITS = {"reversed"}
 
 
 def _recording(fixes) -> Recording:
-    track = Track(
-        *(array("d", values) for values in zip(*((f.lat, f.lon, f.time.timestamp()) for f in fixes), strict=True))
-    )
-    return ride_recording.recording(KEY, track, smoothed(track, GpxRules().smooth_seconds))
+    return recording_of(KEY, fixes)
 
 
 def _outcome(new: Recording, kept: list[Recording]) -> str:

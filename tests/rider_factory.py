@@ -17,11 +17,15 @@ import bisect
 import itertools
 import math
 import random
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from service.core.geo import haversine_km
+from service.proofs.ride_recording import Recording, recording
+from service.proofs.track import Track, smoothed
+from service.settings import GpxRules
 from tests.gpx_factory import (
     CAHORS_STATION,
     KM_PER_DEGREE_LAT,
@@ -183,6 +187,13 @@ def ride_road(way: Road, who: Rider, *, backwards: bool = False, receiver: int =
         moment += timedelta(seconds=step)
         fixes.append(Fix(*noise(position(done_km), step), moment))
     return fixes
+
+
+def recording_of(key: bytes, fixes: Sequence[Fix]) -> Recording:
+    """The recording the service keeps of these fixes, smoothed as `verify_gpx` smooths them."""
+    lats, lons, times = zip(*((fix.lat, fix.lon, fix.time.timestamp()) for fix in fixes), strict=True)
+    track = Track(array("d", lats), array("d", lons), array("d", times))
+    return recording(key, track, smoothed(track, GpxRules().smooth_seconds))
 
 
 # The cheats: what a copy of one recording may become.

@@ -6,16 +6,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from array import array
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.core.clock import local_date
 from service.core.geo import haversine_km
-from service.proofs.ride_recording import compare, recording
+from service.proofs.ride_recording import compare
 from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
-from service.proofs.track import Track, smoothed
 from service.reviews.photos import LOOKALIKE_BITS, SAME_PHOTO_BITS, bits_apart, perceptual_hash, sanitise
 from tests.conftest import staff_headers
 from tests.gpx_factory import (
@@ -30,7 +28,7 @@ from tests.gpx_factory import (
     winding_route,
 )
 from tests.photo_factory import cropped, resized, ticket_photo
-from tests.rider_factory import SAMPLINGS, cheats, lot_roads, ride_road, rider, road
+from tests.rider_factory import SAMPLINGS, cheats, lot_roads, recording_of, ride_road, rider, road
 
 KEY = b"k" * 32
 NORTH_OF_CAHORS = (44.62, 1.38)
@@ -41,10 +39,7 @@ def _shape(fixes):
 
 
 def _recording(fixes):
-    track = Track(
-        *(array("d", values) for values in zip(*((f.lat, f.lon, f.time.timestamp()) for f in fixes), strict=True))
-    )
-    return recording(KEY, track, smoothed(track, 20))
+    return recording_of(KEY, fixes)
 
 
 def _todays(route, *, seed: int = 1):
