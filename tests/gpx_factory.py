@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
+from service.core import clock
 from service.core.geo import haversine_km
 
 GPX_1_1 = "http://www.topografix.com/GPX/1/1"
@@ -170,6 +171,11 @@ def shifted(fixes: Sequence[Fix], by: timedelta) -> list[Fix]:
     return [replace(fix, time=fix.time + by) for fix in fixes]
 
 
+def ending_ago(fixes: Sequence[Fix], minutes: float) -> list[Fix]:
+    """The ride moved in time so that it ended `minutes` ago."""
+    return shifted(fixes, clock.now() - timedelta(minutes=minutes) - fixes[-1].time)
+
+
 def _time_text(moment: datetime, style: str) -> str:
     utc = moment.astimezone(UTC)
     if style == "seconds":
@@ -280,3 +286,8 @@ def ride_legs(
         )
         fixes.extend(leg[1:] if fixes else leg)
     return fixes
+
+
+def gpx_claim(fixes: Sequence[Fix], persons: int = 1) -> dict:
+    """The JSON claim of a bike ride recorded as `fixes`."""
+    return {"mode": "bike", "method": "gpx", "persons": persons, "evidence": {"gpx": to_gpx(fixes).decode()}}

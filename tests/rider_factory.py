@@ -22,6 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import httpx
+
+from service.core import clock
 from service.core.geo import haversine_km
 from service.proofs.ride_recording import Recording, recording
 from service.proofs.track import Track, smoothed
@@ -33,6 +36,8 @@ from tests.gpx_factory import (
     Fix,
     GpsNoise,
     Position,
+    ending_ago,
+    gpx_claim,
     jittered,
     moved_by,
     reversed_ride,
@@ -187,6 +192,19 @@ def ride_road(way: Road, who: Rider, *, backwards: bool = False, receiver: int =
         moment += timedelta(seconds=step)
         fixes.append(Fix(*noise(position(done_km), step), moment))
     return fixes
+
+
+async def companions_ride(client: httpx.AsyncClient, way: Road, seed: int, *, ended_minutes_ago: float = 30) -> str:
+    """A rider's ride claimed (201), then a companion's phone on the same ride, which started
+    logging a minute and a half later, claimed for two (202): the held proof's review id."""
+    who = rider(seed, around=clock.now(), days=0, every_seconds=3)
+    first = await client.post("/api/v1/claims", json=gpx_claim(ending_ago(ride_road(way, who), ended_minutes_ago)))
+    assert first.status_code == 201, first.text
+    phone = ride_road(way, who, receiver=1)
+    phone = [fix for fix in phone if fix.time >= phone[0].time + timedelta(seconds=90)]
+    held = await client.post("/api/v1/claims", json=gpx_claim(ending_ago(phone, ended_minutes_ago), persons=2))
+    assert held.status_code == 202, held.text
+    return held.json()["review"]["id"]
 
 
 def recording_of(key: bytes, fixes: Sequence[Fix]) -> Recording:

@@ -19,16 +19,17 @@ from tests.conftest import staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE,
+    ending_ago,
+    gpx_claim,
     jittered,
     reversed_ride,
     ride,
     shifted,
     thinned,
-    to_gpx,
     winding_route,
 )
 from tests.photo_factory import cropped, resized, ticket_photo
-from tests.rider_factory import SAMPLINGS, cheats, lot_roads, recording_of, ride_road, rider, road
+from tests.rider_factory import SAMPLINGS, cheats, companions_ride, lot_roads, recording_of, ride_road, rider, road
 
 KEY = b"k" * 32
 NORTH_OF_CAHORS = (44.62, 1.38)
@@ -88,16 +89,12 @@ def test_the_kept_shape_holds_no_position_and_not_the_start():
     assert not _shape(home_only).cells
 
 
-def _gpx_claim(fixes) -> dict:
-    return {"mode": "bike", "method": "gpx", "persons": 1, "evidence": {"gpx": to_gpx(fixes).decode()}}
-
-
 async def test_each_cheat_of_a_ride_is_refused_and_honest_neighbours_pass(client, conn):
     fixes = _todays(winding_route("http-cheats"), seed=5)
-    first = await client.post("/api/v1/claims", json=_gpx_claim(fixes))
+    first = await client.post("/api/v1/claims", json=gpx_claim(fixes))
     assert first.status_code == 201, first.text
     for name, cheat in _cheats(fixes).items():
-        response = await client.post("/api/v1/claims", json=_gpx_claim(cheat))
+        response = await client.post("/api/v1/claims", json=gpx_claim(cheat))
         assert response.status_code == 409, (name, response.text)
         assert response.json()["code"] == "proof.already_used", name
     # Two other riders reach the same station within the same hour, by their own ways.
@@ -107,7 +104,7 @@ async def test_each_cheat_of_a_ride_is_refused_and_honest_neighbours_pass(client
             timedelta(minutes=-seed),
         )
         assert abs(other[-1].time - fixes[-1].time) < timedelta(hours=1)
-        response = await client.post("/api/v1/claims", json=_gpx_claim(other))
+        response = await client.post("/api/v1/claims", json=gpx_claim(other))
         assert response.status_code == 201, (seed, response.text)
     # only the coarse shape is kept, as hashes, with its proof
     kept = await conn.fetch(
@@ -119,7 +116,7 @@ async def test_each_cheat_of_a_ride_is_refused_and_honest_neighbours_pass(client
 async def test_copies_of_one_ride_sent_at_once_give_one_pass(client):
     fixes = _todays(winding_route("http-concurrent"), seed=8)
     copies = [shifted(fixes, timedelta(minutes=minutes)) for minutes in (-20, -9, -4, 0, 2, 5)]
-    answers = await asyncio.gather(*(client.post("/api/v1/claims", json=_gpx_claim(copy)) for copy in copies))
+    answers = await asyncio.gather(*(client.post("/api/v1/claims", json=gpx_claim(copy)) for copy in copies))
     assert sorted(answer.status_code for answer in answers) == [201, 409, 409, 409, 409, 409]
 
 
@@ -127,7 +124,7 @@ async def test_a_ride_shape_outside_the_reuse_window_is_forgotten(client, conn, 
     from service.privacy.commands import purge
 
     fixes = _todays(winding_route("http-window"), seed=9)
-    assert (await client.post("/api/v1/claims", json=_gpx_claim(fixes))).status_code == 201
+    assert (await client.post("/api/v1/claims", json=gpx_claim(fixes))).status_code == 201
     window = settings.config.rules.privacy.reuse_window_days
     await conn.execute(
         "UPDATE ride_signatures SET created_at = now() - make_interval(days => $1 + 1) "
@@ -136,7 +133,7 @@ async def test_a_ride_shape_outside_the_reuse_window_is_forgotten(client, conn, 
     )
     done = await purge(conn, settings)
     assert done["reuse_signatures_deleted"] >= 1
-    again = await client.post("/api/v1/claims", json=_gpx_claim(shifted(fixes, timedelta(minutes=-30))))
+    again = await client.post("/api/v1/claims", json=gpx_claim(shifted(fixes, timedelta(minutes=-30))))
     assert again.status_code == 201, again.text
 
 
@@ -206,10 +203,6 @@ async def test_copies_of_one_photo_sent_at_once_give_one_proof(client, settings)
 # Cyclists on one road (tests/rider_factory.py): the road is shared, a recording is not.
 
 
-def _ending_ago(fixes, minutes: float):
-    return shifted(fixes, datetime.now(UTC) - timedelta(minutes=minutes) - fixes[-1].time)
-
-
 def test_riders_of_one_road_are_other_recordings_and_every_copy_is_caught():
     roads = lot_roads()
     around = datetime(2026, 7, 14, 16, tzinfo=UTC)
@@ -257,28 +250,19 @@ async def test_riders_on_one_road_the_same_morning_each_get_their_pass(client):
     riders = [rider(400 + seed, around=now, days=0, every_seconds=every) for seed, every in enumerate((1, 5, 10))]
     answers = []
     for minutes, who in zip((95, 60, 25), riders, strict=True):
-        answers.append(await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, who), minutes))))
+        answers.append(await client.post("/api/v1/claims", json=gpx_claim(ending_ago(ride_road(way, who), minutes))))
     assert [answer.status_code for answer in answers] == [201, 201, 201], [answer.text for answer in answers]
     # and one rides the other way, Cahors → Lalbenque, after them
-    back = _ending_ago(ride_road(way, rider(410, around=now, days=0), backwards=True), 5)
-    response = await client.post("/api/v1/claims", json=_gpx_claim(back))
+    back = ending_ago(ride_road(way, rider(410, around=now, days=0), backwards=True), 5)
+    response = await client.post("/api/v1/claims", json=gpx_claim(back))
     assert response.status_code == 201, response.text
     # A's file re-timed by -40 min is still refused
-    again = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, riders[0]), 135)))
+    again = await client.post("/api/v1/claims", json=gpx_claim(ending_ago(ride_road(way, riders[0]), 135)))
     assert again.status_code == 409 and again.json()["code"] == "proof.already_used", again.text
 
 
 async def test_a_companion_waits_for_a_person_who_sees_the_earlier_ride(client):
-    way = road("Assier → Figeac", (44.6746, 1.8697), (44.6035, 2.0371))
-    who = rider(500, around=datetime.now(UTC), days=0, every_seconds=3)
-    first = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(ride_road(way, who), 30)))
-    assert first.status_code == 201, first.text
-    # the companion's phone started logging a minute and a half later
-    phone = ride_road(way, who, receiver=1)
-    phone = [fix for fix in phone if fix.time >= phone[0].time + timedelta(seconds=90)]
-    companion = await client.post("/api/v1/claims", json=_gpx_claim(_ending_ago(phone, 30)) | {"persons": 2})
-    assert companion.status_code == 202, companion.text
-    held = companion.json()["review"]["id"]
+    held = await companions_ride(client, road("Assier → Figeac", (44.6746, 1.8697), (44.6035, 2.0371)), 500)
     headers = await staff_headers(client, "demo-pilot")
     queue = await client.get("/api/v1/review/proofs?status=pending", headers=headers)
     item = next(entry for entry in queue.json() if entry["id"] == held)
@@ -295,8 +279,8 @@ async def test_a_companion_waits_for_a_person_who_sees_the_earlier_ride(client):
 
 async def test_a_sparse_copy_goes_to_a_person_never_to_a_pass(client):
     way = road("Souillac → Saint-Denis-près-Martel", (44.9022, 1.4667), (44.9458, 1.6663))
-    fixes = _ending_ago(ride_road(way, rider(600, around=datetime.now(UTC), days=0, every_seconds=10)), 60)
-    assert (await client.post("/api/v1/claims", json=_gpx_claim(fixes))).status_code == 201
+    fixes = ending_ago(ride_road(way, rider(600, around=datetime.now(UTC), days=0, every_seconds=10)), 60)
+    assert (await client.post("/api/v1/claims", json=gpx_claim(fixes))).status_code == 201
     copy = thinned(shifted(fixes, timedelta(minutes=20)), 5)
-    response = await client.post("/api/v1/claims", json=_gpx_claim(copy))
+    response = await client.post("/api/v1/claims", json=gpx_claim(copy))
     assert response.status_code == 202, response.text

@@ -237,12 +237,17 @@ class OfficePages(Controller):
         window = settings.config.rules.privacy.reuse_window_days
         for match in await reviews.lookalikes(db, [row["id"] for row in queue], photos.LOOKALIKE_BITS, window):
             lookalikes.setdefault(match["for_proof"], []).append(match)
+        # Earlier rides a held bike ride may repeat (a companion's, or a blurred copy), and their outcome.
+        similar_rides: dict[int, list[asyncpg.Record]] = {}
+        for match in await reviews.similar_rides(db, [row["id"] for row in queue if row["method"] == "gpx"]):
+            similar_rides.setdefault(match["for_proof"], []).append(match)
         return page(
             "office/work.html.j2",
             lang,
             staff=staff,
             queue=queue,
             lookalikes=lookalikes,
+            similar_rides=similar_rides,
             stops=stops,
             stop_names={row["id"]: row["name"] for row in stops},
             sites=await territory.list_sites(db, None, None),

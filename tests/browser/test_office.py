@@ -17,9 +17,12 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import OfficePage, WorkPage, _
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.gpx_factory import CAHORS_STATION
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import ticket_photo
+from tests.rider_factory import companions_ride, road
 
+CATUS = (44.5589, 1.3336)
 FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
 
 
@@ -337,6 +340,40 @@ async def test_a_manual_proof_is_approved_from_the_queue(
     await page.goto(f"/review/{review_id}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(_("Your proof was accepted"))
     await expect(page.get_by_role("link", name=_("Open my pass"))).to_be_visible()
+
+
+async def test_a_held_bike_ride_shows_the_earlier_ride_and_is_approved(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient
+) -> None:
+    review_id = await companions_ride(client, road("Catus → Cahors", CATUS, CAHORS_STATION), 700, ended_minutes_ago=40)
+
+    await open_session(context, "demo-ot-cahors")
+    work = await WorkPage(page).open()
+    proof = work.proof(review_id)
+    await expect(proof.get_by_role("img")).to_have_count(0)
+    await expect(proof.get_by_text(re.compile(r"\d+,\d km en \d+ min"))).to_be_visible()
+    warning = proof.locator(".warning")
+    await expect(warning).to_contain_text(
+        _(
+            "This ride keeps the pace of an earlier ride, along the same road: a companion's phone, or a copy of its file?"
+        )
+    )
+    await expect(warning.get_by_role("listitem")).to_have_count(1)
+    await expect(warning.get_by_role("listitem")).to_contain_text(_("approved"))
+    await expect(warning.get_by_role("listitem")).to_contain_text(re.compile(r"Allures à \d+,\d s"))
+    await proof.scroll_into_view_if_needed()
+    await work.assert_accessible()
+    await work.screenshot("office-work-held-ride")
+
+    # the day and the end come from the track: approving asks for nothing more
+    approve = proof.get_by_role("group", name=_("Approve: the ride is the visitor's own"))
+    await expect(approve.get_by_role("textbox")).to_have_count(0)
+    async with page.expect_navigation():
+        await approve.get_by_role("button", name=_("Approve")).click()
+    await expect(page.get_by_role("status")).to_have_text(_("The proof is approved: the visitor's pass is issued."))
+    await expect(work.proof(review_id)).to_have_count(0)
+    outcome = (await client.get(f"/api/v1/claims/review/{review_id}")).json()
+    assert outcome["pass"]["method"] == "gpx" and outcome["pass"]["persons"] == 2
 
 
 async def test_a_proof_is_rejected_and_a_pass_revoked_with_a_reason(
