@@ -23,7 +23,7 @@ from tests.rider_factory import cheats, lot_roads, recording_of, ride_road, ride
 HONEST = 210
 SOURCES = 24
 KEY = b"bench-ride-reuse".ljust(32, b".")
-# Reversing a file whose rider stopped moves the stops along the road: its time
+# Reversing a file whose app paused during a stop moves the pause along the road: its time
 # profile is then another's, and it may pass (docs/PROOFS.md says so).
 KNOWN_LIMITS = {"reversed"}
 

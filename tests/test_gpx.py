@@ -391,6 +391,13 @@ def test_the_same_ride_presented_differently_has_the_same_fingerprint():
         assert verify(document).fingerprint == original
 
 
+def test_companions_phones_started_seconds_apart_have_their_own_fingerprints():
+    fixes = cafe_ride()
+    later = [fix for fix in fixes if fix.time >= fixes[0].time + timedelta(seconds=20)]
+    assert later[0].time.replace(second=0) == fixes[0].time.replace(second=0)  # the same minute
+    assert verify(to_gpx(later)).fingerprint != verify(to_gpx(fixes)).fingerprint
+
+
 def test_a_different_ride_has_a_different_fingerprint():
     original = verify(to_gpx(cafe_ride())).fingerprint
     assert verify(to_gpx(cafe_ride(MORNING + timedelta(hours=1)))).fingerprint != original

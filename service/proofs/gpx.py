@@ -34,7 +34,7 @@ average.
 
 Fingerprint. The same ride must not give two passes whatever happens to the
 file's presentation, so the fingerprint is made of the ride, not the bytes: the
-first and last timestamps floored to the minute (UTC; offsets, fractional
+first and last timestamps floored to the second (UTC; offsets, fractional
 seconds and their truncation by a re-export do not matter) and the end position
 on a 0.01° grid (~1 km; a re-export with 5 or 7 decimals lands in the same cell
 unless the point sits within a few centimetres of a cell edge). Left out on
@@ -44,9 +44,11 @@ point count (re-exports that simplify the track change it, and it adds no
 protection). Someone who edits the timestamps of a ride, thins it or reverses
 it gets a new fingerprint: the ride's shape (`ride_shape.py`, times and
 sampling left out) tells whether two rides share a road, and their
-recordings (`ride_recording.py`) whether one is a copy of the other. Companions who record the same ride
-side by side share one fingerprint: a group claims one pass for all its persons
-(with their own phones, their recordings go to a person, see `ride_recording`).
+recordings (`ride_recording.py`) whether one is a copy of the other. Companions
+who record the same ride side by side on their own phones have their own
+fingerprints unless both phones start and stop in the same seconds (why not the
+minute: a fingerprint shared by two honest phones is a refusal); their
+recordings go to a person (see `ride_recording`).
 """
 
 from __future__ import annotations
@@ -260,15 +262,15 @@ def track_fingerprint(key: bytes, track: Track) -> bytes:
     return fingerprint(
         key,
         "gpx",
-        _utc_minute(track.times[0]),
-        _utc_minute(track.times[-1]),
+        _utc_second(track.times[0]),
+        _utc_second(track.times[-1]),
         _cell(track.lats[-1]),
         _cell(track.lons[-1]),
     )
 
 
-def _utc_minute(seconds: float) -> str:
-    return datetime.fromtimestamp(math.floor(seconds), UTC).strftime("%Y-%m-%dT%H:%MZ")
+def _utc_second(seconds: float) -> str:
+    return datetime.fromtimestamp(math.floor(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cell(degrees: float) -> str:
