@@ -137,6 +137,7 @@ function signal(kind) {
 }
 
 function showVerdict(kind, word, lines, { offline = false, extra = null } = {}) {
+  state.shownOffline = null; // the offline scan on screen, until another verdict replaces it
   const icon = { ok: "✓", used: "!", refused: "✗" }[kind];
   const verdict = $("verdict");
   verdict.className = `verdict verdict--${kind}`;
@@ -317,6 +318,23 @@ async function scanOffline(item) {
     [t("persons", { n: item.persons ?? claims.persons }), offerText(), site?.booking_required ? t("booking_offline") : null],
     { offline: true, extra: declaredFacts(null, claims.confidence) },
   );
+  state.shownOffline = item.nonce;
+}
+
+// The offline « valid » still on screen gives way when the sync says it does not count.
+function replaceShownVerdict(result) {
+  if (result.nonce !== state.shownOffline || result.status === "ok" || result.status === "duplicate") {
+    return;
+  }
+  if (result.status === "conflict") {
+    showVerdict("used", t("already_used"), [
+      t("after_sync"),
+      resultText(result),
+      t("persons", { n: result.first.persons }),
+    ]);
+  } else {
+    showVerdict("refused", t("refused"), [t("after_sync"), resultText(result)]);
+  }
 }
 
 function onCameraRead(text) {
@@ -424,6 +442,7 @@ async function sync() {
     const byNonce = new Map(batch.map((item) => [item.nonce, item]));
     for (const result of answer.data.results) {
       await store.settle({ ...result, synced_at: new Date().toISOString() }, byNonce.get(result.nonce));
+      replaceShownVerdict(result);
     }
   }
   await renderBar();

@@ -303,6 +303,11 @@ async def test_two_phones_offline_give_one_use_and_one_conflict(
     await second_context.set_offline(False)
     conflict = second.page.locator("#queue-results").get_by_text(first_name)
     await conflict.wait_for()
+    # the offline « valid » on top gives way to what the sync found
+    verdict = await second.verdict_text("Already used here")
+    assert _("offline") not in verdict
+    assert _("Checked by the service now that the network is back: this offline scan does not count.") in verdict
+    assert first_name in verdict
     # kept on screen until the tourist office has dealt with it
     await second.page.locator("#conflicts").get_by_text(codes.display(issued["code"])).wait_for()
     await second.screenshot("desk-conflict", full_page=True)
