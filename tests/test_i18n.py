@@ -99,9 +99,9 @@ def test_moments_are_written_for_people_in_the_lots_time():
     assert format_moment(moment, "en", "Europe/Paris").endswith("at 00:28")
     assert "26 nov." in format_moment(moment, "fr", "Europe/Paris")
     midnight = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)  # the end of 23 November in Cahors
-    assert "23" in render("pass.expired", "fr", {"valid_until": End(midnight)}, "Europe/Paris")[1]
-    assert "minuit" in render("pass.expired", "fr", {"valid_until": End(midnight)}, "Europe/Paris")[1]
-    assert "midnight" in render("pass.expired", "en", {"valid_until": End(midnight)}, "Europe/Paris")[1]
+    # the pass page and the e-mail write an end alike: the last minute of the day
+    assert "le 23 nov. à 23:59" in render("pass.expired", "fr", {"valid_until": End(midnight)}, "Europe/Paris")[1]
+    assert "on 23 Nov at 23:59" in render("pass.expired", "en", {"valid_until": End(midnight)}, "Europe/Paris")[1]
 
 
 # -- through HTTP --------------------------------------------------------------------------

@@ -254,7 +254,8 @@ async function showSlots(event) {
   state.textContent = "";
   try {
     const slots = await (await api(`/api/v1/sites/${encodeURIComponent(site)}/slots?date=${date}`)).json();
-    const open = slots.filter((slot) => slot.remaining > 0);
+    // a slot already begun cannot be booked any more (the service would refuse it)
+    const open = slots.filter((slot) => slot.remaining > 0 && Date.parse(slot.start) > Date.now());
     $("slots").replaceChildren(
       ...open.map((slot) => {
         const when = `${slotTime.format(new Date(slot.start))}–${slotTime.format(new Date(slot.end))}`;

@@ -194,12 +194,12 @@ class End:
 
 def format_moment(moment: datetime, lang: str | None = None, timezone: str | None = None, *, end: bool = False) -> str:
     """A moment in the Lot's time for people: « le 26 nov. à 00:28 », "on 26 Nov at 00:28";
-    an `end` at local midnight is the end of the day before (« expiré le 23 nov. à minuit »)."""
+    an `end` at local midnight is the last minute of the day before (« expiré le 23 nov. à
+    23:59 »), as the pass page writes it: « à minuit » reads as the start of that day to many."""
     lang = lang or current_lang()
     local = to_local(moment, timezone or current_timezone())
     if end and (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        day = format_day((local - timedelta(days=1)).date(), lang)
-        return gettext("on {day} at midnight", lang).format(day=day)
+        local -= timedelta(minutes=1)
     clock = format_time(local, "HH:mm", locale=_BABEL_LOCALES[lang])
     return gettext("on {day} at {time}", lang).format(day=format_day(local.date(), lang), time=clock)
 

@@ -27,13 +27,19 @@ class IssuedPass:
     checks: dict[str, bool] = field(default_factory=dict)
 
 
-def validity(arrival_date: date, claim_day: date, validity_days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """From the start of the arrival day to the end of the `validity_days`-th day counted
-    from the later of the arrival day and the claim day, local time: a trip claimed days
-    after it happened still gives a pass that is valid now (never one already expired),
-    and a trip claimed ahead counts from the arrival."""
+def validity(
+    arrival_date: date, claim_day: date, validity_days: int, tz: ZoneInfo, *, waited: bool = False
+) -> tuple[datetime, datetime]:
+    """From the start of the arrival day to the end of its `validity_days`-th day, local
+    time, as the pages promise: the same arrival ends the same day whatever the hour or
+    the day of the claim. A trip claimed after that (a site may take arrivals up to
+    `max_proof_age_days` old) gives a pass for the claim's day: never one already expired.
+    A proof that `waited` for a person counts its days from the approval (`claim_day`)
+    when that is later than the arrival: the wait is ours, not the visitor's."""
     start = datetime.combine(arrival_date, time(0), tz)
-    end = datetime.combine(max(arrival_date, claim_day) + timedelta(days=validity_days), time(0), tz)
+    first_day = max(arrival_date, claim_day) if waited else arrival_date
+    last_day = max(first_day + timedelta(days=validity_days - 1), claim_day)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tz)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -53,13 +59,18 @@ async def issue(
     trip_km: float | None,
     email: str | None,
     lang: str,
+    reviewed: bool = False,
 ) -> IssuedPass:
     """Store a pass for an accepted proof and sign its token (inside the caller's transaction).
-    The claim day is the day of issuance: a claim's, or a reviewer's approval."""
+    The claim day is the day of issuance: a claim's, or a reviewer's approval (`reviewed`)."""
     rules = settings.config.rules.passes
     await keyring.refresh(conn, settings.keyring_refresh_seconds)
     valid_from, valid_until = validity(
-        arrival_date, local_date(settings), rules.validity_days, ZoneInfo(settings.config.territory.timezone)
+        arrival_date,
+        local_date(settings),
+        rules.validity_days,
+        ZoneInfo(settings.config.territory.timezone),
+        waited=reviewed,
     )
     key = keyring.current
     row = await codes.insert_with_new_code(

@@ -127,6 +127,7 @@ async def approve(
             trip_km=round(facts["distance_km"], 1) if "distance_km" in facts else None,
             email=proof["email"],
             lang=proof["lang"],
+            reviewed=True,
         )
         if proof["email"]:
             await mail.enqueue(db, "review_decided", proof["lang"], pass_id=issued.id, proof_id=proof["id"])
