@@ -116,8 +116,10 @@ class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
 class GpxRules(msgspec.Struct, forbid_unknown_fields=True):
     """What a bike track must show. Defaults follow PRODUCT.md, "Arrival proofs"."""
 
-    # The last point within this distance of a Lot station or partner site.
+    # The last point within this distance of a Lot station, coach stop or partner site.
     max_end_distance_km: PositiveFloat = 2.0
+    # Whether a ride that ends within max_end_distance_km of its start (a loop) counts.
+    loops_count: bool = True
     min_distance_km: PositiveFloat = 10.0
     # Moving average (pauses excluded, see the module's docstring).
     min_moving_avg_kmh: PositiveFloat = 8.0

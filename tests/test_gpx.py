@@ -17,6 +17,7 @@ import pytest
 from service.core.errors import Problem
 from service.core.geo import haversine_km
 from service.proofs.gpx import (
+    Endpoint,
     fastest_stretch_kmh,
     nearest_endpoint,
     read_track,
@@ -52,11 +53,11 @@ MORNING = datetime(2026, 6, 14, 7, 30, 0, 400_000, tzinfo=UTC)
 KEY = secrets.token_bytes(32)
 ROCAMADOUR_SITE = (44.7997, 1.6183)
 # What the caller loads: Lot stations and partner sites with their OT.
-ENDPOINTS: list[tuple[float, float, str | None]] = [
-    (*CAHORS_STATION, "cahors"),
-    (*LALBENQUE, "cahors"),
-    (44.9275, 1.8442, "dordogne"),  # Souillac station
-    (*ROCAMADOUR_SITE, "dordogne"),  # a partner site
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(*CAHORS_STATION, "cahors", "Cahors"),
+    Endpoint(*LALBENQUE, "cahors", "Lalbenque"),
+    Endpoint(44.9275, 1.8442, "dordogne", "Souillac"),
+    Endpoint(*ROCAMADOUR_SITE, "dordogne", "Rocamadour, a partner site"),
 ]
 
 
@@ -67,7 +68,7 @@ def verify(
     now: datetime = NOW,
     persons: int = 2,
     key: bytes = KEY,
-    endpoints: list[tuple[float, float, str | None]] = ENDPOINTS,
+    endpoints: list[Endpoint] = ENDPOINTS,
 ) -> Verdict:
     return verify_gpx(
         document,
@@ -134,6 +135,15 @@ def test_the_arrival_date_is_the_local_date_of_the_last_point():
     late = shifted(fixes, datetime(2026, 6, 13, 22, 30, tzinfo=UTC) - fixes[-1].time)
     assert late[-1].time.date() == date(2026, 6, 13)
     assert verify(to_gpx(late)).arrival_date == date(2026, 6, 14)
+
+
+def test_a_loop_counts_unless_the_ots_say_otherwise():
+    loop = ride([CAHORS_STATION, (44.52, 1.52), (44.47, 1.60), CAHORS_STATION], start=MORNING, kmh=17)
+    assert verify(to_gpx(loop)).ot_id == "cahors"
+    problem = refusal(to_gpx(loop), rules=GpxRules(loops_count=False))
+    assert problem.code == "proof.track_is_loop" and problem.params["max_km"] == 2
+    # a ride from elsewhere still counts under that rule
+    assert verify(to_gpx(cafe_ride()), rules=GpxRules(loops_count=False))
 
 
 def test_the_nearest_endpoint_gives_the_ot():
@@ -213,6 +223,7 @@ def test_ending_a_little_further_than_allowed_from_a_station_is_refused():
     assert verify(to_gpx(fixes))
     problem = refusal(to_gpx(moved))
     assert problem.code == "proof.track_not_near_lot" and 2.9 < problem.params["km"] < 3.1
+    assert problem.params["place"] == "Cahors"  # the refusal names the nearest place
     assert refusal(to_gpx(fixes), endpoints=[]).code == "proof.track_not_near_lot"
 
 
@@ -441,7 +452,7 @@ def test_the_fastest_stretch_needs_the_whole_window():
 
 
 def test_nearest_endpoint():
-    assert nearest_endpoint(44.45, 1.44, ENDPOINTS)[1] == "cahors"
-    distance, ot_id = nearest_endpoint(44.90, 1.83, ENDPOINTS)
-    assert ot_id == "dordogne" and 3 < distance < 4
+    assert nearest_endpoint(44.45, 1.44, ENDPOINTS)[1].ot_id == "cahors"
+    distance, end = nearest_endpoint(44.90, 1.83, ENDPOINTS)
+    assert end.name == "Souillac" and end.ot_id == "dordogne" and 3 < distance < 4
     assert nearest_endpoint(44.45, 1.44, []) == (math.inf, None)

@@ -238,3 +238,12 @@ def test_validation_explains_by_field_or_by_the_values_kind():
     field, expected = explain("Object missing required field `line` - at `$.evidence`")
     assert field == "evidence" and expected.render("es") == "falta el campo line"
     assert "regex" not in explain("Expected `str` matching regex '^x$' - at `$.zzz`")[1].render("en")
+
+
+def test_figures_in_messages_are_written_for_the_language():
+    params = {"km": 3.04, "max_km": 2.0, "place": "Cahors"}
+    assert "3 km de Cahors" in messages.render("proof.track_not_near_lot", "fr", params)[1]
+    assert "à 2 km au plus" in messages.render("proof.track_not_near_lot", "fr", params)[1]
+    assert "5,2 km" in messages.render("proof.track_too_short", "fr", {"km": 5.24, "min_km": 10.0})[1]
+    assert "5.2 km" in messages.render("proof.track_too_short", "en", {"km": 5.24, "min_km": 10.0})[1]
+    assert "1 234,5" in i18n.format_number(1234.5, "fr").replace("\u202f", " ").replace("\u00a0", " ")

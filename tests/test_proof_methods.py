@@ -14,10 +14,21 @@ from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from service.app import create_app
+from service.core import clock
 from service.core.clock import lot_zone
 from tests.conftest import days_ago, nonce, staff_headers
-from tests.gpx_factory import LALBENQUE_TO_CAHORS, ride, shifted, to_gpx, winding_route
+from tests.gpx_factory import (
+    CAHORS_STATION,
+    LALBENQUE_TO_CAHORS,
+    ending_ago,
+    gpx_claim,
+    ride,
+    shifted,
+    to_gpx,
+    winding_route,
+)
 from tests.photo_factory import ticket_photo
+from tests.rider_factory import SAINT_CIRQ_LAPOPIE, ride_road, rider, road
 
 
 def _photo(colour: str = "green", size: tuple[int, int] = (640, 480), format: str = "JPEG") -> bytes:
@@ -421,3 +432,25 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     claim["evidence"]["barcode_b64"] = "%%%"
     response = await client.post("/api/v1/claims", json=claim)
     assert response.status_code == 422 and response.json()["code"] == "proof.evidence_invalid"
+
+
+async def test_a_ride_may_end_at_a_coach_stop_and_the_places_are_listed(client):
+    places = (await client.get("/api/v1/stops", params={"mode": "bike"})).json()
+    by_id = {place["id"]: place for place in places}
+    assert by_id["lio:saint-cirq-lapopie"]["mode"] == "bus"
+    assert any(place["mode"] == "train" and place["gateway"] for place in places)
+    sites = (await client.get("/api/v1/sites")).json()
+    assert {site["id"] for site in sites} <= {place["id"] for place in places if place["mode"] == "bike"}
+    # a cyclist from Cahors to Saint-Cirq-Lapopie, a liO stop and a village of the Lot
+    way = road("Cahors → Saint-Cirq-Lapopie", CAHORS_STATION, SAINT_CIRQ_LAPOPIE, seed="ends-at-a-coach-stop")
+    fixes = ending_ago(ride_road(way, rider(800, around=clock.now(), days=0, every_seconds=5)), 20)
+    answer = await client.post("/api/v1/claims", json=gpx_claim(fixes))
+    assert answer.status_code == 201, answer.text
+    # a ride ending in the countryside is told the nearest place and how far it is
+    astray = ending_ago(
+        ride_road(road("Cahors → Bach", CAHORS_STATION, (44.3551, 1.6728)), rider(801, around=clock.now(), days=0)), 20
+    )
+    refused = await client.post("/api/v1/claims", json=gpx_claim(astray), headers={"Accept-Language": "en"})
+    body = refused.json()
+    assert body["code"] == "proof.track_not_near_lot" and body["place"] and body["km"] > 2, body
+    assert body["place"] in body["detail"]

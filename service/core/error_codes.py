@@ -61,6 +61,7 @@ STATUS: Final[dict[str, int]] = {
     "proof.track_times_not_increasing": 422,
     "proof.track_in_future": 422,
     "proof.track_not_near_lot": 422,
+    "proof.track_is_loop": 422,
     "proof.track_too_short": 422,
     "proof.track_too_fast": 422,
     "proof.track_average_too_fast": 422,

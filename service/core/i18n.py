@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from service.core.clock import now, to_local
@@ -204,6 +205,11 @@ def format_moment(moment: datetime, lang: str | None = None, timezone: str | Non
     return gettext("on {day} at {time}", lang).format(day=format_day(local.date(), lang), time=clock)
 
 
+def format_number(value: float, lang: str | None = None) -> str:
+    """A figure of a message as the language writes it, to a tenth at most: « 2,5 », "2.5", « 2 »."""
+    return format_decimal(value, format="#,##0.#", locale=_BABEL_LOCALES[lang or current_lang()])
+
+
 def for_people(value: Any, lang: str | None = None, timezone: str | None = None) -> Any:
     """A message parameter as a person reads it: moments in the Lot's time, days in words,
     nested texts translated. JSON fields keep their ISO form (see `for_machines`)."""
@@ -217,6 +223,8 @@ def for_people(value: Any, lang: str | None = None, timezone: str | None = None)
         return format_moment(value, lang, timezone)
     if isinstance(value, date):
         return format_day(value, lang)
+    if isinstance(value, float):
+        return format_number(value, lang)
     return value
 
 

@@ -180,7 +180,17 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
     ),
     "proof.track_not_near_lot": (
         N_("Track does not end in the Lot"),
-        N_("The track ends {km} km from the nearest station or partner site (at most {max_km} km)."),
+        N_(
+            "The track ends {km} km from {place}, the nearest station, coach stop or partner site"
+            " of the Lot; it must end within {max_km} km of one."
+        ),
+    ),
+    "proof.track_is_loop": (
+        N_("A loop ride does not count"),
+        N_(
+            "The track ends within {max_km} km of where it started: the tourist offices count"
+            " only rides that arrive from elsewhere."
+        ),
     ),
     "proof.track_too_short": (
         N_("Track too short"),

@@ -42,7 +42,7 @@ def lang_url(request: Request, lang: str) -> str:
 
 def install_translations(environment: Environment) -> None:
     """`_()`, `ngettext()` and `{% trans %}` in templates translate into the template's `lang`,
-    from the same catalogs as the API's messages."""
+    from the same catalogs as the API's messages; `| number` writes a figure as `lang` does."""
 
     @pass_context
     def template_gettext(context: Context, message: str) -> str:
@@ -52,6 +52,11 @@ def install_translations(environment: Environment) -> None:
     def template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
         return i18n.ngettext(singular, plural, n, lang=context.get("lang"))
 
+    @pass_context
+    def number(context: Context, value: float) -> str:
+        return i18n.format_number(value, context.get("lang"))
+
+    environment.filters["number"] = number
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
 

@@ -57,6 +57,7 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "validity_days": rules.passes.validity_days,
         "privacy": rules.privacy,
         "max_persons": rules.claims.max_persons,
+        "gpx_rules": rules.gpx,
         "modes": modes,
         "methods_by_mode": claim_form.methods_by_mode(modes),
         "stops": _places_once(stops, modes),

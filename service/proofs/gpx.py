@@ -59,6 +59,7 @@ import re
 from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 from zoneinfo import ZoneInfo
 
@@ -246,12 +247,19 @@ def fastest_stretch_kmh(times: array, path_km: array, window_seconds: float) -> 
     return fastest
 
 
-def nearest_endpoint(
-    lat: float, lon: float, endpoints: list[tuple[float, float, str | None]]
-) -> tuple[float, str | None]:
-    """(distance in km, ot_id) of the endpoint closest to a position; infinite when there is none."""
+class Endpoint(NamedTuple):
+    """A place a bike ride may end: a station, a coach stop or a partner site of the territory."""
+
+    lat: float
+    lon: float
+    ot_id: str | None
+    name: str = ""
+
+
+def nearest_endpoint(lat: float, lon: float, endpoints: list[Endpoint]) -> tuple[float, Endpoint | None]:
+    """(distance in km, endpoint) of the endpoint closest to a position; infinite when there is none."""
     return min(
-        ((haversine_km((lat, lon), (end_lat, end_lon)), ot_id) for end_lat, end_lon, ot_id in endpoints),
+        ((haversine_km((lat, lon), (end.lat, end.lon)), end) for end in endpoints),
         default=(math.inf, None),
         key=lambda candidate: candidate[0],
     )
@@ -283,13 +291,13 @@ def verify_gpx(
     rules: GpxRules,
     claim_rules: ClaimRules,
     now: datetime,
-    endpoints: list[tuple[float, float, str | None]],
+    endpoints: list[Endpoint],
     persons: int,
     fingerprint_key: bytes,
     zone: str = "Europe/Paris",
 ) -> Verdict:
-    """Verify a bike track. `endpoints` are (lat, lon, ot_id) of the Lot's stations and
-    partner sites; `zone` is the territory's time zone, which dates the arrival."""
+    """Verify a bike track. `endpoints` are the places a ride may end (the Lot's stations,
+    coach stops and partner sites); `zone` is the territory's time zone, which dates the arrival."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     check_persons(persons, claim_rules)
@@ -303,14 +311,22 @@ def verify_gpx(
     arrival_date = datetime.fromtimestamp(arrived_at, local).date()
     check_travel_date(arrival_date, now.astimezone(local).date(), claim_rules)
 
-    end_km, ot_id = nearest_endpoint(track.lats[-1], track.lons[-1], endpoints)
-    if end_km > rules.max_end_distance_km:
+    end_km, end = nearest_endpoint(track.lats[-1], track.lons[-1], endpoints)
+    if end is None or end_km > rules.max_end_distance_km:
         raise Problem(
             422,
             "proof.track_not_near_lot",
             km=round(end_km, 1) if math.isfinite(end_km) else None,
             max_km=rules.max_end_distance_km,
+            place=end.name if end else None,
         )
+    ot_id = end.ot_id
+    # a ride that ends where it started: whether it counts is the OTs' rule
+    if (
+        not rules.loops_count
+        and haversine_km((track.lats[0], track.lons[0]), (track.lats[-1], track.lons[-1])) <= rules.max_end_distance_km
+    ):
+        raise Problem(422, "proof.track_is_loop", max_km=rules.max_end_distance_km)
 
     # the receiver's fix-to-fix jitter would add its own length to the ride: speeds are judged smoothed
     smooth = smoothed(track, rules.smooth_seconds)

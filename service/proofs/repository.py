@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from service.proofs.gpx import Endpoint
 from service.proofs.ride_recording import Recording
 from service.proofs.ride_shape import RideShape
 from service.proofs.rules import StopFacts, Verdict
+from service.territory import repository as territory
 
 
 async def stop_facts(conn: asyncpg.Connection, stop_id: str) -> StopFacts | None:
@@ -54,16 +56,10 @@ async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verd
     )
 
 
-async def lot_endpoints(conn: asyncpg.Connection) -> list[tuple[float, float, str | None]]:
-    """(lat, lon, OT) of the places a bike ride may end: Lot stations and gateways, partner sites."""
-    rows = await conn.fetch(
-        """
-        SELECT lat, lon, ot_id FROM stops WHERE mode = 'train' AND (in_lot OR gateway)
-        UNION ALL
-        SELECT lat, lon, ot_id FROM sites WHERE active
-        """
-    )
-    return [(row["lat"], row["lon"], row["ot_id"]) for row in rows]
+async def lot_endpoints(conn: asyncpg.Connection) -> list[Endpoint]:
+    """The places a bike ride may end: the Lot's stations and coach stops, the gateway
+    stations, the active partner sites (as `GET /api/v1/stops?mode=bike` lists them)."""
+    return [Endpoint(row["lat"], row["lon"], row["ot_id"], row["name"]) for row in await territory.bike_endpoints(conn)]
 
 
 async def lock_reuse_checks(conn: asyncpg.Connection, kind: str) -> None:

@@ -78,7 +78,7 @@ class TerritoryController(Controller):
     async def ots(self, db: DB) -> list[OT]:
         return [OT(row["id"], row["name"]) for row in await repository.list_ots(db)]
 
-    @get("/stops", summary="Stations and coach stops known to the service")
+    @get("/stops", summary="Stations and coach stops known to the service; with mode=bike, where a ride may end")
     async def stops(self, db: DB, mode: FromQuery[Mode | None] = None) -> list[Stop]:
         return [
             Stop(
@@ -92,5 +92,5 @@ class TerritoryController(Controller):
                 in_lot=row["in_lot"],
                 gateway=row["gateway"],
             )
-            for row in await repository.list_stops(db, mode)
+            for row in await (repository.bike_endpoints(db) if mode == "bike" else repository.list_stops(db, mode))
         ]

@@ -143,6 +143,20 @@ async def list_stops(conn: asyncpg.Connection, mode: str | None) -> list[asyncpg
     )
 
 
+async def bike_endpoints(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Where a bike ride may end, shaped as stops: the Lot's stations and coach stops, the
+    gateway stations, and the active partner sites (mode 'bike', no UIC code)."""
+    return await conn.fetch(
+        """
+        SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops
+        WHERE same_as IS NULL AND (in_lot OR (mode = 'train' AND gateway))
+        UNION ALL
+        SELECT id, name, 'bike', lat, lon, NULL, ot_id, true, false FROM sites WHERE active
+        ORDER BY name
+        """
+    )
+
+
 async def stop(conn: asyncpg.Connection, stop_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT id, name, mode, lat, lon, uic, ot_id, in_lot, gateway FROM stops WHERE id = $1", stop_id
