@@ -135,8 +135,11 @@ class GpxRules(msgspec.Struct, forbid_unknown_fields=True):
     # Device clocks run a little ahead: a track may end this far in the future.
     max_clock_skew_minutes: Annotated[float, msgspec.Meta(ge=0)] = 5.0
     min_points: Annotated[int, msgspec.Meta(ge=2)] = 50
-    max_points: Annotated[int, msgspec.Meta(ge=2)] = 100_000
-    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 5 * 1024 * 1024
+    # 14 hours at a point a second; the bytes follow: a point of a Strava or Garmin export
+    # with its extensions (heart rate, cadence, temperature) takes about 330 bytes, so a
+    # file that keeps to the point limit keeps to the byte limit too.
+    max_points: Annotated[int, msgspec.Meta(ge=2)] = 50_000
+    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 16 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.min_moving_avg_kmh >= self.max_moving_avg_kmh:

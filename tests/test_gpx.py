@@ -352,7 +352,7 @@ def test_a_huge_file_is_refused_before_parsing():
 
     limit = GpxRules().max_bytes
     huge = document + b"\n" * (limit - len(document) + 1)
-    assert refusal(huge).params == {"max_mib": 5.0}
+    assert refusal(huge).params == {"max_mib": round(limit / 1024 / 1024, 1)}
 
 
 def test_too_many_points_are_refused():
@@ -362,21 +362,23 @@ def test_too_many_points_are_refused():
 
 def test_a_file_at_the_size_limit_is_read_in_little_memory():
     limit = GpxRules().max_bytes
-    fixes = ride(LALBENQUE_TO_CAHORS, start=MORNING - timedelta(hours=8), kmh=5, every_seconds=1)
+    fixes = ride(LALBENQUE_TO_CAHORS, start=MORNING - timedelta(hours=8), kmh=5, every_seconds=0.3)
     whole = to_gpx(fixes, extensions=True)
+    assert len(whole) > limit
     fitting = fixes[: int(len(fixes) * limit * 0.99 / len(whole))]
     document = to_gpx(fitting, extensions=True)
     assert limit * 0.95 < len(document) <= limit
 
+    rules = GpxRules(max_points=len(fitting))  # these points are lighter than a real export's
     tracemalloc.start()
     try:
-        track = read_track(document, GpxRules())
+        track = read_track(document, rules)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert len(track) == len(fitting)
-    # the tree of a whole file this size takes tens of MiB; read as a stream it is a few arrays
-    assert peak < 3 * 1024 * 1024
+    # the tree of a whole file this size takes a hundred MiB or more; read as a stream it is a few arrays
+    assert peak < 6 * 1024 * 1024
 
 
 # the fingerprint

@@ -16,6 +16,7 @@ from PIL import Image
 from service.app import create_app
 from service.core import clock
 from service.core.clock import lot_zone
+from service.proofs.controller import MAX_CLAIM_BYTES
 from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
@@ -454,3 +455,33 @@ async def test_a_ride_may_end_at_a_coach_stop_and_the_places_are_listed(client):
     body = refused.json()
     assert body["code"] == "proof.track_not_near_lot" and body["place"] and body["km"] > 2, body
     assert body["place"] in body["detail"]
+
+
+async def test_a_long_ride_with_extensions_fits_the_limits_and_a_larger_file_is_told_how_to_shrink(client):
+    # about 110 km at a point a second, from Gourdon by Figeac to Cahors: a day's Strava export
+    route = [(44.7419, 1.3894), (44.6086, 2.0317), CAHORS_STATION]
+    fixes = ending_ago(ride(route, start=clock.now(), kmh=14, every_seconds=1, seed=7), 20)
+    assert len(fixes) >= 25_000
+    document = to_gpx(fixes, extensions=True).replace(
+        b"<gpxtpx:hr>128</gpxtpx:hr>",
+        b"<gpxtpx:atemp>21</gpxtpx:atemp><gpxtpx:hr>128</gpxtpx:hr><gpxtpx:cad>85</gpxtpx:cad>",
+    )
+    assert len(document) > 6 * 1024 * 1024  # larger than the old 5 MiB limit
+    answer = await client.post(
+        "/api/v1/claims",
+        data={"mode": "bike", "method": "gpx", "persons": "1"},
+        files={"file": ("ride.gpx", document, "application/gpx+xml")},
+    )
+    assert answer.status_code == 201, answer.text
+    # past the limit, the claim form (not a JSON body) says why and how to shrink the file
+    huge = b" " * (MAX_CLAIM_BYTES + 1)
+    refused = await client.post(
+        "/claim?lang=en",
+        data={"mode": "bike", "method": "gpx", "persons": "1"},
+        files={"gpx_file": ("ride.gpx", huge, "application/gpx+xml")},
+    )
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/?lang=en&refused=too_large")
+    page = await client.get(refused.headers["location"])
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Your file is larger than 17 MiB" not in page.text
+    assert "Your file is larger than 16 MiB. A GPX track can be exported without heart rate" in page.text

@@ -157,10 +157,19 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
         N_("GPX track refused"),
         N_("The GPX file holds XML declarations (DOCTYPE, entities) that are not accepted."),
     ),
-    "proof.gpx_too_large": (N_("GPX file too large"), N_("The GPX file is larger than {max_mib} MiB.")),
+    "proof.gpx_too_large": (
+        N_("GPX file too large"),
+        N_(
+            "The GPX file is larger than {max_mib} MiB: export it without heart rate, cadence or power,"
+            " or with a point every 5 seconds."
+        ),
+    ),
     "proof.track_too_many_points": (
         N_("Track has too many points"),
-        N_("The track has more than {max} points: send only the ride you arrived by."),
+        N_(
+            "The track has more than {max} points: export it with a point every 5 seconds,"
+            " or send only the ride you arrived by."
+        ),
     ),
     "proof.track_without_times": (
         N_("Track without times"),

@@ -59,6 +59,12 @@ REQUIRED: Final = {
 }
 EVIDENCE_FIELDS: Final = ("date", "stop", "time", "line", "ticket_ref", "ticket_file", "gpx_file", "code")
 
+# A claim whose file is past the limit, refused before its form is read.
+TOO_LARGE: Final = N_(
+    "Your file is larger than {max_mib} MiB. A GPX track can be exported without heart rate, cadence or power,"
+    " or with a point every 5 seconds; a photo of a ticket can be sent smaller."
+)
+
 # What to do next, after a refusal, by method.
 NEXT_STEP: Final = {
     "declared_trip": N_(
@@ -68,10 +74,7 @@ NEXT_STEP: Final = {
         "Try a sharper photo or the PDF of the ticket, declare your trip instead, "
         "or send a photo for the tourist office to check."
     ),
-    "gpx": N_(
-        "Export the whole ride from your app, ask a bike partner for a code, "
-        "or send a photo for the tourist office to check."
-    ),
+    "gpx": N_("You may also ask a bike partner for a code, or send a photo for the tourist office to check."),
     "attestation": N_("Ask the partner for a new code, or send a photo for the tourist office to check."),
     "manual": N_("Send a sharp JPEG or PNG photo of the whole ticket."),
 }

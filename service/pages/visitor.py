@@ -12,7 +12,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from service.core import clock, i18n, ratelimit
@@ -26,7 +27,7 @@ from service.passes import codes, qr
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.proofs import service as proofs
-from service.proofs.controller import MAX_FILE_BYTES
+from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.reports import co2
 from service.reviews import repository as reviews
 from service.settings import Settings
@@ -108,6 +109,12 @@ async def _upload(value: Any) -> bytes | None:
     return content or None
 
 
+def _too_large_for_the_form(request: Request, _exc: RequestEntityTooLarge) -> Response:
+    """A claim body past the limit never reaches the handler: back to the form, which says why."""
+    lang = i18n.request_lang(request.scope)
+    return Redirect(f"/?lang={lang}&refused=too_large#error-summary", status_code=303)
+
+
 def _pass_page(state: State, lang: str, issued: dict[str, Any] | None = None) -> Template:
     return page("visitor/pass.html.j2", lang, timezone=state.settings.config.territory.timezone, issued=issued)
 
@@ -132,11 +139,23 @@ def _issued(row: Any, token: str, lang: str, settings: Settings) -> dict[str, An
 
 class VisitorPages(Controller):
     @get("/", name="visitor.home")
-    async def home(self, request: Request, db: DB, lang: Lang) -> Template:
-        """What the Tarif bas carbone is, the partner offers grouped by OT (as /api/v1/sites), the claim form."""
-        return page("visitor/home.html.j2", lang, **await _form_context(request, db))
+    async def home(self, request: Request, db: DB, lang: Lang, refused: FromQuery[str | None] = None) -> Template:
+        """What the Tarif bas carbone is, the partner offers grouped by OT (as /api/v1/sites), the
+        claim form; `refused=too_large` after a claim whose file was past the limit."""
+        form = None
+        if refused == "too_large":
+            form = claim_form.FormState()
+            limit = i18n.format_number(MAX_FILE_BYTES / 1024 / 1024, lang)
+            form.refuse(None, i18n.gettext(claim_form.TOO_LARGE, lang).format(max_mib=limit))
+        return page("visitor/home.html.j2", lang, **await _form_context(request, db, form))
 
-    @post("/claim", name="visitor.claim", request_max_body_size=12 * 1024 * 1024)
+    @post(
+        "/claim",
+        name="visitor.claim",
+        request_max_body_size=MAX_CLAIM_BYTES,
+        # the form, not a JSON body, tells a visitor that the file is too large
+        exception_handlers={RequestEntityTooLarge: _too_large_for_the_form},
+    )
     async def claim(
         self,
         request: Request,

@@ -27,8 +27,9 @@ from service.settings import Mode
 Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
-MAX_CLAIM_BYTES = 12 * 1024 * 1024
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# A file part may be as large as the largest proof file ([gpx] max_bytes); the body, that and the form.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_CLAIM_BYTES = MAX_FILE_BYTES + 1024 * 1024
 
 
 class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):
