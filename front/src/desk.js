@@ -10,6 +10,7 @@ import { display, readCode } from "./desk/codes.js";
 import { Camera } from "./desk/camera.js";
 import * as store from "./desk/store.js";
 import { TokenRefused, peek, verifyOffline } from "./desk/token.js";
+import { intlLocale } from "./locale.js";
 
 const root = document.getElementById("desk");
 const TEXT = JSON.parse(document.getElementById("desk-text").textContent);
@@ -38,8 +39,8 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-const moment = new Intl.DateTimeFormat(LANG, { timeZone: ZONE, dateStyle: "medium", timeStyle: "short" });
-const clockTime = new Intl.DateTimeFormat(LANG, { timeZone: ZONE, hour: "2-digit", minute: "2-digit" });
+const moment = new Intl.DateTimeFormat(intlLocale(LANG), { timeZone: ZONE, dateStyle: "medium", timeStyle: "short" });
+const clockTime = new Intl.DateTimeFormat(intlLocale(LANG), { timeZone: ZONE, hour: "2-digit", minute: "2-digit" });
 const when = (iso) => moment.format(new Date(iso));
 const hour = (iso) => clockTime.format(new Date(iso));
 
@@ -178,7 +179,7 @@ function declaredFacts(declared, confidence) {
 
 function dateOnly(isoDate) {
   const [year, month, day] = isoDate.split("-").map(Number);
-  return new Intl.DateTimeFormat(LANG, { dateStyle: "full", timeZone: "UTC" }).format(Date.UTC(year, month - 1, day));
+  return new Intl.DateTimeFormat(intlLocale(LANG), { dateStyle: "full", timeZone: "UTC" }).format(Date.UTC(year, month - 1, day));
 }
 
 function offerText() {

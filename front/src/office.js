@@ -1,6 +1,7 @@
 // The tourist offices' pages. Server-rendered tables hold every figure; this script
 // draws a chart above each table that asks for one (data-chart), signs in through the
 // API, and sends the work queues' forms to the API (the session cookie goes with them).
+import { intlLocale } from "./locale.js";
 import {
   BarController,
   BarElement,
@@ -57,7 +58,7 @@ function drawChart(table) {
   box.append(canvas);
   figure.append(box);
   table.closest(".table-wrap").before(figure);
-  const numbers = new Intl.NumberFormat(lang);
+  const numbers = new Intl.NumberFormat(intlLocale(lang));
   new Chart(canvas, {
     type: "bar",
     data: { labels, datasets },

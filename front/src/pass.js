@@ -2,6 +2,7 @@
 // is kept on this device (localStorage) with the pass's last known state and its
 // QR, and the page opens again without a network (the service worker keeps the
 // page and its assets; this script keeps the pass).
+import { intlLocale } from "./locale.js";
 
 const STORE = "tbc.passes";
 const CURRENT = "tbc.pass.current";
@@ -63,9 +64,9 @@ function currentToken() {
   return code ? readStore()[code]?.token ?? null : null;
 }
 
-const moment = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, dateStyle: "full", timeStyle: "short" });
-const day = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, dateStyle: "medium", timeStyle: "short" });
-const slotTime = new Intl.DateTimeFormat(lang, { timeZone: words.timezone, hour: "2-digit", minute: "2-digit" });
+const moment = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, dateStyle: "full", timeStyle: "short" });
+const day = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, dateStyle: "medium", timeStyle: "short" });
+const slotTime = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, hour: "2-digit", minute: "2-digit" });
 // The Lot's day as YYYY-MM-DD, whatever the phone's own time zone.
 const isoDay = (date) => new Intl.DateTimeFormat("en-CA", { timeZone: words.timezone }).format(date);
 
@@ -138,7 +139,7 @@ function render(record, offline) {
   // a validity ends at midnight: the last minute of the day before reads right
   $("pass-until").textContent = moment.format(new Date(new Date(pass.valid_until).getTime() - 60_000));
   const kg = pass.co2_avoided_kg;
-  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: kg < 10 ? 1 : 0 }).format(kg);
+  const number = new Intl.NumberFormat(intlLocale(lang), { maximumFractionDigits: kg < 10 ? 1 : 0 }).format(kg);
   $("pass-co2").textContent = fill(words.co2, { kg: number });
 
   const usable = usableSites(pass, sites);

@@ -192,6 +192,15 @@ async def test_a_slot_is_booked_and_cancelled_from_the_pass_page(page: Page, cli
     await expect(bookings).to_contain_text("Aucune réservation.")
     assert (await client.get(f"/api/v1/passes/{issued['code']}", headers=headers)).json()["bookings"] == []
 
+    # in English the slots read as the British write times, not « 02:00 PM »
+    await PassPage(page).open_with(issued["token"], lang="en")
+    await page.get_by_label("Site", exact=True).select_option(value=site["id"])
+    await page.get_by_label("Day of the visit", exact=True).fill(day)
+    await page.get_by_role("button", name="Show the slots").click()
+    first_slot = page.get_by_role("list", name="Slots").get_by_role("listitem").first
+    await expect(first_slot).to_contain_text(re.compile(r"^\d\d:\d\d–\d\d:\d\d"))
+    assert not re.search(r"AM|PM", await page.get_by_role("list", name="Slots").inner_text())
+
 
 def pass_page_zone():
     from service.core.clock import lot_zone
