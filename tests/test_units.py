@@ -9,6 +9,7 @@ import pytest
 
 from service.core.i18n import negotiate
 from service.core.messages import CATALOG
+from service.pages import claim_form
 from service.passes import codes
 from service.reports import co2
 from service.settings import ROOT, ConfigError, load_config
@@ -95,3 +96,15 @@ def test_every_code_has_one_status():
     assert len(seen) > 60
     wrong = {code: statuses for code, statuses in seen.items() if statuses != {STATUS.get(code)}}
     assert not wrong, wrong
+
+
+def test_the_claim_forms_summary_follows_the_forms_order():
+    form = claim_form.FormState()
+    form.refuse("email", "e-mail")
+    form.refuse("persons", "persons")
+    form.refuse("stop", "stop")
+    form.refuse(None, "the file")
+    form.refuse("mode", "mode")
+    assert [name for name, _ in form.summary] == [None, "mode", "stop", "persons", "email"]
+    template = (ROOT / "service" / "templates" / "_fragments" / "claim_form.html.j2").read_text()
+    assert tuple(re.findall(r'f\.field\("([a-z_]+)"', template)) == claim_form.FORM_ORDER

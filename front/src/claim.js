@@ -45,5 +45,17 @@ if (form) {
 
   // After a refusal, the summary takes the focus so that it is read out first.
   const summary = document.querySelector("#error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A summary link shows its field with the label above it, then puts the focus in it
+    // (the browser's own jump would scroll the label off the top of the screen).
+    summary.addEventListener("click", (event) => {
+      const link = event.target instanceof Element ? event.target.closest('a[href^="#"]') : null;
+      const control = link && document.getElementById(link.hash.slice(1));
+      if (!control) return;
+      event.preventDefault();
+      (control.closest(".field") ?? control).scrollIntoView({ block: "start" });
+      control.focus({ preventScroll: true });
+    });
+  }
 }

@@ -57,6 +57,21 @@ REQUIRED: Final = {
     "attestation": {"code"},
     "manual": {"ticket_file"},
 }
+# The claim form's fields, top to bottom (service/templates/_fragments/claim_form.html.j2).
+FORM_ORDER: Final = (
+    "mode",
+    "method",
+    "stop",
+    "date",
+    "time",
+    "line",
+    "ticket_ref",
+    "ticket_file",
+    "gpx_file",
+    "code",
+    "persons",
+    "email",
+)
 EVIDENCE_FIELDS: Final = ("date", "stop", "time", "line", "ticket_ref", "ticket_file", "gpx_file", "code")
 
 # A claim whose file is past the limit, refused before its form is read.
@@ -143,7 +158,9 @@ def field_of(code: str, method: str, detail: str) -> str | None:
 
 @dataclass
 class FormState:
-    """What the visitor sent (to show the form again) and what was refused, by field."""
+    """What the visitor sent (to show the form again) and what was refused, by field; the
+    summary lists the refusals in the form's order (one without a field comes first), and
+    the next step is said once, under it."""
 
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -154,6 +171,7 @@ class FormState:
         if name is not None:
             self.errors[name] = message
         self.summary.append((name, message))
+        self.summary.sort(key=lambda entry: FORM_ORDER.index(entry[0]) if entry[0] in FORM_ORDER else -1)
 
 
 def evidence_of(method: str, values: dict[str, str], stop_id: str | None) -> dict[str, Any]:

@@ -143,17 +143,22 @@ async def test_a_stop_outside_the_lot_is_refused_beside_its_field(page: Page, la
     await form.submit()
     error = await form.error_of("Arrival station or stop")
     assert _("The arrival stop is neither in the Lot nor a gateway station.", lang) in error
-    # what to do next, in the same words
-    assert (
-        _(
-            "Check what you entered, or choose another proof: a photo of your ticket, checked by the tourist office.",
-            lang,
-        )
-        in error
-    )
     summary = page.get_by_role("alert")
     await expect(summary).to_contain_text(_("Your pass could not be issued", lang))
     assert await summary.evaluate("node => node === document.activeElement")
+    # what to do next, said once: in the summary, not again under the field
+    advice = _(
+        "Check what you entered, or choose another proof: a photo of your ticket, checked by the tourist office.",
+        lang,
+    )
+    await expect(summary).to_contain_text(advice)
+    assert advice not in error and (await page.content()).count(advice) == 1
+    # the summary's link shows the field with its label, and puts the focus in it
+    await summary.get_by_role("link").first.click()
+    stop = await form.field("Arrival station or stop")
+    await expect(stop).to_be_focused()
+    label = page.locator("label[for='stop']")
+    assert (await label.bounding_box())["y"] >= 0
     # what the visitor typed is still there, and the mode's fields only
     await expect(await form.field("Arrival station or stop")).to_have_value("Lauzerte – Place du Foirail")
     await expect(await form.field("GPX track")).to_be_hidden()
