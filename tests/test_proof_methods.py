@@ -16,7 +16,7 @@ from PIL import Image
 from service.app import create_app
 from service.core import clock
 from service.core.clock import lot_zone
-from service.proofs.controller import MAX_CLAIM_BYTES
+from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from tests.conftest import days_ago, nonce, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
@@ -485,3 +485,13 @@ async def test_a_long_ride_with_extensions_fits_the_limits_and_a_larger_file_is_
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "Your file is larger than 17 MiB" not in page.text
     assert "Your file is larger than 16 MiB. A GPX track can be exported without heart rate" in page.text
+
+
+async def test_a_form_file_past_its_own_limit_brings_the_form_back_too(client):
+    # within the body's limit, past the file's: the same answer as a body too large
+    refused = await client.post(
+        "/claim?lang=en",
+        data={"mode": "bike", "method": "gpx", "persons": "1"},
+        files={"gpx_file": ("ride.gpx", b" " * (MAX_FILE_BYTES + 10), "application/gpx+xml")},
+    )
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/?lang=en&refused=too_large")

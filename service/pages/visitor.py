@@ -105,7 +105,7 @@ async def _upload(value: Any) -> bytes | None:
         return None
     content = await value.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise Problem(413, "request.too_large")
+        raise RequestEntityTooLarge  # the route's handler brings the form back, saying why
     return content or None
 
 

@@ -253,7 +253,7 @@ class Endpoint(NamedTuple):
     lat: float
     lon: float
     ot_id: str | None
-    name: str = ""
+    name: str
 
 
 def nearest_endpoint(lat: float, lon: float, endpoints: list[Endpoint]) -> tuple[float, Endpoint | None]:
