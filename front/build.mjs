@@ -18,6 +18,7 @@ const entryPoints = [
   "visitor.css",
   "claim.js",
   "pass.js",
+  "review.js",
   "sw.js",
   "desk.css",
   "desk.js",

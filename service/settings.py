@@ -93,6 +93,8 @@ class SiteDefaults(msgspec.Struct, forbid_unknown_fields=True):
 
 class RateLimits(msgspec.Struct, forbid_unknown_fields=True):
     claims_per_minute: PositiveInt = 30
+    # « Send my pass again » by e-mail, per client address and hour.
+    pass_resends_per_hour: PositiveInt = 10
     # Wrong staff passwords, counted in fixed windows of `sign_in_window_minutes`: per
     # address and username (that account is locked from that address until the window
     # ends), and per address whatever the username (a higher ceiling, so that one locked

@@ -154,6 +154,14 @@ async def conn(settings: Settings, app: Any) -> AsyncIterator[asyncpg.Connection
 _tokens: dict[str, str] = {}
 
 
+async def reject_review(client: httpx.AsyncClient, review_id: str, reason: str, user: str = "demo-ot-dordogne") -> None:
+    """A reviewer (of `user`'s OT) refuses the proof held for review, with `reason`."""
+    rejected = await client.post(
+        f"/api/v1/review/proofs/{review_id}/reject", json={"reason": reason}, headers=await staff_headers(client, user)
+    )
+    assert rejected.status_code == 200, rejected.text
+
+
 async def staff_headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     if username not in _tokens:
         response = await client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})

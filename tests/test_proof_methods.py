@@ -17,7 +17,7 @@ from service.app import create_app
 from service.core import clock
 from service.core.clock import lot_zone
 from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
-from tests.conftest import days_ago, nonce, staff_headers
+from tests.conftest import days_ago, nonce, reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE_TO_CAHORS,
@@ -57,7 +57,7 @@ def _bike_claim(code: str, persons: int = 2) -> dict:
 # bike attestations
 
 
-async def test_attestation_gives_one_verified_pass(client):
+async def test_attestation_gives_one_verified_pass(client, conn):
     attestation = await _attestation(client)
     assert len(attestation["code"]) == 8 and attestation["code_display"].count("-") == 1
     response = await client.post("/api/v1/claims", json=_bike_claim(attestation["code_display"].lower()))
@@ -71,8 +71,10 @@ async def test_attestation_gives_one_verified_pass(client):
         headers=await staff_headers(client, "demo-partner-gouffre-padirac"),
     )
     assert scan.status_code == 201, scan.text
+    # the code typed again (the tab closed), even once expired: the same pass back
+    await conn.execute("UPDATE attestations SET expires_at = now() WHERE code = $1", attestation["code"])
     again = await client.post("/api/v1/claims", json=_bike_claim(attestation["code"]))
-    assert again.status_code == 409 and again.json()["code"] == "proof.already_used"
+    assert again.status_code == 200 and again.json()["pass"]["code"] == issued["code"], again.text
 
 
 async def test_attestation_used_once_under_concurrency(client, conn):
@@ -80,7 +82,8 @@ async def test_attestation_used_once_under_concurrency(client, conn):
     responses = await asyncio.gather(
         *(client.post("/api/v1/claims", json=_bike_claim(attestation["code"])) for _ in range(10))
     )
-    assert sorted(r.status_code for r in responses) == [201] + [409] * 9
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [201]
+    assert len({r.json()["pass"]["code"] for r in responses}) == 1
     row = await conn.fetchrow("SELECT used_at, proof_id FROM attestations WHERE code = $1", attestation["code"])
     assert row["used_at"] is not None and row["proof_id"] is not None
 
@@ -121,10 +124,14 @@ async def _submit_manual(client, photo: bytes, *, stop="StopArea:OCE87613042", m
 
 
 async def test_manual_proof_reviewed_then_pass(client, conn):
-    submitted = await _submit_manual(client, _photo("navy"))
+    photo_of_ticket = _photo("navy")
+    submitted = await _submit_manual(client, photo_of_ticket)
     assert submitted.status_code == 202, submitted.text
     review_id = submitted.json()["review"]["id"]
     assert submitted.json()["review"]["status"] == "pending"
+    # the tab closed, the photo sent again: its review, not a refusal
+    resent = await _submit_manual(client, photo_of_ticket)
+    assert resent.status_code == 202 and resent.json()["review"] == {"id": review_id, "status": "pending"}
     assert (await client.get(f"/api/v1/claims/review/{review_id}")).json()["review"]["status"] == "pending"
 
     # Rocamadour-Padirac is in the Dordogne valley: the Dordogne OT sees it, Figeac does not
@@ -152,6 +159,9 @@ async def test_manual_proof_reviewed_then_pass(client, conn):
     assert issued["code"] == decided.json()["pass_code"] and issued["confidence"] == "verified"
     shown = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"})
     assert shown.status_code == 200 and shown.json()["method"] == "manual"
+    # once approved, the same photo gives that pass back
+    resent = await _submit_manual(client, photo_of_ticket)
+    assert resent.status_code == 200 and resent.json()["pass"]["code"] == issued["code"], resent.text
     # the photo is gone once reviewed
     assert (
         await conn.fetchval(
@@ -265,7 +275,12 @@ async def test_manual_refusals(client):
     photo = _photo("teal", format="PNG")
     assert (await _submit_manual(client, photo)).status_code == 202
     duplicate = await _submit_manual(client, photo)
-    assert duplicate.status_code == 409 and duplicate.json()["code"] == "proof.already_used"
+    assert duplicate.status_code == 202, duplicate.text
+    await reject_review(client, duplicate.json()["review"]["id"], "not a ticket")
+    # a proof a person refused stays refused, with their reason
+    declined = await _submit_manual(client, photo)
+    assert declined.status_code == 409 and declined.json()["code"] == "proof.declined"
+    assert "not a ticket" in declined.json()["detail"]
     no_file = await client.post(
         "/api/v1/claims", json={"mode": "train", "method": "manual", "persons": 1, "evidence": {}}
     )
@@ -293,13 +308,13 @@ async def test_gpx_track_as_text_or_file(client):
     response = await client.post("/api/v1/claims", json=claim)
     assert response.status_code == 201, response.text
     assert (response.json()["pass"]["method"], response.json()["pass"]["confidence"]) == ("gpx", "plausible")
-    # the same ride again, as a file: already used
+    # the same ride again, as a file: its pass back
     again = await client.post(
         "/api/v1/claims",
         data={"mode": "bike", "method": "gpx", "persons": "1"},
         files={"file": ("ride.gpx", document, "application/gpx+xml")},
     )
-    assert again.status_code == 409 and again.json()["code"] == "proof.already_used"
+    assert again.status_code == 200 and again.json()["pass"]["code"] == response.json()["pass"]["code"], again.text
     other = await client.post(
         "/api/v1/claims",
         data={"mode": "bike", "method": "gpx", "persons": "1"},
@@ -388,9 +403,11 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
     }
     # twenty friends sharing one ticket at the same moment: one pass
     responses = await asyncio.gather(*(client.post("/api/v1/claims", json=claim) for _ in range(20)))
-    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    assert sorted(r.status_code for r in responses) == [200] * 19 + [201]
+    assert len({r.json()["pass"]["code"] for r in responses}) == 1
     response = next(r for r in responses if r.status_code == 201)
     assert (response.json()["pass"]["confidence"], response.json()["pass"]["method"]) == ("verified", "rail_barcode")
+    issued_code = response.json()["pass"]["code"]
 
     # the same ticket declared by hand is the same proof
     declared = {
@@ -406,7 +423,7 @@ async def test_rail_barcode_as_bytes_or_photo(client, conn):
         },
     }
     response = await client.post("/api/v1/claims", json=declared)
-    assert response.status_code == 409 and response.json()["code"] == "proof.already_used"
+    assert response.status_code == 200 and response.json()["pass"]["code"] == issued_code, response.text
 
     photo = factory.photo_png(ticket("HTTP02"))
     response = await client.post(

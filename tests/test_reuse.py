@@ -15,7 +15,7 @@ from service.core.geo import haversine_km
 from service.proofs.ride_recording import compare
 from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
 from service.reviews.photos import LOOKALIKE_BITS, SAME_PHOTO_BITS, bits_apart, perceptual_hash, sanitise
-from tests.conftest import staff_headers
+from tests.conftest import reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE,
@@ -95,6 +95,11 @@ async def test_each_cheat_of_a_ride_is_refused_and_honest_neighbours_pass(client
     assert first.status_code == 201, first.text
     for name, cheat in _cheats(fixes).items():
         response = await client.post("/api/v1/claims", json=gpx_claim(cheat))
+        if name == "a few metres of jitter":
+            # the very same times and ends are the same ride's fingerprint: its own pass back, never a new one
+            assert response.status_code == 200, (name, response.text)
+            assert response.json()["pass"]["code"] == first.json()["pass"]["code"], name
+            continue
         assert response.status_code == 409, (name, response.text)
         assert response.json()["code"] == "proof.already_used", name
     # Two other riders reach the same station within the same hour, by their own ways.
@@ -176,12 +181,7 @@ async def test_a_resized_or_resaved_photo_is_refused_and_a_crop_is_shown_beside_
     assert crop.status_code == 202, crop.text
     crop_id = crop.json()["review"]["id"]
     # the reviewer sees the earlier proof beside the crop, and what became of it
-    reject = await client.post(
-        f"/api/v1/review/proofs/{first_id}/reject",
-        json={"reason": "illegible"},
-        headers=await staff_headers(client, "demo-ot-dordogne"),
-    )
-    assert reject.status_code == 200, reject.text
+    await reject_review(client, first_id, "illegible")
     item = await _queue_item(client, crop_id)
     assert [(alike["id"], alike["status"], alike["reason"]) for alike in item["lookalikes"]] == [
         (first_id, "rejected", "illegible")

@@ -41,6 +41,17 @@ async def _post_form(client: httpx.AsyncClient, fields: dict[str, str], files=No
     return await client.post(f"/claim?lang={lang}", data=fields, files=parts)
 
 
+async def test_the_same_trip_sent_again_from_the_form_opens_the_same_pass(client) -> None:
+    fields = _trip_form()
+    first = await _post_form(client, fields, lang="en")
+    again = await _post_form(client, fields, lang="en")
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    shown_code = re.compile(r'id="pass-code" class="code">([^<]+)<')
+    assert shown_code.search(again.text)[1] == shown_code.search(first.text)[1]
+    assert "This proof had already given this pass" in again.text
+    assert "This proof had already given this pass" not in first.text
+
+
 @pytest.mark.lot_day
 async def test_the_form_without_javascript_shows_the_pass_at_once(client) -> None:
     response = await _post_form(client, _trip_form())
@@ -168,11 +179,11 @@ async def test_a_claim_without_email_queues_nothing(client, conn) -> None:
 
 def test_every_proof_refusal_has_its_place_in_the_form() -> None:
     """Each proof.* code is shown beside a field the chosen method shows (or above the form
-    when it is about the proof as a whole: already used)."""
+    when it is about the proof as a whole: already used, declined)."""
     from service.core.error_codes import STATUS
     from service.pages.claim_form import METHOD_FIELDS, field_of
 
-    whole = {"proof.already_used"}
+    whole = {"proof.already_used", "proof.declined"}
     for code in (code for code in STATUS if code.startswith("proof.")):
         for method, fields in METHOD_FIELDS.items():
             shown = {"mode", "method", "persons", "email", *fields}

@@ -2,6 +2,7 @@
 // is kept on this device (localStorage) with the pass's last known state and its
 // QR, and the page opens again without a network (the service worker keeps the
 // page and its assets; this script keeps the pass).
+import { forgetReview, keptReviews } from "./kept-reviews.js";
 import { intlLocale } from "./locale.js";
 
 const STORE = "tbc.passes";
@@ -195,11 +196,42 @@ function render(record, offline) {
 
 let token = null;
 
+// The proofs this phone sent for a person to check: one approved since gives its pass
+// here; the others say where they are.
+async function followReviews() {
+  const shown = [];
+  for (const kept of keptReviews()) {
+    let answer;
+    try {
+      answer = await (await api(`/api/v1/claims/review/${encodeURIComponent(kept.id)}`)).json();
+    } catch (error) {
+      if (error instanceof ApiRefusal && error.status === 404) forgetReview(kept.id);
+      continue;
+    }
+    if (answer.pass?.token) {
+      forgetReview(kept.id);
+      return answer.pass.token;
+    }
+    const link = document.createElement("a");
+    link.href = `/review/${encodeURIComponent(kept.id)}?lang=${lang}`;
+    link.textContent = words.review_open;
+    const sentOn = kept.sent_on ? day.format(new Date(kept.sent_on)) : "";
+    const said = answer.review.status === "pending" ? words.review_pending : words.review_rejected;
+    shown.push(item(`${fill(said, { day: sentOn })} `, link));
+  }
+  $("pass-review-list").replaceChildren(...shown);
+  $("pass-reviews").hidden = shown.length === 0;
+  return null;
+}
+
 async function load() {
   token = currentToken();
   if (!token) {
     setState(words.no_pass);
     $("pass-none").hidden = false;
+    const approved = await followReviews();
+    if (!approved) return;
+    window.location.hash = approved; // opens it as a link with its token would, and keeps it
     return;
   }
   const code = codeOf(token);

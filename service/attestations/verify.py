@@ -11,7 +11,7 @@ import msgspec
 from service.core.errors import Problem
 from service.passes import codes
 from service.proofs.fingerprint import fingerprint
-from service.proofs.rules import Verdict, check_persons
+from service.proofs.rules import ProofSeen, Verdict, check_persons
 from service.settings import ClaimRules
 
 CODE_BODY_LENGTH = 7
@@ -45,8 +45,9 @@ def verify(
 ) -> Verdict:
     if facts is None:
         raise Problem(422, "proof.attestation_unknown")
+    code_fingerprint = fingerprint(fingerprint_key, "attestation", facts.code)
     if facts.used:
-        raise Problem(409, "proof.already_used")
+        raise ProofSeen(code_fingerprint)
     if now >= facts.expires_at:
         raise Problem(422, "proof.attestation_expired")
     check_persons(persons, rules, on_ticket=facts.persons)
@@ -54,7 +55,7 @@ def verify(
         confidence="verified",
         arrival_date=facts.issued_on,
         persons=persons,
-        fingerprint=fingerprint(fingerprint_key, "attestation", facts.code),
+        fingerprint=code_fingerprint,
         ot_id=facts.ot_id,
         facts={"site_id": facts.site_id},
     )

@@ -28,6 +28,7 @@ STATUS: Final[dict[str, int]] = {
     "auth.too_many_attempts": 429,
     # claims
     "proof.already_used": 409,
+    "proof.declined": 409,
     "proof.method_not_for_mode": 422,
     "proof.mode_not_accepted": 422,
     "proof.method_unavailable": 422,

@@ -90,7 +90,17 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
         N_("Too many persons"),
         Np_("A pass covers at most {max} person.", "A pass covers at most {max} persons.", "max"),
     ),
-    "proof.already_used": (N_("Proof already used"), N_("This proof has already been used for a pass.")),
+    "proof.already_used": (
+        N_("Proof already used"),
+        N_(
+            "This proof, or a copy of it, was sent before: one proof gives one pass. If it was you, "
+            "open “My pass” on the phone you used, or send the very same file again."
+        ),
+    ),
+    "proof.declined": (
+        N_("Proof not accepted"),
+        N_("This proof was sent before and the tourist office did not accept it. Their reason: {reason}"),
+    ),
     "proof.attestation_unknown": (N_("Unknown attestation code"), N_("This bike attestation code is unknown.")),
     "proof.attestation_expired": (
         N_("Attestation expired"),

@@ -282,6 +282,9 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ("get", "/api/v1/passes/{code}/qr.png"): Doc(
         (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"), security=QR
     ),
+    ("post", "/api/v1/passes/send-again"): Doc(
+        ("request.invalid", "request.rate_limited"), None, {"email": "visitor@example.org"}
+    ),
     ("post", "/api/v1/passes/{code}/revoke"): Doc(
         ("request.invalid", "pass.not_found", *STAFF_REFUSALS),
         {"code": "K7M2QX9RTA", "revoked_at": "2026-07-15T10:00:00Z", "reason": "ticket shared"},
@@ -735,8 +738,13 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any], doc: 
             "description": "The proof holds: the pass.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClaimAccepted"}}},
         }
+        responses["200"] = {
+            "description": "The same proof sent again: the pass it gave the first time (same code).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClaimAccepted"}}},
+        }
         responses["202"] = {
-            "description": "A `manual` proof waits for a person of the OT; follow it at /api/v1/claims/review/{id}.",
+            "description": "A `manual` proof (or a ride like an earlier one) waits for a person of the OT; "
+            "follow it at /api/v1/claims/review/{id}. The same proof sent again gets its review back.",
             "content": {
                 "application/json": {
                     "schema": {"$ref": "#/components/schemas/ClaimPending"},

@@ -9,11 +9,21 @@ never shown.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from service.core.i18n import N_, Text, text
+
+# An e-mail address as a visitor gives it, to the API or a page's form.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_MAX_LENGTH = 254
+Email = Annotated[str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)]
+
+
+def is_email(value: str) -> bool:
+    return len(value) <= EMAIL_MAX_LENGTH and re.match(EMAIL_PATTERN, value) is not None
+
 
 # What a field holds, by its name wherever it appears (body, evidence, query).
 EXPECTED: dict[str, str] = {

@@ -63,26 +63,44 @@ def _privacy_line(retention_days: int, lang: str) -> str:
     ).format(count=retention_days)
 
 
-def pass_issued(sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int) -> EmailMessage:
-    body = [gettext("Hello,", lang), "", *_pass_lines(facts, lang, timezone), "", _privacy_line(retention_days, lang)]
-    subject = gettext("Your Tarif bas carbone pass", lang)
+def _pass_message(
+    sender: str,
+    to: str,
+    lang: str,
+    timezone: str,
+    facts: PassFacts,
+    retention_days: int,
+    subject: str,
+    opening: str | None = None,
+) -> EmailMessage:
+    """A message carrying the pass (its link, its QR attached), after an `opening` line."""
+    body = [gettext("Hello,", lang), "", *([opening, ""] if opening else []), *_pass_lines(facts, lang, timezone)]
+    body += ["", _privacy_line(retention_days, lang)]
     return _with_qr(_message(sender, to, subject, "\n".join(body) + "\n", lang), facts)
+
+
+def pass_issued(sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int) -> EmailMessage:
+    subject = gettext("Your Tarif bas carbone pass", lang)
+    return _pass_message(sender, to, lang, timezone, facts, retention_days, subject)
+
+
+def pass_sent_again(
+    sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int
+) -> EmailMessage:
+    """The pass again, as its holder asked (« I already have a pass »)."""
+    subject = gettext("Your Tarif bas carbone pass, again", lang)
+    opening = gettext(
+        "You asked for your pass again: here it is. If it was not you, you may ignore this message.", lang
+    )
+    return _pass_message(sender, to, lang, timezone, facts, retention_days, subject, opening)
 
 
 def review_accepted(
     sender: str, to: str, lang: str, timezone: str, facts: PassFacts, retention_days: int
 ) -> EmailMessage:
-    body = [
-        gettext("Hello,", lang),
-        "",
-        gettext("The tourist office checked the photo of your ticket: your pass is ready.", lang),
-        "",
-        *_pass_lines(facts, lang, timezone),
-        "",
-        _privacy_line(retention_days, lang),
-    ]
     subject = gettext("Your proof was accepted: your pass is ready", lang)
-    return _with_qr(_message(sender, to, subject, "\n".join(body) + "\n", lang), facts)
+    opening = gettext("The tourist office checked the photo of your ticket: your pass is ready.", lang)
+    return _pass_message(sender, to, lang, timezone, facts, retention_days, subject, opening)
 
 
 def review_rejected(sender: str, to: str, lang: str, reason: str | None, home_link: str) -> EmailMessage:

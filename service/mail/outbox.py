@@ -71,6 +71,8 @@ def _compose(row: asyncpg.Record, settings: Settings, keyring: Keyring) -> Email
         )
     if row["kind"] == "pass_issued" and facts is not None:
         return compose.pass_issued(sender, to, lang, zone, facts, retention)
+    if row["kind"] == "pass_sent_again" and facts is not None:
+        return compose.pass_sent_again(sender, to, lang, zone, facts, retention)
     if row["kind"] == "review_decided":
         if row["review_status"] == "accepted" and facts is not None:
             return compose.review_accepted(sender, to, lang, zone, facts, retention)

@@ -5,7 +5,6 @@ and the web app manifest) and how the CO2 is counted (`/co2`)."""
 from __future__ import annotations
 
 import base64
-import re
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from litestar.response import File, Redirect, Template
 from service.core import clock, i18n, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
+from service.core.validation import is_email
 from service.mail import outbox
 from service.pages import claim_form
 from service.pages.assets import DIST_DIR, asset_url
@@ -26,6 +26,7 @@ from service.pages.templating import Lang, page
 from service.passes import codes, qr
 from service.passes import repository as passes_repository
 from service.passes import service as passes
+from service.passes.controller import ask_to_send_again
 from service.proofs import service as proofs
 from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.reports import co2
@@ -34,7 +35,6 @@ from service.settings import Settings
 from service.territory import repository as territory
 from service.territory.controller import site_from_row
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The home-screen icon: the service's green with a leaf-like pass mark, no text to translate.
 ICON_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 192 192">'
@@ -115,12 +115,31 @@ def _too_large_for_the_form(request: Request, _exc: RequestEntityTooLarge) -> Re
     return Redirect(f"/?lang={lang}&refused=too_large#error-summary", status_code=303)
 
 
-def _pass_page(state: State, lang: str, issued: dict[str, Any] | None = None) -> Template:
-    return page("visitor/pass.html.j2", lang, timezone=state.settings.config.territory.timezone, issued=issued)
+# The pass page's own form: « send my pass again » to the address it was issued to.
+_SEND_AGAIN_LABELS = {"email": i18n.N_("The e-mail address you gave")}
 
 
-def _issued(row: Any, token: str, lang: str, settings: Settings) -> dict[str, Any]:
-    """A pass just issued, as the page shows it before (or without) its script."""
+def _pass_page(
+    state: State,
+    lang: str,
+    issued: dict[str, Any] | None = None,
+    *,
+    sent: bool = False,
+    form: claim_form.FormState | None = None,
+) -> Template:
+    return page(
+        "visitor/pass.html.j2",
+        lang,
+        timezone=state.settings.config.territory.timezone,
+        issued=issued,
+        sent=sent,
+        form=form or claim_form.FormState(),
+        labels=_SEND_AGAIN_LABELS,
+    )
+
+
+def _issued(row: Any, token: str, lang: str, settings: Settings, *, again: bool = False) -> dict[str, Any]:
+    """A pass just issued (or given `again` to its proof), as the page shows it before (or without) its script."""
     zone = settings.config.territory.timezone
     kg = co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], settings.config.factors)
     return {
@@ -134,6 +153,7 @@ def _issued(row: Any, token: str, lang: str, settings: Settings) -> dict[str, An
         "valid_from": i18n.format_moment(row["valid_from"], lang, zone),
         "valid_until": i18n.format_moment(row["valid_until"], lang, zone, end=True),
         "co2_kg": f"{kg:.1f}" if kg < 10 else f"{kg:.0f}",
+        "again": again,
     }
 
 
@@ -185,7 +205,7 @@ class VisitorPages(Controller):
             message = i18n.gettext("A number from 1 to {max}.", lang)
             form.refuse("persons", message.format(max=settings.config.rules.claims.max_persons))
         email = values.get("email") or None
-        if email is not None and (len(email) > 254 or not EMAIL.match(email)):
+        if email is not None and not is_email(email):
             form.refuse("email", i18n.gettext("An e-mail address, for example name@example.org.", lang))
         if not form.summary:
             stops = await territory.list_stops(db, None)
@@ -215,7 +235,7 @@ class VisitorPages(Controller):
                 # Shown at once, without JavaScript too; the script moves the token into the
                 # fragment of /pass (never a URL the browser sends) and keeps it on the phone.
                 row = await passes_repository.by_code(db, outcome.code)
-                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings))
+                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings, again=outcome.again))
         if method in claim_form.NEXT_STEP:
             form.next_step = i18n.gettext(claim_form.NEXT_STEP[method], lang)
         template = page("visitor/home.html.j2", lang, **await _form_context(request, db, form))
@@ -246,10 +266,31 @@ class VisitorPages(Controller):
         )
 
     @get("/pass", name="visitor.pass")
-    async def pass_page(self, state: State, lang: Lang) -> Template:
+    async def pass_page(self, state: State, lang: Lang, sent: FromQuery[bool] = False) -> Template:
         """The pass: a shell the script fills from the token in the fragment (kept on the
-        device), then from its copy when offline."""
-        return _pass_page(state, lang)
+        device), then from its copy when offline; without a pass, how to get it back
+        (`sent` once it was asked for by e-mail)."""
+        return _pass_page(state, lang, sent=sent)
+
+    @post("/pass/send-again", name="visitor.send_again")
+    async def send_again(
+        self,
+        request: Request,
+        db: DB,
+        state: State,
+        lang: Lang,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Redirect:
+        """« I already have a pass »: sent again to the address it was issued to."""
+        email = str(data.get("email", "")).strip()
+        if not is_email(email):
+            form = claim_form.FormState(values={"email": email})
+            form.refuse("email", i18n.gettext("An e-mail address, for example name@example.org.", lang))
+            template = _pass_page(state, lang, form=form)
+            template.status_code = 422
+            return template
+        await ask_to_send_again(request, state, db, email)
+        return Redirect(f"/pass?lang={lang}&sent=true", status_code=303)
 
     @get("/co2", name="visitor.co2")
     async def co2_method(self, state: State, lang: Lang) -> Template:

@@ -13,12 +13,13 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, authenticate, bearer_token, presented_token, requires
-from service.core import audit, clock, db
+from service.core import audit, clock, db, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
-from service.core.validation import expected_in
+from service.core.validation import Email, expected_in
+from service.mail import outbox
 from service.passes import codes, qr, repository
-from service.passes.service import claims_of, holder_claims, token_for
+from service.passes.service import claims_of, holder_claims, send_again, token_for
 from service.redemptions import repository as redemptions_repository
 from service.reports import co2
 
@@ -49,6 +50,10 @@ class Revoked(msgspec.Struct):
     code: str
     revoked_at: datetime
     reason: str
+
+
+class SendAgain(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
 
 
 class RevokedItem(msgspec.Struct):
@@ -104,9 +109,31 @@ async def _qr_token(
     return token_for(claims_of(row), state.settings, state.keyring)
 
 
+async def ask_to_send_again(request: Request, state: State, db: asyncpg.Connection, email: str) -> None:
+    """The API's and the pass page's « send my pass again », counted per client."""
+    await ratelimit.hit(
+        db,
+        ratelimit.client_bucket("pass_resends", request, state.derived_keys.fingerprint),
+        state.settings.config.rules.rate_limits.pass_resends_per_hour,
+        window_seconds=3600,
+    )
+    await send_again(db, email)
+    outbox.wake(state)
+
+
 class PassController(Controller):
     path = "/api/v1/passes"
     tags = ["passes"]
+
+    @post(
+        "/send-again",
+        status_code=202,
+        summary="Send again by e-mail the passes issued to an address",
+        description="« I already have a pass »: each pass issued to `email` that still holds is sent to it "
+        "again (at most every 15 minutes). 202 whether or not there is one: the answer tells nothing of the address.",
+    )
+    async def resend(self, request: Request, state: State, db: DB, data: JSONBody[SendAgain]) -> None:
+        await ask_to_send_again(request, state, db, data.email)
 
     @get("/{code:str}", summary="The pass, for its holder (bearer: the pass token)")
     async def show(self, request: Request, state: State, db: DB, code: FromPath[str]) -> PassView:

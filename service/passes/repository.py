@@ -63,6 +63,27 @@ async def by_code(conn: asyncpg.Connection, code: str, *, for_update: bool = Fal
     return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
 
 
+async def by_proof(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.proof_id = $1", proof_id)
+
+
+async def to_send_again(conn: asyncpg.Connection, email: str, quiet_minutes: int) -> list[asyncpg.Record]:
+    """(id, lang) of the passes issued to `email` that still hold (not ended, not revoked)
+    and were not sent again in the last `quiet_minutes`: an address is not flooded."""
+    return await conn.fetch(
+        """
+        SELECT p.id, p.lang FROM passes p
+        WHERE p.email IS NOT NULL AND lower(p.email) = lower($1) AND p.valid_until > now() AND p.revoked_at IS NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM mail_outbox m
+              WHERE m.pass_id = p.id AND m.kind = 'pass_sent_again' AND m.created_at > now() - make_interval(mins => $2)
+          )
+        """,
+        email,
+        quiet_minutes,
+    )
+
+
 async def redemptions_of(conn: asyncpg.Connection, pass_id: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         """

@@ -11,6 +11,7 @@ import asyncpg
 from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
+from service.mail import repository as mail
 from service.passes import codes, repository, tokens
 from service.settings import Settings
 from service.signing.service import Keyring
@@ -25,6 +26,8 @@ class IssuedPass:
     method: str
     # what was and was not checked, for the visitor (e.g. timetable_checked)
     checks: dict[str, bool] = field(default_factory=dict)
+    # given back to a proof sent again, not issued now
+    again: bool = False
 
 
 def validity(
@@ -95,6 +98,31 @@ async def issue(
     )
     claims = tokens.PassClaims(row["code"], persons, mode, confidence, row["valid_from"], row["valid_until"])
     return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, method)
+
+
+async def of_proof(conn: asyncpg.Connection, settings: Settings, keyring: Keyring, proof_id: int) -> IssuedPass | None:
+    """The pass a proof gave, with its token signed again for the phone asking; a revoked
+    pass is refused (410), never handed out again."""
+    row = await repository.by_proof(conn, proof_id)
+    if row is None:
+        return None
+    if row["revoked_at"] is not None:
+        raise Problem(410, "pass.revoked")
+    await keyring.refresh(conn, settings.keyring_refresh_seconds)
+    claims = claims_of(row)
+    return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, row["method"], again=True)
+
+
+# An address gets each of its passes again at most this often.
+RESEND_QUIET_MINUTES = 15
+
+
+async def send_again(conn: asyncpg.Connection, email: str) -> None:
+    """« I already have a pass »: the passes issued to `email` that still hold are sent to
+    it again, each in its own language. Nothing tells the caller whether there were any."""
+    async with conn.transaction():
+        for row in await repository.to_send_again(conn, email, RESEND_QUIET_MINUTES):
+            await mail.enqueue(conn, "pass_sent_again", row["lang"], pass_id=row["id"])
 
 
 def claims_of(row: asyncpg.Record) -> tokens.PassClaims:

@@ -17,7 +17,7 @@ from service.core import i18n, metrics, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.requests import decode_json
-from service.core.validation import reason_of
+from service.core.validation import Email, reason_of
 from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
@@ -25,7 +25,6 @@ from service.proofs.methods import METHODS
 from service.settings import Mode
 
 Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 # A file part may be as large as the largest proof file ([gpx] max_bytes); the body, that and the form.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -154,7 +153,8 @@ class ClaimController(Controller):
         "",
         summary="Claim a pass with an arrival proof",
         description="JSON `ClaimRequest`, or multipart/form-data with the same fields (`evidence` as JSON text) "
-        "and a `file` part. 201 with the pass; 202 with a review id for `manual`.",
+        "and a `file` part. 201 with the pass; 202 with a review id for `manual`. The same proof sent again "
+        "answers with what it earned: 200 with the same pass, or 202 with its review.",
         request_max_body_size=MAX_CLAIM_BYTES,
         operation_class=ClaimOperation,
     )
@@ -164,7 +164,8 @@ class ClaimController(Controller):
         except Problem as refusal:
             metrics.CLAIMS.labels(refusal.code).inc()
             raise
-        metrics.CLAIMS.labels("issued" if answer.status_code == 201 else "pending_review").inc()
+        outcome = {201: "issued", 200: "given_again"}.get(answer.status_code, "pending_review")
+        metrics.CLAIMS.labels(outcome).inc()
         return answer
 
     async def _claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
@@ -196,5 +197,5 @@ class ClaimController(Controller):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(
             ClaimAccepted(issued_view(outcome.claims, outcome.token, outcome.method, state.qr_links, outcome.checks)),
-            status_code=201,
+            status_code=200 if outcome.again else 201,
         )

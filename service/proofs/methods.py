@@ -30,7 +30,7 @@ from service.proofs.rail import barcode_image, sncf_cv
 from service.proofs.rail import repository as rail_repository
 from service.proofs.rail import verify as rail
 from service.proofs.rail.ticket import RailTicket
-from service.proofs.rules import StopFacts, TimetableAnswer, Verdict, check_timetable
+from service.proofs.rules import ProofSeen, StopFacts, TimetableAnswer, Verdict, check_timetable
 from service.reviews import photos
 from service.reviews import repository as reviews_repository
 from service.reviews import service as reviews
@@ -219,7 +219,7 @@ class ManualMethod(_NothingMoreOnAccept):
         # the facts first (cheap), the very same file sent again next (no decoding for it);
         # then the photo, decoded and re-encoded off the event loop
         if await reviews_repository.fingerprint_used(db, verdict.fingerprint):
-            raise Problem(409, "proof.already_used")
+            raise ProofSeen(verdict.fingerprint)
         photo = await heavy.run(photos.prepare, claim.file)
         row = await reviews.submit(db, ctx.settings, claim.mode, verdict, photo, claim.lang, claim.email)
         return PendingReview(row["public_id"], row["status"])

@@ -56,6 +56,13 @@ async def insert_accepted(conn: asyncpg.Connection, method: str, mode: str, verd
     )
 
 
+async def by_fingerprint(conn: asyncpg.Connection, fingerprint: bytes) -> asyncpg.Record | None:
+    """The proof first sent with this fingerprint: (id, public_id, status, review_reason)."""
+    return await conn.fetchrow(
+        "SELECT id, public_id, status, review_reason FROM proofs WHERE fingerprint = $1", fingerprint
+    )
+
+
 async def lot_endpoints(conn: asyncpg.Connection) -> list[Endpoint]:
     """The places a bike ride may end: the Lot's stations and coach stops, the gateway
     stations, the active partner sites (as `GET /api/v1/stops?mode=bike` lists them)."""

@@ -14,6 +14,15 @@ from service.proofs.ride_shape import RideShape
 from service.settings import ClaimRules
 
 
+class ProofSeen(Exception):
+    """The proof was sent before (its fingerprint is known): the claim answers with what
+    that first sending earned, its pass or its review (`proofs.service.earned`)."""
+
+    def __init__(self, fingerprint: bytes) -> None:
+        super().__init__("proof seen")
+        self.fingerprint = fingerprint
+
+
 @dataclass(frozen=True)
 class StopFacts:
     id: str

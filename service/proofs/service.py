@@ -1,6 +1,7 @@
 """A claim: its method (looked up in `METHODS`) judges the proof, then the proof
 is recorded and its pass issued in one transaction (the fingerprint is unique).
-Manual proofs wait for a person instead."""
+Manual proofs wait for a person instead. A proof sent again (a closed tab, another
+phone) gets back what it earned the first time: its pass, or its review."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from service.core.errors import Problem
 from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository
-from service.proofs.methods import METHODS, USED, Claim, ClaimContext, PendingReview, ProofMethod
-from service.proofs.rules import Verdict, check_mode
+from service.proofs.methods import METHODS, Claim, ClaimContext, PendingReview, ProofMethod
+from service.proofs.rules import ProofSeen, Verdict, check_mode
 from service.settings import Settings
 from service.signing.service import Keyring
 
-__all__ = ["Claim", "PendingReview", "accept", "claim"]
+__all__ = ["Claim", "PendingReview", "accept", "claim", "earned"]
 
 
 async def claim(
@@ -29,10 +30,30 @@ async def claim(
         raise Problem(422, "proof.method_unavailable", method=request.method)
     check_mode(request.mode, method.name, method.modes, settings.config.rules.claims)
     context = ClaimContext(settings, fingerprint_key, clock.local_date(settings))
-    outcome = await method.judge(db, context, request)
-    if isinstance(outcome, PendingReview):
-        return outcome
-    return await accept(db, context, keyring, request, outcome, method)
+    try:
+        outcome = await method.judge(db, context, request)
+        if isinstance(outcome, PendingReview):
+            return outcome
+        return await accept(db, context, keyring, request, outcome, method)
+    except ProofSeen as seen:
+        return await earned(db, settings, keyring, seen.fingerprint)
+
+
+async def earned(
+    db: asyncpg.Connection, settings: Settings, keyring: Keyring, fingerprint: bytes
+) -> passes.IssuedPass | PendingReview:
+    """What the first sending of a proof earned: its pass (never a second one), its
+    review while a person looks at it; a proof a person refused stays refused."""
+    first = await repository.by_fingerprint(db, fingerprint)
+    if first is not None:
+        if first["status"] == "pending":
+            return PendingReview(first["public_id"], first["status"])
+        if first["status"] == "rejected":
+            raise Problem(409, "proof.declined", reason=first["review_reason"] or "–")
+        if (issued := await passes.of_proof(db, settings, keyring, first["id"])) is not None:
+            return issued
+    # forgotten since (its pass long ended), or a first sending that did not commit
+    raise Problem(409, "proof.already_used")
 
 
 async def accept(
@@ -45,7 +66,9 @@ async def accept(
 ) -> passes.IssuedPass | PendingReview:
     async with db.transaction():
         proof_id = await repository.insert_accepted(db, request.method, request.mode, verdict)
-        admission = USED if proof_id is None else await method.on_accepted(db, ctx, proof_id, request, verdict)
+        if proof_id is None:
+            raise ProofSeen(verdict.fingerprint)
+        admission = await method.on_accepted(db, ctx, proof_id, request, verdict)
         if admission.outcome == "used":
             raise Problem(409, "proof.already_used")
         if admission.outcome == "review":

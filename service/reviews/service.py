@@ -17,7 +17,7 @@ from service.core.i18n import term
 from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository as proofs
-from service.proofs.rules import Verdict, check_arrival_stop, check_travel_date
+from service.proofs.rules import ProofSeen, Verdict, check_arrival_stop, check_travel_date
 from service.reviews import photos, repository
 from service.settings import Settings
 from service.signing.service import Keyring
@@ -51,7 +51,7 @@ async def submit(
             raise Problem(409, "proof.already_used")
         row = await repository.insert_pending(db, mode, verdict, photo.jpeg, phash, lang, email)
     if row is None:
-        raise Problem(409, "proof.already_used")
+        raise ProofSeen(verdict.fingerprint)  # the same file, sent twice at once
     return row
 
 

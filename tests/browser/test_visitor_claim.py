@@ -226,6 +226,16 @@ async def test_a_manual_proof_shows_its_review_then_the_pass(page: Page, client:
     review_page = PassPage(page)
     await review_page.assert_accessible()
     await review_page.screenshot("visitor-review")
+    # the tab closed: « Mon pass » says where the proof is, from what this phone kept
+    async with page.expect_navigation():
+        await page.get_by_role("banner").get_by_role("link", name=_("My pass")).click()
+    pending = page.get_by_role("region", name=_("Your proof")).get_by_role("listitem")
+    await expect(pending).to_contain_text(
+        _("Your proof sent on {day} is being checked by the tourist office.").split("{day}")[1]
+    )
+    await expect(page.get_by_role("heading", name=_("I already have a pass"))).to_be_visible()
+    await review_page.assert_accessible()
+    await review_page.screenshot("visitor-pass-review-pending", full_page=True)
 
     approved = await client.post(
         f"/api/v1/review/proofs/{review_id}/approve",
@@ -236,7 +246,10 @@ async def test_a_manual_proof_shows_its_review_then_the_pass(page: Page, client:
         headers=await staff_headers(client, "demo-ot-cahors"),
     )
     assert approved.status_code == 200, approved.text
+    # once approved, the pass page takes the pass itself
     await page.reload()
+    await expect(page.locator("#pass-code")).to_have_text(re.compile(r"^\w{4}-\w{4}-\w{2}$"))
+    await page.goto(f"/review/{review_id}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(_("Your proof was accepted"))
     async with page.expect_navigation():
         await page.get_by_role("link", name=_("Open my pass")).click()
@@ -265,6 +278,34 @@ async def test_the_pass_comes_by_email_and_its_link_opens_it(
     pass_page = PassPage(page)
     assert await pass_page.qr_text() == issued["token"]
     await expect(page.locator("#pass-code")).to_have_text(issued["code_display"])
+
+
+async def test_a_phone_without_the_pass_gets_it_again_by_email(
+    page: Page, client: httpx.AsyncClient, smtp_sink: SmtpSink
+) -> None:
+    address = f"again-{uuid.uuid4().hex[:8]}@example.org"
+    response = await client.post("/api/v1/claims", json={**trip_claim(), "email": address, "lang": "fr"})
+    assert response.status_code == 201, response.text
+    await smtp_sink.one_to(address)
+    pass_page = await PassPage(page).open()
+    await expect(page.locator("#pass-state")).to_have_text(_("There is no pass on this phone yet."))
+    help_title = page.get_by_role("heading", name=_("I already have a pass"))
+    await expect(help_title).to_be_visible()
+    await pass_page.assert_accessible()
+    await pass_page.screenshot("visitor-pass-none", full_page=True)
+    await page.get_by_label(_("The e-mail address you gave")).fill(address)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name=_("Send my pass again")).click()
+    await expect(page.get_by_role("status").first).to_contain_text(
+        _(
+            "If a pass was issued to this address and still holds, we have sent it there again: look in your inbox, and in the spam folder."
+        )
+    )
+    for _attempt in range(100):
+        if len(smtp_sink.to(address)) == 2:
+            break
+        await page.wait_for_timeout(100)
+    assert smtp_sink.to(address)[1]["Subject"] == _("Your Tarif bas carbone pass, again")
 
 
 async def test_the_co2_method_page(page: Page, settings: Settings) -> None:
