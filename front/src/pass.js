@@ -156,7 +156,11 @@ function render(record, offline) {
 
   $("pass-uses").replaceChildren(
     ...(pass.redemptions.length
-      ? pass.redemptions.map((use) => item(strong(use.site_name), ` — ${day.format(new Date(use.redeemed_at))}`))
+      ? pass.redemptions.map((use) => {
+          // how many of the pass's persons went in at that visit
+          const persons = fill(use.persons > 1 ? words.persons_many : words.persons_one, { count: use.persons });
+          return item(strong(use.site_name), ` — ${day.format(new Date(use.redeemed_at))} · ${persons}`);
+        })
       : [item(words.no_uses)]),
   );
 

@@ -308,6 +308,20 @@ async def test_a_phone_without_the_pass_gets_it_again_by_email(
     assert smtp_sink.to(address)[1]["Subject"] == _("Your Tarif bas carbone pass, again")
 
 
+async def test_the_uses_list_says_how_many_went_in(page: Page, client: httpx.AsyncClient) -> None:
+    issued = await issue_pass(client, persons=3)
+    desk = await staff_headers(client, "demo-partner-musee-henri-martin")
+    used = await client.post(
+        "/api/v1/redemptions", json={"token": issued["token"], "nonce": uuid.uuid4().hex, "persons": 1}, headers=desk
+    )
+    assert used.status_code == 201, used.text
+    await PassPage(page).open_with(issued["token"])
+    uses = page.get_by_role("region", name=_("Uses so far")).get_by_role("listitem")
+    await expect(uses).to_have_count(1)
+    await expect(uses).to_contain_text("Musée de Cahors Henri-Martin")
+    await expect(uses).to_contain_text(f"· {_('{count} person').format(count=1)}")
+
+
 async def test_the_co2_method_page(page: Page, settings: Settings) -> None:
     await page.goto("/co2")
     await expect(page.get_by_role("heading", level=1)).to_have_text(_("How we count the CO2 avoided"))
