@@ -117,6 +117,8 @@ def _too_large_for_the_form(request: Request, _exc: RequestEntityTooLarge) -> Re
 
 # The pass page's own form: « send my pass again » to the address it was issued to.
 _SEND_AGAIN_LABELS = {"email": i18n.N_("The e-mail address you gave")}
+# What both forms say of an address they cannot use.
+_NOT_AN_EMAIL = i18n.N_("An e-mail address, for example name@example.org.")
 
 
 def _pass_page(
@@ -206,7 +208,7 @@ class VisitorPages(Controller):
             form.refuse("persons", message.format(max=settings.config.rules.claims.max_persons))
         email = values.get("email") or None
         if email is not None and not is_email(email):
-            form.refuse("email", i18n.gettext("An e-mail address, for example name@example.org.", lang))
+            form.refuse("email", i18n.gettext(_NOT_AN_EMAIL, lang))
         if not form.summary:
             stops = await territory.list_stops(db, None)
             evidence = claim_form.evidence_of(method, values, _stop_id(stops, mode, values.get("stop", "")))
@@ -285,7 +287,7 @@ class VisitorPages(Controller):
         email = str(data.get("email", "")).strip()
         if not is_email(email):
             form = claim_form.FormState(values={"email": email})
-            form.refuse("email", i18n.gettext("An e-mail address, for example name@example.org.", lang))
+            form.refuse("email", i18n.gettext(_NOT_AN_EMAIL, lang))
             template = _pass_page(state, lang, form=form)
             template.status_code = 422
             return template
