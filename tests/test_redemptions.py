@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.core import clock
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
 
 PARTNER = "demo-partner-musee-champollion"
@@ -129,3 +130,95 @@ async def test_only_partners_redeem(client):
     assert ot.status_code == 403 and ot.json()["code"] == "auth.forbidden"
     forged = await client.post("/api/v1/redemptions", json=body, headers={"Authorization": "Bearer not.a.token"})
     assert forged.status_code == 401 and forged.json()["code"] == "auth.invalid_token"
+
+
+async def _admit(client, headers, token, persons=None, path="/api/v1/redemptions"):
+    body = {"token": token, "nonce": nonce(), **({"persons": persons} if persons is not None else {})}
+    return await client.post(path, json=body, headers=headers)
+
+
+async def test_a_family_enters_in_two_halves(client, conn):
+    issued = await issue_pass(client, persons=4)
+    desk = await staff_headers(client, "demo-partner-musee-henri-martin")
+
+    first = await _admit(client, desk, issued["token"], persons=2)
+    assert first.status_code == 201, first.text
+    use = first.json()["redemption"]
+    assert (use["persons"], use["admitted"], use["admitted_before"]) == (2, 2, 0)
+
+    # the second scan admits those not yet in, by default
+    second = await _admit(client, desk, issued["token"])
+    assert second.status_code == 201, second.text
+    later = second.json()["redemption"]
+    assert (later["persons"], later["admitted"], later["admitted_before"]) == (2, 4, 2)
+    assert later["id"] == use["id"] and later["redeemed_at"] == use["redeemed_at"]  # one use of the site
+
+    all_in = await _admit(client, desk, issued["token"], persons=1)
+    assert all_in.status_code == 409, all_in.text
+    refusal = all_in.json()
+    assert refusal["code"] == "redemption.already_redeemed"
+    assert (refusal["admitted"], refusal["pass_persons"], refusal["first"]["persons"]) == (4, 4, 4)
+    assert refusal["pass_code"] == issued["code"]
+
+    # the visitor's uses list the persons admitted, and the OT's figures count them once
+    shown = await client.get(f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"})
+    assert [(u["site_id"], u["persons"]) for u in shown.json()["redemptions"]] == [("musee-henri-martin", 4)]
+    counted = await conn.fetchrow(
+        "SELECT sum(redemptions) AS uses, sum(persons) AS persons FROM report_uses WHERE dim = 'site' AND NOT weekly AND key = $1",
+        "musee-henri-martin",
+    )
+    raw = await conn.fetchrow(
+        "SELECT count(*) AS uses, sum(persons) AS persons FROM redemptions WHERE site_id = $1", "musee-henri-martin"
+    )
+    assert (counted["uses"], counted["persons"]) == (raw["uses"], raw["persons"])
+
+
+async def test_more_than_those_left_is_refused_with_how_many_may_enter(client):
+    issued = await issue_pass(client, persons=4)
+    desk = await staff_headers(client, "demo-partner-musee-henri-martin")
+    assert (await _admit(client, desk, issued["token"], persons=3)).status_code == 201
+    refused = await _admit(client, desk, issued["token"], persons=2)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert (body["code"], body["left"], body["admitted"]) == ("redemption.persons_already_in", 1, 3)
+    assert "1" in body["detail"] and "3" in body["detail"]
+    last = await _admit(client, desk, issued["token"], persons=1)
+    assert last.status_code == 201 and last.json()["redemption"]["admitted"] == 4
+
+
+@pytest.mark.parametrize("each", [1, 2])
+async def test_desks_admitting_the_last_persons_at_once_never_admit_more(client, conn, each):
+    issued = await issue_pass(client, persons=4)
+    desks = [await staff_headers(client, "demo-partner-musee-henri-martin") for _ in range(2)]
+    assert (await _admit(client, desks[0], issued["token"], persons=2)).status_code == 201
+
+    # two persons left: 24 scans at once from two desks, `each` persons a scan
+    answers = await asyncio.gather(*(_admit(client, desks[i % 2], issued["token"], persons=each) for i in range(24)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(201) == 2 // each and statuses.count(409) == 24 - 2 // each, statuses
+    stored = await conn.fetchval(
+        "SELECT r.persons FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.code = $1", issued["code"]
+    )
+    assert stored == 4
+
+
+async def test_offline_desks_follow_the_same_rule_when_they_sync(client):
+    issued = await issue_pass(client, persons=4)
+    partner = await staff_headers(client, "demo-partner-musee-champollion")
+    assert (await _admit(client, partner, issued["token"], persons=2)).status_code == 201
+    moment = clock.now().isoformat()
+
+    def batch(device, persons):
+        item = {"nonce": nonce(), "token": issued["token"], "persons": persons, "scanned_at": moment}
+        return {"device": device, "items": [item]}
+
+    # another desk, offline, let the other two in: they count
+    synced = await client.post("/api/v1/redemptions/sync", json=batch("Boutique", 2), headers=partner)
+    [result] = synced.json()["results"]
+    assert result["status"] == "ok" and result["redemption"]["admitted"] == 4, result
+    # a third desk, offline, let one more in than the pass covers: a conflict for the OT
+    synced = await client.post("/api/v1/redemptions/sync", json=batch("Terrasse", 1), headers=partner)
+    [result] = synced.json()["results"]
+    assert (result["status"], result["first"]["persons"]) == ("conflict", 4), result
+    conflicts = await client.get("/api/v1/redemptions/conflicts", headers=partner)
+    assert [(c["device"], c["persons"]) for c in conflicts.json() if c["code"] == issued["code"]] == [("Terrasse", 1)]

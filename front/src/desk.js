@@ -233,20 +233,25 @@ async function scanOnline(item) {
     return signedOut();
   }
   if (answer.status === 201) {
-    await store.rememberScan(body.pass.code, body.redemption.redeemed_at, state.session.device);
+    const use = body.redemption;
+    await store.rememberScan(body.pass.code, use.redeemed_at, state.session.device, use.admitted);
     const booking = body.booking ? t("booking", { start: hour(body.booking.start), end: hour(body.booking.end) }) : null;
     const declared = body.pass.declared ? { ...body.pass.declared, mode: body.pass.mode } : null;
-    showVerdict("ok", t("valid"), [t("persons", { n: body.redemption.persons }), offerText(), booking], {
+    const before = use.admitted_before ? t("already_in", { n: use.admitted_before, of: body.pass.persons }) : null;
+    showVerdict("ok", t("valid"), [t("persons", { n: use.persons }), before, offerText(), booking], {
       extra: declaredFacts(declared, body.pass.confidence),
     });
     refreshBookings();
     return;
   }
-  if (body.code === "redemption.already_redeemed") {
+  if (body.code === "redemption.already_redeemed" || body.code === "redemption.persons_already_in") {
     const first = body.first;
+    await store.rememberScan(body.pass_code, first.redeemed_at, first.device, body.admitted);
     showVerdict("used", t("already_used"), [
+      body.code === "redemption.already_redeemed"
+        ? t("all_in", { of: body.pass_persons })
+        : t("persons_left", { n: body.admitted, of: body.pass_persons, left: body.left }),
       t("used_when", { when: when(first.redeemed_at), device: first.device }),
-      t("persons", { n: first.persons }),
     ]);
     return;
   }
@@ -291,9 +296,13 @@ async function scanOffline(item) {
     showVerdict("refused", t("refused"), [t("revoked")], { offline: true });
     return;
   }
+  // the persons this phone knows are in here: a record without a count is a whole visit
   const seen = await store.scannedHere(claims.code);
-  if (seen) {
-    showVerdict("used", t("already_used"), [t("used_when", { when: when(seen.when), device: seen.device })], {
+  const admitted = seen ? (seen.admitted ?? claims.persons) : 0;
+  const left = claims.persons - admitted;
+  if (left <= 0 || (item.persons ?? left) > left) {
+    const why = left <= 0 ? t("all_in", { of: claims.persons }) : t("persons_left", { n: admitted, of: claims.persons, left });
+    showVerdict("used", t("already_used"), [why, t("used_when", { when: when(seen.when), device: seen.device })], {
       offline: true,
     });
     return;
@@ -311,12 +320,19 @@ async function scanOffline(item) {
     showVerdict("refused", t("refused"), [t("too_many_persons", { n: claims.persons })], { offline: true });
     return;
   }
-  await store.enqueue({ ...item, site: state.session.site });
-  await store.rememberScan(claims.code, item.scanned_at, state.session.device);
+  // the count goes with the use, so the service admits what the desk let in
+  const persons = item.persons ?? left;
+  await store.enqueue({ ...item, persons, site: state.session.site });
+  await store.rememberScan(claims.code, seen?.when ?? item.scanned_at, seen?.device ?? state.session.device, admitted + persons);
   showVerdict(
     "ok",
     t("valid"),
-    [t("persons", { n: item.persons ?? claims.persons }), offerText(), site?.booking_required ? t("booking_offline") : null],
+    [
+      t("persons", { n: persons }),
+      admitted ? t("already_in", { n: admitted, of: claims.persons }) : null,
+      offerText(),
+      site?.booking_required ? t("booking_offline") : null,
+    ],
     { offline: true, extra: declaredFacts(null, claims.confidence) },
   );
   state.shownOffline = item.nonce;

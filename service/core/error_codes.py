@@ -84,6 +84,7 @@ STATUS: Final[dict[str, int]] = {
     # redemptions and the sites' rules
     "redemption.already_redeemed": 409,
     "redemption.nonce_reused": 409,
+    "redemption.persons_already_in": 409,
     "redemption.too_many_persons": 422,
     "site.mode_not_accepted": 403,
     "site.confidence_too_low": 403,

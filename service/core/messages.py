@@ -242,6 +242,14 @@ CATALOG: Final[dict[str, tuple[str, Detail]]] = {
         N_("Already used here"),
         N_("This pass was already used here {redeemed_at} ({device})."),
     ),
+    "redemption.persons_already_in": (
+        N_("Persons already in"),
+        Np_(
+            "{admitted} of this pass's {pass_persons} persons are already in here: {left} more may enter.",
+            "{admitted} of this pass's {pass_persons} persons are already in here: {left} more may enter.",
+            "left",
+        ),
+    ),
     "redemption.too_many_persons": (
         N_("Too many persons"),
         Np_("This pass covers {persons} person.", "This pass covers {persons} persons.", "persons"),

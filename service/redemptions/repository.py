@@ -46,7 +46,14 @@ async def store_answer(
     )
 
 
-async def insert(
+async def admitted(conn: asyncpg.Connection, pass_id: int, site_id: str) -> int:
+    """How many of the pass's persons went in at the site so far."""
+    return await conn.fetchval(
+        "SELECT coalesce(max(persons), 0) FROM redemptions WHERE pass_id = $1 AND site_id = $2", pass_id, site_id
+    )
+
+
+async def admit(
     conn: asyncpg.Connection,
     *,
     pass_id: int,
@@ -55,16 +62,23 @@ async def insert(
     device: str,
     device_id: int | None,
     persons: int,
+    most: int,
     source: str,
     scanned_at: datetime | None,
 ) -> asyncpg.Record | None:
-    """The new redemption, or None when the pass was already used at the site."""
+    """Admit `persons` more at the site: the pass's use there, created by its first
+    visit and counting up at later ones; None when that would pass `most`.
+
+    The use keeps its first visit's moment and desk; `admitted` is the count after this one.
+    """
     return await conn.fetchrow(
         """
-        INSERT INTO redemptions (pass_id, site_id, account_id, device, device_id, persons, source, scanned_at)
-        VALUES ($1, $2, $3, $4, $8, $5, $6, $7)
-        ON CONFLICT (pass_id, site_id) DO NOTHING
-        RETURNING id, site_id, persons, redeemed_at, scanned_at
+        INSERT INTO redemptions AS r (pass_id, site_id, account_id, device, device_id, persons, source, scanned_at)
+        SELECT $1::bigint, $2::text, $3::bigint, $4::text, $8::bigint, $5::integer, $6::text, $7::timestamptz
+        WHERE $5::integer <= $9::integer
+        ON CONFLICT (pass_id, site_id) DO UPDATE SET persons = r.persons + EXCLUDED.persons
+            WHERE r.persons + EXCLUDED.persons <= $9
+        RETURNING id, site_id, persons AS admitted, redeemed_at, scanned_at
         """,
         pass_id,
         site_id,
@@ -74,6 +88,7 @@ async def insert(
         source,
         scanned_at,
         device_id,
+        most,
     )
 
 

@@ -1,4 +1,4 @@
-"""Redeeming a pass at a partner site: once per pass and site, whatever the concurrency.
+"""Redeeming a pass at a partner site: its persons, in one visit or several, never more.
 
 Every answer, refusals included, is stored under the scanner's nonce in the same
 transaction, so a replayed request gets the first answer and records nothing new.
@@ -194,7 +194,8 @@ async def _use(
         raise Problem(403, "site.inactive")
     check_site_accepts(site, pass_row, clock.local_date(settings, moment))
 
-    persons = scan.persons if scan.persons is not None else pass_row["persons"]
+    admitted_before = await repository.admitted(db, pass_row["id"], desk.site_id)
+    persons = scan.persons if scan.persons is not None else max(pass_row["persons"] - admitted_before, 1)
     if persons > pass_row["persons"]:
         raise Problem(422, "redemption.too_many_persons", persons=pass_row["persons"])
 
@@ -202,7 +203,9 @@ async def _use(
     if site["booking_required"] and booking is None:
         raise Problem(409, "booking.required")
 
-    row = await repository.insert(
+    # Atomic under concurrency: the row lock of the upsert makes two desks admitting the
+    # last persons at once add up one after the other, never past the pass's persons.
+    row = await repository.admit(
         db,
         pass_id=pass_row["id"],
         site_id=desk.site_id,
@@ -210,6 +213,7 @@ async def _use(
         device=scan.device,
         device_id=scan.device_id,
         persons=persons,
+        most=pass_row["persons"],
         source=scan.source,
         scanned_at=scan.scanned_at,
     )
@@ -229,25 +233,7 @@ async def _use(
             },
         )
     if row is None:
-        first = await repository.existing(db, pass_row["id"], desk.site_id)
-        if scan.source == "sync" and first["device"] != scan.device:
-            # two desks accepted the same pass while offline: keep the later use, flagged
-            await repository.insert_conflict(
-                db,
-                redemption_id=first["id"],
-                account_id=desk.account_id,
-                device=scan.device,
-                device_id=scan.device_id,
-                persons=persons,
-                scanned_at=scan.scanned_at,
-            )
-        raise Problem(
-            409,
-            "redemption.already_redeemed",
-            redeemed_at=first["redeemed_at"],
-            device=first["device"],
-            first={"redeemed_at": _iso(first["redeemed_at"]), "device": first["device"], "persons": first["persons"]},
-        )
+        await _refuse_no_room(db, desk, scan, pass_row, persons)
     body: dict[str, Any] = {
         "status": "ok",
         "pass": {
@@ -260,9 +246,11 @@ async def _use(
         "redemption": {
             "id": row["id"],
             "site_id": row["site_id"],
-            "persons": row["persons"],
+            "persons": persons,
+            "admitted": row["admitted"],
+            "admitted_before": row["admitted"] - persons,
             "redeemed_at": _iso(row["redeemed_at"]),
-            "scanned_at": _iso(row["scanned_at"]) if row["scanned_at"] else None,
+            "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
         },
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
@@ -279,6 +267,37 @@ async def _use(
     return body
 
 
+async def _refuse_no_room(
+    db: asyncpg.Connection, desk: Desk, scan: Scan, pass_row: asyncpg.Record, persons: int
+) -> None:
+    """The pass's persons already in leave no room for these: all of them (409
+    `redemption.already_redeemed`) or too many for those left (`redemption.persons_already_in`).
+    A synced offline use from another desk is kept as a conflict for the OT."""
+    first = await repository.existing(db, pass_row["id"], desk.site_id)
+    if scan.source == "sync" and first["device"] != scan.device:
+        await repository.insert_conflict(
+            db,
+            redemption_id=first["id"],
+            account_id=desk.account_id,
+            device=scan.device,
+            device_id=scan.device_id,
+            persons=persons,
+            scanned_at=scan.scanned_at,
+        )
+    facts = {
+        "first": {"redeemed_at": _iso(first["redeemed_at"]), "device": first["device"], "persons": first["persons"]},
+        "admitted": first["persons"],
+        "pass_code": pass_row["code"],
+        "pass_persons": pass_row["persons"],
+    }
+    left = pass_row["persons"] - first["persons"]
+    if left <= 0:
+        raise Problem(
+            409, "redemption.already_redeemed", redeemed_at=first["redeemed_at"], device=first["device"], **facts
+        )
+    raise Problem(409, "redemption.persons_already_in", left=left, **facts)
+
+
 def _declared(row: Any) -> dict[str, Any]:
     """A plausible pass's declared trip, for « ask to see the ticket »."""
     return {
@@ -292,19 +311,17 @@ def _declared(row: Any) -> dict[str, Any]:
 
 # What an offline scanner learns of each queued use.
 SYNC_OK, SYNC_DUPLICATE, SYNC_CONFLICT, SYNC_REJECTED = "ok", "duplicate", "conflict", "rejected"
+# Refusals that mean the persons already in leave no room for this use.
+NO_ROOM = frozenset({"redemption.already_redeemed", "redemption.persons_already_in"})
 
 
 def sync_result(nonce: str, device: str, status: int, body: dict[str, Any]) -> dict[str, Any]:
     """One item's answer: `duplicate` when this device had already recorded the use,
-    `conflict` when another device had."""
+    `conflict` when another device had admitted the persons these would go past."""
     if status == 201:
         return {"nonce": nonce, "status": SYNC_OK, "redemption": body["redemption"]}
+    if body.get("code") in NO_ROOM and body["first"]["device"] != device:
+        return {"nonce": nonce, "status": SYNC_CONFLICT, "code": body["code"], "first": body["first"]}
     if body.get("code") == "redemption.already_redeemed":
-        same_device = body["first"]["device"] == device
-        return {
-            "nonce": nonce,
-            "status": SYNC_DUPLICATE if same_device else SYNC_CONFLICT,
-            "code": body["code"],
-            "first": body["first"],
-        }
+        return {"nonce": nonce, "status": SYNC_DUPLICATE, "code": body["code"], "first": body["first"]}
     return {"nonce": nonce, "status": SYNC_REJECTED, "code": body.get("code"), "detail": body.get("detail")}

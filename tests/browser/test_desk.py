@@ -282,6 +282,47 @@ async def test_offline_the_desk_checks_queues_and_syncs(
     assert await site_uses_reported(client) == reported_before + 1
 
 
+async def test_a_family_goes_in_in_two_halves(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str
+) -> None:
+    issued = await issue_pass(client, persons=4)
+    await device_cookie(client, context, live_server, f"Billetterie {nonce()[:6]}")
+    desk = await open_desk(page)
+
+    await desk.type_code(issued["token"], persons=2)
+    assert _("Persons: {n}").format(n=2) in await desk.verdict_text("Valid")
+    # the other two come later: the next scan lets them in, saying who is already in
+    await desk.type_code(issued["token"])
+    await expect(desk.verdict()).to_contain_text(_("{n} of {of} already in").format(n=2, of=4))
+    assert _("Persons: {n}").format(n=2) in await desk.verdict_text("Valid")
+    await desk.assert_accessible()
+    await desk.screenshot("desk-second-half")
+
+    await desk.type_code(issued["token"], persons=1)
+    verdict = await desk.verdict_text("Already used here")
+    assert _("All {of} persons of this pass are already in.").format(of=4) in verdict
+    await desk.screenshot("desk-all-in")
+    assert [(use["site_id"], use["persons"]) for use in await uses_of(client, issued)] == [(SITE, 4)]
+
+    # offline, the phone keeps count the same way, and the sync admits what it let in
+    other = await issue_pass(client, persons=3)
+    await context.set_offline(True)
+    await page.reload()
+    await page.get_by_text(_("Offline"), exact=True).wait_for()
+    await desk.type_code(other["token"], persons=1)
+    assert _("offline") in await desk.verdict_text("Valid")
+    await desk.type_code(other["token"], persons=3)
+    verdict = await desk.verdict_text("Already used here")
+    assert _("{n} of {of} already in: {left} more at most.").format(n=1, of=3, left=2) in verdict
+    await desk.type_code(other["token"])
+    await expect(desk.verdict()).to_contain_text(_("{n} of {of} already in").format(n=1, of=3))
+    assert _("Persons: {n}").format(n=2) in await desk.verdict_text("Valid")
+    await desk.expect_waiting(2)
+    await context.set_offline(False)
+    await desk.expect_waiting(0)
+    assert [(use["site_id"], use["persons"]) for use in await uses_of(client, other)] == [(SITE, 3)]
+
+
 async def test_two_phones_offline_give_one_use_and_one_conflict(
     browser: Browser, client: httpx.AsyncClient, live_server: str
 ) -> None:

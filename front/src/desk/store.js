@@ -28,10 +28,14 @@ export async function scannedHere(jti) {
   return (await dbPromise).get("scanned", jti);
 }
 
-export async function rememberScan(jti, when, device) {
+// The pass's first use here (when, which desk) and how many of its persons are in so far.
+export async function rememberScan(jti, when, device, admitted) {
   const db = await dbPromise;
-  if (!(await db.get("scanned", jti))) {
-    await db.put("scanned", { jti, when, device });
+  const known = await db.get("scanned", jti);
+  if (!known) {
+    await db.put("scanned", { jti, when, device, admitted });
+  } else if (admitted > (known.admitted ?? 0)) {
+    await db.put("scanned", { ...known, admitted });
   }
 }
 
