@@ -14,7 +14,17 @@ from service.core.clock import local_date
 from service.core.geo import haversine_km
 from service.proofs.ride_recording import compare
 from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
-from service.reviews.photos import LOOKALIKE_BITS, SAME_PHOTO_BITS, bits_apart, perceptual_hash, sanitise
+from service.reviews.photos import (
+    CROPPED_FINE_BITS,
+    LOOKALIKE_BITS,
+    SAME_PHOTO_BITS,
+    SAME_PHOTO_FINE_BITS,
+    bits_apart,
+    cropped_bits_apart,
+    perceptual_hash,
+    prepare,
+    sanitise,
+)
 from tests.conftest import reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
@@ -28,7 +38,7 @@ from tests.gpx_factory import (
     thinned,
     winding_route,
 )
-from tests.photo_factory import cropped, resized, ticket_photo
+from tests.photo_factory import app_screenshot, brightened, cropped, cut, resized, ticket_photo
 from tests.rider_factory import SAMPLINGS, cheats, companions_ride, lot_roads, recording_of, ride_road, rider, road
 
 KEY = b"k" * 32
@@ -154,6 +164,53 @@ def test_perceptual_hashes_tell_a_resaved_photo_from_a_crop_from_another_photo()
     assert bits_apart(own, perceptual_hash(sanitise(ticket_photo("hash-ladder-other")))) > LOOKALIKE_BITS
 
 
+def _fine_bits_apart(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("make", [ticket_photo, app_screenshot], ids=["photo", "screenshot"])
+def test_the_fine_hashes_tell_the_same_picture_a_cut_and_another_ticket_in_one_app(make):
+    photo = make("fine-ladder")
+    own = prepare(photo)
+    for same in (resized(photo, 0.5), resized(photo, 0.33, quality=50), brightened(photo, 1.15)):
+        assert _fine_bits_apart(own.fine, prepare(same).fine) <= SAME_PHOTO_FINE_BITS
+    # cut by up to 8 % a side, anywhere: not the same picture, but near one of its cuts
+    for edit in (cropped(photo, 0.05), cropped(photo, 0.1), cut(photo, top=0.06), cut(photo, left=0.07, top=0.03)):
+        edited = prepare(edit)
+        assert _fine_bits_apart(own.fine, edited.fine) > SAME_PHOTO_FINE_BITS
+        assert cropped_bits_apart(own.cuts, edited.cuts) <= CROPPED_FINE_BITS
+        assert cropped_bits_apart(edited.cuts, own.cuts) <= CROPPED_FINE_BITS
+
+
+def test_screenshots_of_one_app_share_its_layout_not_their_tickets():
+    shots = [prepare(app_screenshot(seed)) for seed in range(6)]
+    pairs = list(itertools.combinations(shots, 2))
+    # the 64-bit hash sees the app's frame: most pairs would pass for a crop of each other
+    assert sum(bits_apart(a.phash, b.phash) <= LOOKALIKE_BITS for a, b in pairs) >= len(pairs) // 2
+    for a, b in pairs:
+        assert _fine_bits_apart(a.fine, b.fine) > SAME_PHOTO_FINE_BITS
+        assert cropped_bits_apart(a.cuts, b.cuts) > CROPPED_FINE_BITS
+
+
+async def test_six_screenshots_of_one_app_are_six_proofs_without_lookalikes(client, settings):
+    reviews = []
+    for seed in range(6):
+        answer = await _manual(client, settings, app_screenshot(f"queue-{seed}"), name="screenshot.png")
+        assert answer.status_code == 202, answer.text
+        reviews.append(answer.json()["review"]["id"])
+    for review_id in reviews:
+        assert (await _queue_item(client, review_id))["lookalikes"] == []
+    # the same screenshot again, saved smaller, is the same picture; cut at its top, a look-alike
+    again = await _manual(client, settings, resized(app_screenshot("queue-3"), 0.5))
+    assert again.status_code == 409 and again.json()["code"] == "proof.already_used", again.text
+    crop = await _manual(client, settings, cut(app_screenshot("queue-3"), top=0.05))
+    assert crop.status_code == 202, crop.text
+    alike = (await _queue_item(client, crop.json()["review"]["id"]))["lookalikes"]
+    assert [(item["id"], item["photo_url"]) for item in alike] == [
+        (reviews[3], f"/api/v1/review/proofs/{reviews[3]}/photo")
+    ]
+
+
 async def _manual(client, settings, photo: bytes, name: str = "ticket.jpg"):
     evidence = {"date": local_date(settings).isoformat(), "arrival_stop_id": "StopArea:OCE87613042"}
     form = {"mode": "train", "method": "manual", "persons": "1", "evidence": json.dumps(evidence)}
@@ -186,6 +243,7 @@ async def test_a_resized_or_resaved_photo_is_refused_and_a_crop_is_shown_beside_
     assert [(alike["id"], alike["status"], alike["reason"]) for alike in item["lookalikes"]] == [
         (first_id, "rejected", "illegible")
     ]
+    assert item["lookalikes"][0]["photo_url"] is None  # the decision erased its photo
     assert SAME_PHOTO_BITS < item["lookalikes"][0]["bits_apart"] <= LOOKALIKE_BITS
     # an unrelated photo has no look-alike
     other = await _manual(client, settings, ticket_photo(f"{seed}-unrelated"))

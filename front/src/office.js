@@ -227,7 +227,7 @@ document.querySelectorAll("form[data-api]").forEach((form, index) => {
       }
       const answer = await response.json();
       const next = new URL(window.location.href);
-      next.hash = "";
+      next.hash = followingProof(form);
       next.searchParams.set("done", form.dataset.done);
       if (answer.code) next.searchParams.set("code", answer.code);
       if (form.hasAttribute("data-slot")) next.searchParams.set("date", data.day);
@@ -240,3 +240,113 @@ document.querySelectorAll("form[data-api]").forEach((form, index) => {
     }
   });
 });
+
+// ---- the review queue, for people who review fifty a day -------------------------------
+
+const proofs = () => [...document.querySelectorAll("article[data-review]")];
+
+// After a decision the page reloads on the proof that followed the decided one (or the one
+// before it, or the queue's heading when none is left), with the focus there.
+function followingProof(form) {
+  const decided = form.closest("article[data-review]");
+  if (!decided) return "";
+  const list = proofs();
+  const at = list.indexOf(decided);
+  const neighbour = list[at + 1] || list[at - 1];
+  return neighbour ? neighbour.querySelector("h3").id : "review-title";
+}
+
+const landing = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+if (landing && (landing.id === "review-title" || landing.closest("article[data-review]"))) {
+  landing.focus({ preventScroll: true });
+  landing.scrollIntoView({ block: "start" });
+}
+
+function currentProof() {
+  const focused = document.activeElement?.closest?.("article[data-review]");
+  if (focused) return focused;
+  // else the first proof whose heading is in view
+  return proofs().find((proof) => proof.getBoundingClientRect().bottom > 0) || proofs()[0];
+}
+
+function goTo(proof) {
+  if (!proof) return;
+  const heading = proof.querySelector("h3");
+  heading.focus({ preventScroll: true });
+  heading.scrollIntoView({ block: "start" }); // under the sticky message: scroll-margin-top
+}
+
+const typing = (target) => target.closest?.("input, textarea, select, [contenteditable]") !== null;
+
+const zoom = document.getElementById("photo-zoom");
+const ZOOM_STEPS = [1, 1.5, 2, 3, 4];
+let zoomAt = 0;
+
+function setZoom(at) {
+  zoomAt = Math.max(0, Math.min(ZOOM_STEPS.length - 1, at));
+  const image = zoom.querySelector("[data-zoom-image]");
+  // 1: the whole photo in the window; more: wider than the window, moved by scrolling.
+  image.style.width = zoomAt === 0 ? "" : `${ZOOM_STEPS[zoomAt] * 100}%`;
+  image.classList.toggle("zoom__image--fit", zoomAt === 0);
+  zoom.querySelector("[data-zoom-scale]").textContent = new Intl.NumberFormat(intlLocale(lang), {
+    style: "percent",
+  }).format(ZOOM_STEPS[zoomAt]);
+}
+
+function openZoom(link) {
+  const image = zoom.querySelector("[data-zoom-image]");
+  image.src = link.dataset.zoom;
+  image.alt = link.querySelector("img")?.alt || image.alt;
+  zoom.returnTo = link;
+  setZoom(0);
+  zoom.showModal();
+  zoom.querySelector(".zoom__frame").focus();
+}
+
+if (zoom) {
+  document.querySelectorAll("[data-zoom]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      openZoom(link);
+    });
+  });
+  zoom.querySelectorAll("[data-zoom-step]").forEach((button) => {
+    button.addEventListener("click", () => setZoom(zoomAt + Number(button.dataset.zoomStep)));
+  });
+  zoom.querySelector("[data-zoom-close]").addEventListener("click", () => zoom.close());
+  zoom.querySelector("[data-zoom-image]").addEventListener("click", () => setZoom(zoomAt === 0 ? 2 : 0));
+  zoom.addEventListener("keydown", (event) => {
+    if (event.key === "+" || event.key === "=") setZoom(zoomAt + 1);
+    else if (event.key === "-") setZoom(zoomAt - 1);
+    else return;
+    event.preventDefault();
+  });
+  zoom.addEventListener("close", () => zoom.returnTo?.focus());
+}
+
+if (proofs().length) {
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && event.key === "Enter" && event.target.matches?.("textarea")) {
+      event.preventDefault();
+      event.target.form?.requestSubmit();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || zoom?.open) return;
+    const proof = currentProof();
+    const list = proofs();
+    const key = event.key.toLowerCase();
+    if (key === "j") goTo(list[list.indexOf(proof) + 1]);
+    else if (key === "k") goTo(list[list.indexOf(proof) - 1]);
+    else if (key === "a") {
+      const approve = proof.querySelector('form[data-done="approved"]');
+      const empty = [...approve.querySelectorAll("input, select")].find((field) => field.required && !field.value);
+      (empty || approve.querySelector('button[type="submit"]')).focus();
+    } else if (key === "r") proof.querySelector('form[data-done="rejected"] textarea').focus();
+    else if (key === "z") {
+      const photo = proof.querySelector(".proof__photo [data-zoom]");
+      if (!photo) return;
+      openZoom(photo);
+    } else return;
+    event.preventDefault();
+  });
+}

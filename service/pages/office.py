@@ -40,8 +40,8 @@ from service.passes import repository as passes
 from service.redemptions import repository as redemptions
 from service.reports import service as reports
 from service.reports.period import resolve
-from service.reviews import photos
 from service.reviews import repository as reviews
+from service.reviews import service as review_service
 from service.settings import Settings
 from service.territory import repository as territory
 from service.territory.sites_controller import managed_site
@@ -235,7 +235,7 @@ class OfficePages(Controller):
         # Earlier proofs whose photo looks like one of these (a crop, a filter), and their outcome.
         lookalikes: dict[int, list[asyncpg.Record]] = {}
         window = settings.config.rules.privacy.reuse_window_days
-        for match in await reviews.lookalikes(db, [row["id"] for row in queue], photos.LOOKALIKE_BITS, window):
+        for match in await review_service.lookalikes(db, [row["id"] for row in queue], window):
             lookalikes.setdefault(match["for_proof"], []).append(match)
         # Earlier rides a held bike ride may repeat (a companion's, or a blurred copy), and their outcome.
         similar_rides: dict[int, list[asyncpg.Record]] = {}

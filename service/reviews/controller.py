@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -18,7 +19,7 @@ from service.mail import outbox
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.passes.views import IssuedPassView, issued_view
-from service.reviews import photos, repository, service
+from service.reviews import repository, service
 
 ReviewState = Literal["pending", "accepted", "rejected"]
 
@@ -35,7 +36,8 @@ class ReviewAnswer(msgspec.Struct):
 
 
 class Lookalike(msgspec.Struct):
-    """An earlier proof whose photo looks like this one (a crop, a filter), and what became of it."""
+    """An earlier proof whose photo looks like this one (a crop, a filter), and what became of
+    it; its photo while it is kept (a decision erases it)."""
 
     id: str
     status: ReviewState
@@ -43,6 +45,7 @@ class Lookalike(msgspec.Struct):
     decided_at: datetime | None
     reason: str | None
     bits_apart: int
+    photo_url: str | None
 
 
 class SimilarRide(msgspec.Struct):
@@ -144,7 +147,7 @@ class ReviewQueueController(Controller):
         rows = await repository.queue(db, scope, status, limit=200)
         similar: dict[int, list[Lookalike]] = {}
         window = state.settings.config.rules.privacy.reuse_window_days
-        for match in await repository.lookalikes(db, [row["id"] for row in rows], photos.LOOKALIKE_BITS, window):
+        for match in await service.lookalikes(db, [row["id"] for row in rows], window):
             similar.setdefault(match["for_proof"], []).append(
                 Lookalike(
                     str(match["public_id"]),
@@ -153,6 +156,7 @@ class ReviewQueueController(Controller):
                     match["reviewed_at"],
                     match["review_reason"],
                     match["bits_apart"],
+                    _photo_url(match),
                 )
             )
         rides: dict[int, list[SimilarRide]] = {}
@@ -181,7 +185,7 @@ class ReviewQueueController(Controller):
                 site_id=(row["facts"] or {}).get("site_id"),
                 ot=row["ot_id"],
                 submitted_at=row["created_at"],
-                photo_url=f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None,
+                photo_url=_photo_url(row),
                 lookalikes=similar.get(row["id"], []),
                 similar_rides=rides.get(row["id"], []),
                 ride=_ride_figures(row) if row["method"] == "gpx" else None,
@@ -234,3 +238,7 @@ class ReviewQueueController(Controller):
         await service.reject(db, request.user, review_id, data.reason)
         outbox.wake(state)
         return Decision(str(review_id), "rejected")
+
+
+def _photo_url(row: asyncpg.Record) -> str | None:
+    return f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None

@@ -9,10 +9,12 @@ from uuid import UUID
 import asyncpg
 
 from service.proofs.rules import Verdict
+from service.reviews import photos
+from service.reviews.photos import CleanPhoto
 
 
 async def insert_pending(
-    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: bytes, phash: int, lang: str, email: str | None
+    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: CleanPhoto, lang: str, email: str | None
 ) -> asyncpg.Record | None:
     """The new pending proof (id, public_id), or None when its fingerprint was already used."""
     row = await conn.fetchrow(
@@ -35,9 +37,17 @@ async def insert_pending(
     )
     if row is not None:
         await conn.execute(
-            "INSERT INTO proof_photos (proof_id, content_type, content) VALUES ($1, 'image/jpeg', $2)", row["id"], photo
+            "INSERT INTO proof_photos (proof_id, content_type, content) VALUES ($1, 'image/jpeg', $2)",
+            row["id"],
+            photo.jpeg,
         )
-        await conn.execute("INSERT INTO photo_hashes (proof_id, phash) VALUES ($1, $2)", row["id"], phash)
+        await conn.execute(
+            "INSERT INTO photo_hashes (proof_id, phash, fine, cuts) VALUES ($1, $2, $3::text::bit(256), $4)",
+            row["id"],
+            photo.phash,
+            photo.fine,
+            photo.cuts,
+        )
     return row
 
 
@@ -46,37 +56,44 @@ async def fingerprint_used(conn: asyncpg.Connection, fingerprint: str) -> bool:
     return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM proofs WHERE fingerprint = $1)", fingerprint)
 
 
-# Bits that differ between two 64-bit perceptual hashes.
-_BITS_APART = "bit_count((h.phash # $1::bigint)::bit(64))"
-
-
-async def same_photo_seen(conn: asyncpg.Connection, phash: int, max_bits: int, window_days: int) -> bool:
+async def same_photo_seen(conn: asyncpg.Connection, photo: CleanPhoto, window_days: int) -> bool:
+    """An earlier photo of the window is the same picture: by the fine hash, or by the
+    64-bit one for photos kept before the fine hash."""
     return await conn.fetchval(
-        f"""
-        SELECT EXISTS (SELECT 1 FROM photo_hashes h
-                       WHERE {_BITS_APART} <= $2 AND h.created_at > now() - make_interval(days => $3))
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM photo_hashes h
+            WHERE h.created_at > now() - make_interval(days => $3)
+              AND CASE WHEN h.fine IS NULL THEN bit_count((h.phash # $1::bigint)::bit(64)) <= $4
+                       ELSE bit_count(h.fine # $2::text::bit(256)) <= $5 END)
         """,
-        phash,
-        max_bits,
+        photo.phash,
+        photo.fine,
         window_days,
+        photos.SAME_PHOTO_BITS,
+        photos.SAME_PHOTO_FINE_BITS,
     )
 
 
-async def lookalikes(
+async def layout_lookalikes(
     conn: asyncpg.Connection, proof_ids: list[int], max_bits: int, window_days: int
 ) -> list[asyncpg.Record]:
-    """For each proof of `proof_ids`, the earlier proofs whose photo looks like its own, with their outcome."""
+    """For each proof of `proof_ids`, the earlier proofs of the window whose photo has nearly
+    its layout (64-bit hash), with their outcome, both photos' cuts, and whether the earlier
+    photo is still kept (until its decision)."""
     return await conn.fetch(
         """
-        SELECT mine.proof_id AS for_proof, pr.public_id, pr.status, pr.created_at, pr.reviewed_at, pr.review_reason,
-               bit_count((h.phash # mine.phash)::bit(64)) AS bits_apart
+        SELECT mine.proof_id AS for_proof, pr.public_id, pr.status, pr.created_at, pr.reviewed_at,
+               pr.review_reason, bit_count((h.phash # mine.phash)::bit(64)) AS bits_apart,
+               mine.cuts AS own_cuts, h.cuts AS their_cuts,
+               EXISTS (SELECT 1 FROM proof_photos ph WHERE ph.proof_id = h.proof_id) AS has_photo
         FROM photo_hashes mine
         JOIN photo_hashes h ON h.proof_id <> mine.proof_id AND h.created_at <= mine.created_at
                            AND h.created_at > now() - make_interval(days => $3)
                            AND bit_count((h.phash # mine.phash)::bit(64)) <= $2
         JOIN proofs pr ON pr.id = h.proof_id
         WHERE mine.proof_id = ANY($1::bigint[])
-        ORDER BY mine.proof_id, bits_apart, pr.created_at
+        ORDER BY for_proof, bits_apart, pr.created_at
         """,
         proof_ids,
         max_bits,

@@ -43,16 +43,28 @@ async def submit(
     email: str | None,
 ) -> asyncpg.Record:
     """Queue a sanitised photo; the same picture resized or re-saved is already used."""
-    phash = photo.phash
     window = settings.config.rules.privacy.reuse_window_days
     async with db.transaction():
         await proofs.lock_reuse_checks(db, "photo")
-        if await repository.same_photo_seen(db, phash, photos.SAME_PHOTO_BITS, window):
+        if await repository.same_photo_seen(db, photo, window):
             raise Problem(409, "proof.already_used")
-        row = await repository.insert_pending(db, mode, verdict, photo.jpeg, phash, lang, email)
+        row = await repository.insert_pending(db, mode, verdict, photo, lang, email)
     if row is None:
         raise ProofSeen(verdict.fingerprint)  # the same file, sent twice at once
     return row
+
+
+async def lookalikes(db: asyncpg.Connection, proof_ids: list[int], window_days: int) -> list[asyncpg.Record]:
+    """For each proof of `proof_ids`, the earlier proofs whose photo looks like its own (a
+    crop, a filter), with their outcome; two screenshots of one app with other tickets in
+    its frame share a layout, not a cut, and are not alike."""
+    return [
+        match
+        for match in await repository.layout_lookalikes(db, proof_ids, photos.LOOKALIKE_BITS, window_days)
+        if match["own_cuts"] is None
+        or match["their_cuts"] is None
+        or photos.cropped_bits_apart(match["own_cuts"], match["their_cuts"]) <= photos.CROPPED_FINE_BITS
+    ]
 
 
 async def _pending_for(db: asyncpg.Connection, staff: Staff, public_id: UUID) -> asyncpg.Record:

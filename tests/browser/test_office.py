@@ -19,7 +19,7 @@ from tests.browser.pages import OfficePage, WorkPage, _
 from tests.conftest import days_ago, issue_pass, nonce, staff_headers
 from tests.gpx_factory import CAHORS_STATION
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
-from tests.photo_factory import ticket_photo
+from tests.photo_factory import app_screenshot, cut, ticket_photo
 from tests.rider_factory import companions_ride, road
 
 CATUS = (44.5589, 1.3336)
@@ -300,14 +300,101 @@ async def test_the_work_page_lists_offline_conflicts(
 
 
 async def submit_photo(client: httpx.AsyncClient, seed: str, **evidence: Any) -> str:
+    return await submit_picture(client, ticket_photo(seed), **evidence)
+
+
+async def submit_picture(client: httpx.AsyncClient, photo: bytes, **evidence: Any) -> str:
     form = {"mode": "train", "method": "manual", "persons": "2", "lang": "en"}
     if evidence:
         form["evidence"] = json.dumps(evidence)
-    response = await client.post(
-        "/api/v1/claims", data=form, files={"file": ("ticket.jpg", ticket_photo(seed), "image/jpeg")}
-    )
+    response = await client.post("/api/v1/claims", data=form, files={"file": ("ticket.jpg", photo, "image/jpeg")})
     assert response.status_code == 202, response.text
     return response.json()["review"]["id"]
+
+
+async def focused_proof(page: Page) -> str | None:
+    """The review id of the proof whose heading has the focus."""
+    return await page.evaluate(
+        "() => document.activeElement.matches('article[data-review] h3')"
+        " ? document.activeElement.closest('article').dataset.review : null"
+    )
+
+
+async def test_a_reviewer_compares_a_crop_zooms_and_decides_from_the_keyboard(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient
+) -> None:
+    day = {"date": days_ago(0).isoformat(), "arrival_stop_id": "StopArea:OCE87613000"}
+    first = await submit_picture(client, app_screenshot("office-first"), **day)
+    crop = await submit_picture(client, cut(app_screenshot("office-first"), top=0.05), **day)
+    other = await submit_picture(client, app_screenshot("office-other"), **day)
+    await open_session(context, "demo-ot-cahors")
+    work = await WorkPage(page).open()
+
+    # another ticket in the same app is no look-alike; the crop shows the earlier photo beside its own
+    await expect(work.proof(first).locator(".warning")).to_have_count(0)
+    await expect(work.proof(other).locator(".warning")).to_have_count(0)
+    compare = work.proof(crop).locator(".warning figure")
+    await expect(compare).to_have_count(2)
+    await expect(compare.nth(1).get_by_role("img")).to_have_attribute("src", f"/api/v1/review/proofs/{first}/photo")
+    await work.proof(crop).locator(".warning").scroll_into_view_if_needed()
+    for image in await compare.get_by_role("img").all():
+        loaded = "img => img.complete && img.naturalWidth > 0"
+        await page.wait_for_function(loaded, arg=await image.element_handle(), timeout=5000)
+    await work.assert_accessible()
+    await work.screenshot("office-review-lookalike")
+    await work.screenshot("office-review-lookalike-desktop", desktop=True)
+
+    # the keyboard: J and K go from proof to proof, Z opens the photo at full size, + zooms in
+    await work.proof(first).locator("h3").focus()
+    order = await page.locator("article[data-review]").evaluate_all("all => all.map(a => a.dataset.review)")
+    await page.keyboard.press("j")
+    assert await focused_proof(page) == order[order.index(first) + 1]
+    await page.keyboard.press("k")
+    assert await focused_proof(page) == first
+    await work.proof(crop).locator("h3").focus()
+    await page.keyboard.press("z")
+    zoom = page.get_by_role("dialog", name=_("Photo at full size"))
+    await expect(zoom).to_be_visible()
+    await page.keyboard.press("+")
+    await page.keyboard.press("+")
+    await expect(zoom.locator("output")).to_have_text(re.compile(r"^200\s?%$"))
+    width = await zoom.locator("img").evaluate("img => img.getBoundingClientRect().width")
+    assert width > page.viewport_size["width"] * 1.5
+    await work.assert_accessible()
+    await work.screenshot("office-review-zoom")
+    await page.keyboard.press("Escape")
+    await expect(zoom).to_be_hidden()
+    assert await page.evaluate("() => document.activeElement.dataset.zoom") == f"/api/v1/review/proofs/{crop}/photo"
+
+    # R goes to the reason, Ctrl+Enter rejects; the page comes back on the next proof, focused
+    await page.keyboard.press("r")
+    reason = work.proof(crop).get_by_role("group", name=_("Reject")).get_by_role("textbox")
+    await expect(reason).to_be_focused()
+    await page.keyboard.type("The same ticket as an earlier proof, cropped.")
+    async with page.expect_navigation():
+        await page.keyboard.press("Control+Enter")
+    await expect(page.get_by_role("status")).to_have_text(_("The proof is rejected: the visitor will read the reason."))
+    await expect(work.proof(crop)).to_have_count(0)
+    following = order[order.index(crop) + 1] if order.index(crop) + 1 < len(order) else order[order.index(crop) - 1]
+    await page.wait_for_function(
+        "id => document.activeElement.closest('article[data-review]')?.dataset.review === id", arg=following
+    )
+    assert await focused_proof(page) == following
+    await work.screenshot("office-review-next")
+
+    # A goes to the approval's button when the visitor's date and stop are there: Enter approves
+    await work.proof(other).locator("h3").focus()
+    await page.keyboard.press("a")
+    await expect(work.proof(other).get_by_role("button", name=_("Approve"))).to_be_focused()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_have_text(_("The proof is approved: the visitor's pass is issued."))
+    assert (await client.get(f"/api/v1/claims/review/{other}")).json()["review"]["status"] == "accepted"
+    # typing in a field is never a shortcut
+    await page.get_by_label(_("Pass code")).focus()
+    await page.keyboard.type("jkaz")
+    await expect(page.get_by_label(_("Pass code"))).to_have_value("jkaz")
+    await expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 async def test_a_manual_proof_is_approved_from_the_queue(
