@@ -23,9 +23,9 @@ import httpx
 from bench._support import check_goals, free_port, fresh_database, percentile, serve
 from service.accounts import repository as accounts
 from service.accounts.passwords import hash_password
-from service.app import prepare_database
 from service.core import db
 from service.core.clock import local_date, season_start
+from service.runtime import prepare_database
 from service.settings import load_settings
 
 DATABASE = "tbc_bench_reports"

@@ -17,46 +17,32 @@ from service import __version__, pages
 from service.accounts.controller import AccountAlertController, AuthController, DeviceController, SessionController
 from service.attestations.controller import AttestationController
 from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
-from service.core import db, health, migrations
+from service.core import db, health
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
 from service.core.requests import CheckedRequest, check_query_parameters
-from service.core.secrets import DerivedKeys, derive_keys, load_or_create_secret
 from service.mail import outbox
 from service.pages.assets import asset_url
-from service.passes.controller import PassController, RevocationController, jwks
+from service.passes import service as passes
+from service.passes.controller import PassController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs.controller import ClaimController
-from service.redemptions.controller import AlertController, ConflictController, RedemptionController
-from service.reports import repository as reports_repository
+from service.redemptions.controller import (
+    AlertController,
+    ConflictController,
+    RedemptionController,
+    RevocationController,
+)
 from service.reports.controller import ReportController
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
+from service.runtime import prepare_database, settings_keys
 from service.settings import Settings, load_settings
-from service.signing.service import Keyring, ensure_current_key
-from service.territory import repository as territory_repository
 from service.territory.controller import TerritoryController
 from service.territory.sites_controller import SiteController
 
 log = logging.getLogger("service")
-
-
-def settings_keys(settings: Settings) -> DerivedKeys:
-    return derive_keys(settings.secret_key or load_or_create_secret(settings.data_dir))
-
-
-async def prepare_database(settings: Settings, conn: db.Connection) -> Keyring:
-    """Everything the database needs before the first request: schema, territory, a
-    usable signing key. Returns the keyring, loaded."""
-    await migrations.migrate(conn)
-    await territory_repository.sync_territory(conn, settings.config.territory)
-    await reports_repository.sync_timezone(conn, settings.config.territory.timezone)
-    password = settings_keys(settings).key_encryption
-    await ensure_current_key(conn, password)
-    keyring = Keyring(password)
-    await keyring.load(conn)
-    return keyring
 
 
 async def prepare_request(request: Request) -> None:
@@ -82,7 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.pool = pool
         app.state.keyring = keyring
         app.state.mail_wakeup = asyncio.Event()
-        sender = asyncio.create_task(outbox.run(pool, settings, keyring, app.state.mail_wakeup), name="mail-outbox")
+        pass_facts = passes.mail_facts(settings, keyring)
+        sender = asyncio.create_task(outbox.run(pool, settings, pass_facts, app.state.mail_wakeup), name="mail-outbox")
         try:
             yield
         finally:

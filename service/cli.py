@@ -1,4 +1,5 @@
-"""`tbc`: serve, migrate, demo-data, create-user, import-gtfs.
+"""`tbc`: serve, migrate, demo-data, create-user, and the commands each domain brings
+(COMMAND_MODULES).
 
 Without DATABASE_URL every command uses the embedded PostgreSQL under `var/`.
 """
@@ -14,24 +15,19 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
+from service.core.commands import CommandContext, CommandError
 from service.settings import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from service.core.db import Connection
+
 log = logging.getLogger("service.cli")
-T = TypeVar("T")
 
 EMBEDDED_DATABASE = "tbc"
 
-# The check of staff_accounts.username in sql/001_initial.sql, told before the database refuses.
-USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
-USERNAME_RULE = "3 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
-
-# Domains that bring their own subcommands: each module has
-# `register(commands: argparse._SubParsersAction) -> None`, whose handlers take
-# (settings, args) and return an exit code, like the ones below. A command may also
-# set `check(args)`: it runs before any database is started and raises CommandError.
+# Domains that bring their own subcommands (service.core.commands says how).
 COMMAND_MODULES: tuple[str, ...] = (
     "service.timetables.commands",
     "service.proofs.rail.commands",
@@ -43,10 +39,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 # The embedded PostgreSQL this process started, if any; it stops with the process.
 EMBEDDED = None
-
-
-class CommandError(Exception):
-    """A refusal an operator can act on: printed as one `error:` line, exit status 2."""
 
 
 def resolve_database(settings: Settings) -> Settings:
@@ -63,48 +55,27 @@ def resolve_database(settings: Settings) -> Settings:
     return settings
 
 
-def _safe_url(url: str | None) -> str:
-    """The database URL without its password, fit for a message."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url or "")
+async def _nothing_more(conn: Connection) -> None:
+    return None
 
 
-def with_connection(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
-    import asyncpg
-
-    from service.core import db
-
-    async def run() -> T:
-        try:
-            conn = await db.connect(settings.database_url)  # type: ignore[arg-type]
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise CommandError(f"cannot reach the database ({_safe_url(settings.database_url)}): {exc}") from exc
-        try:
-            return await work(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
-
-
-def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-
-    with_connection(settings, lambda conn: prepare_database(settings, conn))
+def cmd_migrate(context: CommandContext, args: argparse.Namespace) -> int:
+    context.on_database(_nothing_more)
     print("database is up to date")
     return 0
 
 
-def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
+def cmd_demo_data(context: CommandContext, args: argparse.Namespace) -> int:
     from service.demo import loader
 
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
-        return await loader.load(conn, settings)
-
-    created = with_connection(settings, work)
+    created = context.on_database(lambda conn: loader.load(conn, context.settings))
     print(f"demo data loaded ({created} new accounts; password '{loader.DEMO_PASSWORD}')")
     return 0
+
+
+# The check of staff_accounts.username in sql/001_initial.sql, told before the database refuses.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+USERNAME_RULE = "3 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 def read_password(args: argparse.Namespace) -> str:
@@ -141,19 +112,17 @@ def check_create_user(args: argparse.Namespace) -> None:
         raise CommandError(f"the password needs {PASSWORD_RULE}")
 
 
-def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_create_user(context: CommandContext, args: argparse.Namespace) -> int:
     import asyncpg
 
     from service.accounts import repository
     from service.accounts.passwords import hash_password_async
-    from service.app import prepare_database
     from service.core import audit
     from service.territory import repository as territory
 
     username, password = args.username, args.password
 
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
+    async def work(conn: Connection) -> bool:
         if args.ot is not None and not await territory.ot_exists(conn, args.ot):
             known = ", ".join(row["id"] for row in await territory.list_ots(conn))
             raise CommandError(f"no OT {args.ot!r}; the OTs are: {known}")
@@ -173,23 +142,24 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         return created
 
     try:
-        created = with_connection(settings, work)
+        created = context.on_database(work)
     except asyncpg.ForeignKeyViolationError as exc:  # the OT or site went away meanwhile
         raise CommandError(f"the OT or site of this account does not exist ({exc.constraint_name})") from exc
     print(f"{'created' if created else 'updated'} {args.role} account {username}")
     return 0
 
 
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_serve(context: CommandContext, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
     from service.core.http11 import ProblemH11Protocol
 
+    settings = context.settings
     if args.demo:
-        cmd_demo_data(settings, args)
+        cmd_demo_data(context, args)
     else:
-        cmd_migrate(settings, args)
+        cmd_migrate(context, args)
     settings.host, settings.port = args.host or settings.host, args.port or settings.port
     if not os.environ.get("TBC_PUBLIC_URL"):
         # links in e-mails and the origin of the staff pages' writes: where it is actually served
@@ -276,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if check := getattr(args, "check", None):
             check(args)
+        from service.runtime import command_context
+
         settings = resolve_database(load_settings())
-        return args.handler(settings, args)
+        return args.handler(command_context(settings), args)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except ConfigError as exc:

@@ -12,8 +12,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from service.app import prepare_database
 from service.core import db
+from service.runtime import prepare_database
 
 
 def client_tools(major: int) -> Path:

@@ -215,7 +215,7 @@ async def test_the_schema_page_works_offline(client):
 
 async def test_the_claim_body_lists_the_registered_methods(client):
     """The method enum, the evidence shapes and the mode table all come from METHODS."""
-    from service.proofs.methods import METHOD_MODES, METHODS
+    from service.proofs.methods.registry import METHOD_MODES, METHODS
 
     schema = (await client.get("/schema/openapi.json")).json()
     body = schema["paths"]["/api/v1/claims"]["post"]["requestBody"]["content"]["application/json"]["schema"]

@@ -12,9 +12,7 @@ import pytest
 
 from service.core.clock import local_date
 from service.core.geo import haversine_km
-from service.proofs.ride_recording import compare
-from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
-from service.reviews.photos import (
+from service.proofs.methods.photos import (
     CROPPED_FINE_BITS,
     LOOKALIKE_BITS,
     SAME_PHOTO_BITS,
@@ -25,6 +23,8 @@ from service.reviews.photos import (
     prepare,
     sanitise,
 )
+from service.proofs.ride_recording import compare
+from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
 from tests.conftest import reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,

@@ -15,6 +15,7 @@ import pytest
 
 from service.core.clock import lot_today
 from service.mail import compose, outbox
+from service.pages import claim_form
 from service.settings import Settings
 from tests.conftest import SmtpSink, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
@@ -39,6 +40,16 @@ async def _post_form(client: httpx.AsyncClient, fields: dict[str, str], files=No
     # an empty file part, as a browser sends an untouched file input
     parts = files or {"ticket_file": ("", b"", "application/octet-stream")}
     return await client.post(f"/claim?lang={lang}", data=fields, files=parts)
+
+
+async def test_the_claim_form_shows_every_methods_fields_once_in_the_forms_order(client) -> None:
+    home = await client.get("/?lang=fr")
+    assert home.status_code == 200
+    shown = tuple(re.findall(r'id="field-([a-z_]+)"', home.text))
+    assert shown == claim_form.FORM_ORDER
+    # each field says which methods ask for it, and its hint is in the page's language
+    assert 'id="field-stop" data-methods="declared_trip manual"' in home.text
+    assert "Tapez quelques lettres" in home.text
 
 
 async def test_the_same_trip_sent_again_from_the_form_opens_the_same_pass(client) -> None:

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 
 from service.accounts.guards import Staff, requires
 from service.attestations import repository
-from service.attestations.verify import CODE_BODY_LENGTH
+from service.attestations.codes import CODE_BODY_LENGTH
 from service.core import clock
 from service.core.db import DB
 from service.core.errors import Problem

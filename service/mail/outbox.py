@@ -1,12 +1,15 @@
 """Sending the outbox: a task per process takes due messages (SKIP LOCKED, so
 processes share the queue), composes each in its visitor's language, and sends it
-by SMTP (aiosmtplib) or, with no SMTP host, writes it under data_dir/mail/."""
+by SMTP (aiosmtplib) or, with no SMTP host, writes it under data_dir/mail/. What a
+message says of its pass (code, link, QR) comes from the passes domain, handed in by
+the application as `PassFactsOf` (mail sits below passes: passes queue mail)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -15,13 +18,13 @@ import aiosmtplib
 import asyncpg
 
 from service.mail import compose, repository
-from service.passes import codes, qr
-from service.passes.service import claims_of, token_for
 from service.settings import Settings
-from service.signing.service import Keyring
 
 log = logging.getLogger("service.mail")
 BATCH = 20
+
+# The pass facts of a queued message's row (its pass's columns, `lang`), in that language.
+PassFactsOf = Callable[[asyncpg.Record], compose.PassFacts]
 
 
 def mail_dir(settings: Settings) -> Path:
@@ -46,29 +49,14 @@ async def deliver(message: EmailMessage, settings: Settings) -> None:
     )
 
 
-def pass_link(settings: Settings, token: str, lang: str) -> str:
-    """The pass page with its token in the fragment: the browser never sends it to the server."""
-    return f"{settings.public_url.rstrip('/')}/pass?lang={lang}#{token}"
-
-
-def _compose(row: asyncpg.Record, settings: Settings, keyring: Keyring) -> EmailMessage | None:
+def _compose(row: asyncpg.Record, settings: Settings, pass_facts: PassFactsOf) -> EmailMessage | None:
     lang, to = row["lang"], row["email"]
     if not to:
         return None  # forgotten meanwhile (tbc purge): nothing to send
     zone = settings.config.territory.timezone
     retention = settings.config.rules.privacy.email_retention_days
     sender = settings.smtp_from
-    facts = None
-    if row["code"] is not None:
-        token = token_for(claims_of(row), settings, keyring)
-        facts = compose.PassFacts(
-            codes.display(row["code"]),
-            row["persons"],
-            row["valid_from"],
-            row["valid_until"],
-            pass_link(settings, token, lang),
-            qr.png(token),
-        )
+    facts = pass_facts(row) if row["code"] is not None else None
     if row["kind"] == "pass_issued" and facts is not None:
         return compose.pass_issued(sender, to, lang, zone, facts, retention)
     if row["kind"] == "pass_sent_again" and facts is not None:
@@ -82,13 +70,13 @@ def _compose(row: asyncpg.Record, settings: Settings, keyring: Keyring) -> Email
     return None
 
 
-async def drain_once(pool: asyncpg.Pool, settings: Settings, keyring: Keyring) -> int:
+async def drain_once(pool: asyncpg.Pool, settings: Settings, pass_facts: PassFactsOf) -> int:
     """Send what is due; returns how many were sent."""
     sent = 0
     async with pool.acquire() as conn, conn.transaction():
         for row in await repository.take_due(conn, BATCH):
             try:
-                message = _compose(row, settings, keyring)
+                message = _compose(row, settings, pass_facts)
                 if message is not None:
                     await deliver(message, settings)
             except (aiosmtplib.SMTPException, OSError) as exc:
@@ -107,14 +95,14 @@ def wake(state: Any) -> None:
         event.set()
 
 
-async def run(pool: asyncpg.Pool, settings: Settings, keyring: Keyring, wakeup: asyncio.Event) -> None:
+async def run(pool: asyncpg.Pool, settings: Settings, pass_facts: PassFactsOf, wakeup: asyncio.Event) -> None:
     """The sender task: drains at each wake-up and every `mail_poll_seconds`."""
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wakeup.wait(), settings.mail_poll_seconds)
         wakeup.clear()
         try:
-            while await drain_once(pool, settings, keyring) == BATCH:
+            while await drain_once(pool, settings, pass_facts) == BATCH:
                 pass
         except asyncio.CancelledError:
             raise

@@ -1,5 +1,5 @@
-"""The visitor's claim form: which fields each proof method asks for, how the form's
-fields become a claim, and where a refusal is shown. No I/O.
+"""The visitor's claim form, from the proof methods' own fields (service.proofs.methods):
+the fields in order, how they become a claim, and where a refusal is shown. No I/O.
 
 The form is a plain POST (it works without JavaScript); the script only hides the
 fields the chosen method does not use.
@@ -11,68 +11,32 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from service.core import i18n
 from service.core.i18n import N_
-from service.proofs.methods import METHOD_MODES
+from service.proofs.methods.registry import METHOD_MODES, METHODS
+from service.settings import RulesConfig
+
+# The evidence fields of every method, in the registry's order, each once.
+EVIDENCE_FIELDS: Final = tuple({f.name: f for method in METHODS.values() for f in method.fields}.values())
 
 # Field name -> the English msgid of its label (the French ones are the names tests and
 # screen readers rely on: « Gare ou arrêt d'arrivée » …).
 LABELS: Final = {
     "mode": N_("Arrival mode"),
     "method": N_("Proof"),
-    "date": N_("Arrival date"),
-    "stop": N_("Arrival station or stop"),
-    "time": N_("Arrival time"),
-    "line": N_("Line or train number"),
-    "ticket_ref": N_("Ticket reference"),
+    **{f.name: f.label for f in EVIDENCE_FIELDS},
     "persons": N_("Number of persons"),
-    "ticket_file": N_("Photo or PDF of the ticket"),
-    "gpx_file": N_("GPX track"),
-    "code": N_("Attestation code"),
     "email": N_("E-mail (optional)"),
 }
 
 MODE_NAMES: Final = {"train": N_("Train"), "bus": N_("Coach (liO)"), "bike": N_("Bike")}
-
-METHOD_NAMES: Final = {
-    "declared_trip": N_("I declare my trip"),
-    "rail_barcode": N_("Train ticket barcode"),
-    "gpx": N_("GPX track of my ride"),
-    "attestation": N_("Code from a bike partner"),
-    "manual": N_("Photo checked by hand"),
-}
-
+METHOD_NAMES: Final = {name: method.label for name, method in METHODS.items()}
 # The evidence fields of each method, in the form's order; the first is the one a
 # refusal of the proof itself is shown beside.
-METHOD_FIELDS: Final = {
-    "declared_trip": ("stop", "date", "time", "line", "ticket_ref"),
-    "rail_barcode": ("ticket_file",),
-    "gpx": ("gpx_file",),
-    "attestation": ("code",),
-    "manual": ("ticket_file", "date", "stop"),
-}
-REQUIRED: Final = {
-    "declared_trip": {"stop", "date", "time", "line", "ticket_ref"},
-    "rail_barcode": {"ticket_file"},
-    "gpx": {"gpx_file"},
-    "attestation": {"code"},
-    "manual": {"ticket_file"},
-}
+METHOD_FIELDS: Final = {name: tuple(f.name for f in method.fields) for name, method in METHODS.items()}
+REQUIRED: Final = {name: method.required for name, method in METHODS.items()}
 # The claim form's fields, top to bottom (service/templates/_fragments/claim_form.html.j2).
-FORM_ORDER: Final = (
-    "mode",
-    "method",
-    "stop",
-    "date",
-    "time",
-    "line",
-    "ticket_ref",
-    "ticket_file",
-    "gpx_file",
-    "code",
-    "persons",
-    "email",
-)
-EVIDENCE_FIELDS: Final = ("date", "stop", "time", "line", "ticket_ref", "ticket_file", "gpx_file", "code")
+FORM_ORDER: Final = ("mode", "method", *(f.name for f in EVIDENCE_FIELDS), "persons", "email")
 
 # A claim whose file is past the limit, refused before its form is read.
 TOO_LARGE: Final = N_(
@@ -81,20 +45,9 @@ TOO_LARGE: Final = N_(
 )
 
 # What to do next, after a refusal, by method.
-NEXT_STEP: Final = {
-    "declared_trip": N_(
-        "Check what you entered, or choose another proof: a photo of your ticket, checked by the tourist office."
-    ),
-    "rail_barcode": N_(
-        "Try a sharper photo or the PDF of the ticket, declare your trip instead, "
-        "or send a photo for the tourist office to check."
-    ),
-    "gpx": N_("You may also ask a bike partner for a code, or send a photo for the tourist office to check."),
-    "attestation": N_("Ask the partner for a new code, or send a photo for the tourist office to check."),
-    "manual": N_("Send a sharp JPEG or PNG photo of the whole ticket."),
-}
+NEXT_STEP: Final = {name: method.next_step for name, method in METHODS.items()}
 
-# A refusal's code -> the field it is about.
+# A refusal's code -> the field it is about, whatever the method (each method adds its own).
 FIELD_OF_CODE: Final = {
     "proof.unknown_stop": "stop",
     "proof.stop_outside_lot": "stop",
@@ -102,35 +55,12 @@ FIELD_OF_CODE: Final = {
     "proof.too_old": "date",
     "proof.in_future": "date",
     "proof.too_many_persons": "persons",
-    "proof.no_matching_trip": "line",
-    "proof.attestation_unknown": "code",
-    "proof.attestation_expired": "code",
     "proof.method_not_for_mode": "method",
     "proof.method_unavailable": "method",
     "proof.mode_not_accepted": "mode",
 }
-_FILE_CODES: Final = (
-    ("proof.track_", "gpx_file"),
-    ("proof.gpx_", "gpx_file"),
-    ("proof.photo_", "ticket_file"),
-    ("proof.barcode_", "ticket_file"),
-    ("proof.upload_", "ticket_file"),
-    ("proof.ticket_", "ticket_file"),
-    ("proof.unknown_key", "ticket_file"),
-    ("proof.signature_invalid", "ticket_file"),
-    ("proof.key_not_valid", "ticket_file"),
-)
 # evidence.<name> in a refusal's reason -> the form's field
-_EVIDENCE_NAMES: Final = {
-    "date": "date",
-    "arrival_stop_id": "stop",
-    "arrival_time": "time",
-    "line": "line",
-    "ticket_ref": "ticket_ref",
-    "code": "code",
-    "gpx": "gpx_file",
-    "barcode_b64": "ticket_file",
-}
+_EVIDENCE_NAMES: Final = {name: f.name for f in EVIDENCE_FIELDS for name in f.evidence_names}
 _EVIDENCE_NAME = re.compile(r"evidence\.([a-z_0-9]+)")
 
 
@@ -142,8 +72,12 @@ def field_of(code: str, method: str, detail: str) -> str | None:
     """The form field a refusal is about (one the method shows), or None for the form as a whole."""
     shown = {"mode", "method", "persons", "email", *METHOD_FIELDS.get(method, ())}
     target = FIELD_OF_CODE.get(code)
-    if target is None:
-        target = next((name for prefix, name in _FILE_CODES if code.startswith(prefix)), None)
+    # the method's own refusals first, then another method's (shown at this method's first field)
+    for refusals in (METHODS[method].refusals if method in METHODS else {}, *(m.refusals for m in METHODS.values())):
+        if target is None:
+            target = refusals.get(code) or next(
+                (name for prefix, name in refusals.items() if prefix.endswith("_") and code.startswith(prefix)), None
+            )
     if target is None and code in ("proof.evidence_invalid", "request.invalid"):
         found = _EVIDENCE_NAME.search(detail)
         target = _EVIDENCE_NAMES.get(found.group(1)) if found else None
@@ -176,21 +110,31 @@ class FormState:
 
 def evidence_of(method: str, values: dict[str, str], stop_id: str | None) -> dict[str, Any]:
     """The claim's evidence object from the form's text fields (files travel apart)."""
-    if method == "declared_trip":
-        return {
-            "date": values.get("date", ""),
-            "arrival_stop_id": stop_id or "",
-            "arrival_time": values.get("time", ""),
-            "line": values.get("line", ""),
-            "ticket_ref": values.get("ticket_ref", ""),
+    return METHODS[method].evidence_from_form(values, stop_id)
+
+
+def upload_field(method: str) -> str | None:
+    """The file field whose file the method reads, if it reads one."""
+    return next((f.name for f in METHODS[method].fields if f.kind == "file"), None)
+
+
+def hints(lang: str, rules: RulesConfig) -> dict[str, str]:
+    """Each evidence field's hint, in the page's language (numbers too)."""
+    shown = {}
+    for f in EVIDENCE_FIELDS:
+        if f.hint is None:
+            continue
+        params = {
+            key: i18n.format_number(value, lang) if isinstance(value, int | float) else value
+            for key, value in f.hint_params(rules).items()
         }
-    if method == "attestation":
-        return {"code": values.get("code", "")}
-    if method == "manual":
-        evidence: dict[str, Any] = {}
-        if values.get("date"):
-            evidence["date"] = values["date"]
-        if stop_id:
-            evidence["arrival_stop_id"] = stop_id
-        return evidence
-    return {}
+        parts = [i18n.gettext(f.hint, lang) % params]
+        if (extra := f.extra_hint(rules)) is not None:
+            parts.append(i18n.gettext(extra, lang))
+        shown[f.name] = " ".join(parts)
+    return shown
+
+
+def methods_of_field() -> dict[str, list[str]]:
+    """Field name -> the methods that ask for it (the script shows it for those)."""
+    return {f.name: [name for name, method in METHODS.items() if f in method.fields] for f in EVIDENCE_FIELDS}

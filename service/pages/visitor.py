@@ -58,7 +58,6 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "validity_days": rules.passes.validity_days,
         "privacy": rules.privacy,
         "max_persons": rules.claims.max_persons,
-        "gpx_rules": rules.gpx,
         "modes": modes,
         "methods_by_mode": claim_form.methods_by_mode(modes),
         "stops": _places_once(stops, modes),
@@ -67,8 +66,9 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "labels": claim_form.LABELS,
         "mode_names": claim_form.MODE_NAMES,
         "method_names": claim_form.METHOD_NAMES,
-        "method_fields": claim_form.METHOD_FIELDS,
-        "required": claim_form.REQUIRED,
+        "evidence_fields": claim_form.EVIDENCE_FIELDS,
+        "methods_of": claim_form.methods_of_field(),
+        "hints": claim_form.hints(i18n.request_lang(request.scope), rules),
     }
 
 
@@ -198,7 +198,7 @@ class VisitorPages(Controller):
             form.refuse("mode", i18n.gettext("Choose how you arrived.", lang))
         if method not in claim_form.METHOD_NAMES:
             form.refuse("method", i18n.gettext("Choose your proof of arrival.", lang))
-        files = {name: await _upload(data.get(name)) for name in ("ticket_file", "gpx_file")}
+        files = {f.name: await _upload(data.get(f.name)) for f in claim_form.EVIDENCE_FIELDS if f.kind == "file"}
         for name in claim_form.REQUIRED.get(method, ()):
             if not (files.get(name) if name.endswith("_file") else values.get(name)):
                 form.refuse(name, i18n.gettext("Fill in this field.", lang))
@@ -212,26 +212,26 @@ class VisitorPages(Controller):
         if not form.summary:
             stops = await territory.list_stops(db, None)
             evidence = claim_form.evidence_of(method, values, _stop_id(stops, mode, values.get("stop", "")))
-            upload = files["gpx_file"] if method == "gpx" else files["ticket_file"]
+            upload = files.get(claim_form.upload_field(method) or "")
+            claim = proofs.Claim(mode, method, int(persons), evidence, upload, email, lang)
+
+            async def read() -> proofs.Claim:
+                return claim
+
             try:
-                await ratelimit.hit(
-                    db,
-                    ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
-                    settings.config.rules.rate_limits.claims_per_minute,
-                )
-                outcome = await proofs.claim(
+                outcome = await proofs.submit(
                     db,
                     settings,
                     state.keyring,
                     state.derived_keys.fingerprint,
-                    proofs.Claim(mode, method, int(persons), evidence, upload, email, lang),
+                    ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
+                    read,
+                    lambda: outbox.wake(state),
                 )
             except Problem as problem:
                 detail = problem.body(lang, settings.config.territory.timezone)["detail"]
                 form.refuse(claim_form.field_of(problem.code, method, detail), detail)
             else:
-                if email:
-                    outbox.wake(state)
                 if isinstance(outcome, proofs.PendingReview):
                     return Redirect(f"/review/{outcome.id}?lang={lang}", status_code=303)
                 # Shown at once, without JavaScript too; the script moves the token into the

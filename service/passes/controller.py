@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -12,15 +12,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, authenticate, bearer_token, presented_token, requires
+from service.accounts.guards import Staff, bearer_token, requires
 from service.core import audit, clock, db, ratelimit
 from service.core.db import DB
 from service.core.errors import Problem
-from service.core.validation import Email, expected_in
+from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository
 from service.passes.service import claims_of, holder_claims, send_again, token_for
-from service.redemptions import repository as redemptions_repository
 from service.reports import co2
 
 
@@ -54,22 +53,6 @@ class Revoked(msgspec.Struct):
 
 class SendAgain(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
-
-
-class RevokedItem(msgspec.Struct):
-    jti: str
-    revoked_at: datetime
-    valid_until: datetime
-
-
-class RevocationList(msgspec.Struct):
-    revoked: list[RevokedItem]
-    generated_at: datetime
-
-
-# A revocation committed a moment after another process read the clock must
-# still reach the next delta: `generated_at` looks back this far.
-REVOCATION_OVERLAP = timedelta(seconds=30)
 
 
 def pass_status(row: asyncpg.Record, now: datetime) -> str:
@@ -223,31 +206,6 @@ class PassController(Controller):
                 details={"reason": data.reason},
             )
         return Revoked(row["code"], row["revoked_at"], row["revoked_reason"])
-
-
-class RevocationController(Controller):
-    path = "/api/v1/revocations"
-    tags = ["passes"]
-
-    @get(
-        "",
-        summary="Revoked passes still valid, for offline scanners",
-        description="Public. A partner device that sends its token is recorded as knowing the list up to "
-        "`generated_at`: its synced scans of passes revoked before that moment are refused.",
-    )
-    async def list(self, request: Request, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
-        if since is not None and since.tzinfo is None:
-            raise Problem(
-                400,
-                "request.invalid",
-                reason=expected_in("since"),
-            )
-        scanner = await authenticate(request) if presented_token(request) is not None else None
-        generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
-        rows = await repository.revoked_since(db, since)
-        if scanner is not None and scanner.role == "partner":
-            await redemptions_repository.record_revocations_known(db, scanner.id, scanner.device_id, generated_at)
-        return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)
 
 
 @get(

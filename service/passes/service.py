@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,8 +12,9 @@ import asyncpg
 from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
+from service.mail import compose
 from service.mail import repository as mail
-from service.passes import codes, repository, tokens
+from service.passes import codes, qr, repository, tokens
 from service.settings import Settings
 from service.signing.service import Keyring
 
@@ -175,3 +177,26 @@ def check_site_accepts(site: asyncpg.Record, pass_row: asyncpg.Record, visit_day
         raise Problem(403, "site.confidence_too_low")
     if (visit_day - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
         raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
+
+
+def pass_link(settings: Settings, token: str, lang: str) -> str:
+    """The pass page with its token in the fragment: the browser never sends it to the server."""
+    return f"{settings.public_url.rstrip('/')}/pass?lang={lang}#{token}"
+
+
+def mail_facts(settings: Settings, keyring: Keyring) -> Callable[[asyncpg.Record], compose.PassFacts]:
+    """What a queued message says of its pass (mail.outbox.PassFactsOf): a row with the
+    pass's columns and the message's `lang`."""
+
+    def facts(row: asyncpg.Record) -> compose.PassFacts:
+        token = token_for(claims_of(row), settings, keyring)
+        return compose.PassFacts(
+            codes.display(row["code"]),
+            row["persons"],
+            row["valid_from"],
+            row["valid_until"],
+            pass_link(settings, token, row["lang"]),
+            qr.png(token),
+        )
+
+    return facts

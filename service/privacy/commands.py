@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from service.core.commands import CommandContext
 from service.settings import Settings
 
 
@@ -30,15 +31,8 @@ async def purge(conn, settings: Settings) -> dict[str, int]:  # type: ignore[no-
     return done
 
 
-def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
-
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
-        return await purge(conn, settings)
-
-    for name, count in with_connection(settings, work).items():
+def cmd_purge(context: CommandContext, args: argparse.Namespace) -> int:
+    for name, count in context.on_database(lambda conn: purge(conn, context.settings)).items():
         print(f"{name}: {count}")
     return 0
 

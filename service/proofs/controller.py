@@ -21,7 +21,7 @@ from service.core.validation import Email, reason_of
 from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
-from service.proofs.methods import METHODS
+from service.proofs.methods.registry import METHODS
 from service.settings import Mode
 
 Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
@@ -169,30 +169,20 @@ class ClaimController(Controller):
         return answer
 
     async def _claim(self, request: Request, db: DB, state: State) -> Response[ClaimAccepted | ClaimPending]:
-        settings = state.settings
-        await ratelimit.hit(
+        async def read() -> service.Claim:
+            data, upload = await _read_claim(request)
+            lang = i18n.request_lang(request.scope)
+            return service.Claim(data.mode, data.method, data.persons, data.evidence, upload, data.email, lang)
+
+        outcome = await service.submit(
             db,
-            ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
-            settings.config.rules.rate_limits.claims_per_minute,
-        )
-        data, upload = await _read_claim(request)
-        outcome = await service.claim(
-            db,
-            settings,
+            state.settings,
             state.keyring,
             state.derived_keys.fingerprint,
-            service.Claim(
-                data.mode,
-                data.method,
-                data.persons,
-                data.evidence,
-                upload,
-                data.email,
-                i18n.request_lang(request.scope),
-            ),
+            ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
+            read,
+            lambda: outbox.wake(state),
         )
-        if data.email:
-            outbox.wake(state)
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(

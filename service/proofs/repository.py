@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import asyncpg
 
 from service.proofs.gpx import Endpoint
+from service.proofs.methods import photos
+from service.proofs.methods.photos import CleanPhoto
 from service.proofs.ride_recording import Recording
 from service.proofs.ride_shape import RideShape
 from service.proofs.rules import StopFacts, Verdict
@@ -143,4 +145,69 @@ async def hold_for_review(
         proof_id,
         lang,
         email,
+    )
+
+
+# A photo queued for a person (the manual method)
+
+
+async def insert_pending(
+    conn: asyncpg.Connection, mode: str, verdict: Verdict, photo: CleanPhoto, lang: str, email: str | None
+) -> asyncpg.Record | None:
+    """The new pending proof (id, public_id), or None when its fingerprint was already used."""
+    row = await conn.fetchrow(
+        """
+        INSERT INTO proofs (method, mode, fingerprint, status, arrival_date, arrival_stop_id, persons, facts, ot_id,
+                            lang, email)
+        VALUES ('manual', $1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (fingerprint) DO NOTHING
+        RETURNING id, public_id, status
+        """,
+        mode,
+        verdict.fingerprint,
+        verdict.arrival_date,
+        verdict.arrival_stop_id,
+        verdict.persons,
+        verdict.facts,
+        verdict.ot_id,
+        lang,
+        email,
+    )
+    if row is not None:
+        await conn.execute(
+            "INSERT INTO proof_photos (proof_id, content_type, content) VALUES ($1, 'image/jpeg', $2)",
+            row["id"],
+            photo.jpeg,
+        )
+        await conn.execute(
+            "INSERT INTO photo_hashes (proof_id, phash, fine, cuts) VALUES ($1, $2, $3::text::bit(256), $4)",
+            row["id"],
+            photo.phash,
+            photo.fine,
+            photo.cuts,
+        )
+    return row
+
+
+async def fingerprint_used(conn: asyncpg.Connection, fingerprint: str) -> bool:
+    """The same file was already sent (checked before any pixel of it is decoded)."""
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM proofs WHERE fingerprint = $1)", fingerprint)
+
+
+async def same_photo_seen(conn: asyncpg.Connection, photo: CleanPhoto, window_days: int) -> bool:
+    """An earlier photo of the window is the same picture: by the fine hash, or by the
+    64-bit one for photos kept before the fine hash."""
+    return await conn.fetchval(
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM photo_hashes h
+            WHERE h.created_at > now() - make_interval(days => $3)
+              AND CASE WHEN h.fine IS NULL THEN bit_count((h.phash # $1::bigint)::bit(64)) <= $4
+                       ELSE bit_count(h.fine # $2::text::bit(256)) <= $5 END)
+        """,
+        photo.phash,
+        photo.fine,
+        window_days,
+        photos.SAME_PHOTO_BITS,
+        photos.SAME_PHOTO_FINE_BITS,
     )

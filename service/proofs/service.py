@@ -6,20 +6,42 @@ phone) gets back what it earned the first time: its pass, or its review."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from service.core import clock
+from service.core import clock, ratelimit
 from service.core.errors import Problem
 from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository
-from service.proofs.methods import METHODS, Claim, ClaimContext, PendingReview, ProofMethod
+from service.proofs.methods.base import Claim, ClaimContext, PendingReview, ProofMethod
+from service.proofs.methods.registry import METHODS
 from service.proofs.rules import ProofSeen, Verdict, check_mode
 from service.settings import Settings
 from service.signing.service import Keyring
 
-__all__ = ["Claim", "PendingReview", "accept", "claim", "earned"]
+__all__ = ["Claim", "PendingReview", "accept", "claim", "earned", "submit"]
+
+
+async def submit(
+    db: asyncpg.Connection,
+    settings: Settings,
+    keyring: Keyring,
+    fingerprint_key: bytes,
+    client_bucket: str,
+    read: Callable[[], Awaitable[Claim]],
+    wake_mail: Callable[[], None],
+) -> passes.IssuedPass | PendingReview:
+    """A claim from the API or the visitor's form: counted against its client's limit
+    (before its body is read: a refused client costs no parsing), judged, and the mail
+    sender woken when it gave an address."""
+    await ratelimit.hit(db, client_bucket, settings.config.rules.rate_limits.claims_per_minute)
+    request = await read()
+    outcome = await claim(db, settings, keyring, fingerprint_key, request)
+    if request.email:
+        wake_mail()
+    return outcome
 
 
 async def claim(

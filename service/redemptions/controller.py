@@ -1,8 +1,9 @@
-"""POST /api/v1/redemptions: a partner desk scans a pass."""
+"""POST /api/v1/redemptions: a partner desk scans a pass; GET /api/v1/revocations: the
+revoked passes an offline desk refuses."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -10,12 +11,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, requires
+from service.accounts.guards import Staff, authenticate, presented_token, requires
 from service.core import audit, logs
 from service.core.db import DB, RowId
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
 from service.core.i18n import N_, text
 from service.core.validation import expected_in
+from service.passes import repository as passes_repository
 from service.redemptions import repository
 from service.redemptions.service import Desk, Scan, redeem, sync_result
 
@@ -232,3 +234,44 @@ class AlertController(Controller):
         staff = request.user
         rows = await repository.alerts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
         return [ScanAlert(**dict(row)) for row in rows]
+
+
+class RevokedItem(msgspec.Struct):
+    jti: str
+    revoked_at: datetime
+    valid_until: datetime
+
+
+class RevocationList(msgspec.Struct):
+    revoked: list[RevokedItem]
+    generated_at: datetime
+
+
+# A revocation committed a moment after another process read the clock must
+# still reach the next delta: `generated_at` looks back this far.
+REVOCATION_OVERLAP = timedelta(seconds=30)
+
+
+class RevocationController(Controller):
+    path = "/api/v1/revocations"
+    tags = ["passes"]
+
+    @get(
+        "",
+        summary="Revoked passes still valid, for offline scanners",
+        description="Public. A partner device that sends its token is recorded as knowing the list up to "
+        "`generated_at`: its synced scans of passes revoked before that moment are refused.",
+    )
+    async def list(self, request: Request, db: DB, since: FromQuery[datetime | None] = None) -> RevocationList:
+        if since is not None and since.tzinfo is None:
+            raise Problem(
+                400,
+                "request.invalid",
+                reason=expected_in("since"),
+            )
+        scanner = await authenticate(request) if presented_token(request) is not None else None
+        generated_at = await db.fetchval("SELECT clock_timestamp()") - REVOCATION_OVERLAP
+        rows = await passes_repository.revoked_since(db, since)
+        if scanner is not None and scanner.role == "partner":
+            await repository.record_revocations_known(db, scanner.id, scanner.device_id, generated_at)
+        return RevocationList([RevokedItem(r["jti"], r["revoked_at"], r["valid_until"]) for r in rows], generated_at)

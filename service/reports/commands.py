@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from service.settings import Settings
+from service.core.commands import CommandContext
 
 
-def cmd_check_reports(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
+def cmd_check_reports(context: CommandContext, args: argparse.Namespace) -> int:
     from service.core.db import Connection
     from service.reports import repository
 
     async def work(conn: Connection) -> int:
-        await prepare_database(settings, conn)
         if args.rebuild:
             await repository.rebuild(conn)
         return await repository.differences(conn)
 
-    differences = with_connection(settings, work)
+    differences = context.on_database(work)
     if differences:
         print(
             f"error: {differences} rollup rows differ from a recount; run `tbc check-reports --rebuild`",

@@ -17,8 +17,9 @@ from service.core.i18n import term
 from service.mail import repository as mail
 from service.passes import service as passes
 from service.proofs import repository as proofs
-from service.proofs.rules import ProofSeen, Verdict, check_arrival_stop, check_travel_date
-from service.reviews import photos, repository
+from service.proofs.methods import photos
+from service.proofs.rules import check_arrival_stop, check_travel_date
+from service.reviews import repository
 from service.settings import Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory
@@ -31,27 +32,6 @@ class Placement:
     date: date | None = None
     arrival_stop_id: str | None = None
     site_id: str | None = None
-
-
-async def submit(
-    db: asyncpg.Connection,
-    settings: Settings,
-    mode: str,
-    verdict: Verdict,
-    photo: photos.CleanPhoto,
-    lang: str,
-    email: str | None,
-) -> asyncpg.Record:
-    """Queue a sanitised photo; the same picture resized or re-saved is already used."""
-    window = settings.config.rules.privacy.reuse_window_days
-    async with db.transaction():
-        await proofs.lock_reuse_checks(db, "photo")
-        if await repository.same_photo_seen(db, photo, window):
-            raise Problem(409, "proof.already_used")
-        row = await repository.insert_pending(db, mode, verdict, photo, lang, email)
-    if row is None:
-        raise ProofSeen(verdict.fingerprint)  # the same file, sent twice at once
-    return row
 
 
 async def lookalikes(db: asyncpg.Connection, proof_ids: list[int], window_days: int) -> list[asyncpg.Record]:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from service.settings import Settings
+from service.core.commands import CommandContext
 
 
-def cmd_list_keys(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
+def cmd_list_keys(context: CommandContext, args: argparse.Namespace) -> int:
     from service.signing import repository
 
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
-        return await repository.all_keys(conn)
-
-    for row in with_connection(settings, work):
+    for row in context.on_database(repository.all_keys):
         state = "current" if row["is_current"] else ("retired" if row["retired_at"] else "verifying")
         print(
             f"{row['kid']}  {state:9}  created {row['created_at']:%Y-%m-%d}"
@@ -26,28 +20,19 @@ def cmd_list_keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database, settings_keys
-    from service.cli import with_connection
+def cmd_rotate_key(context: CommandContext, args: argparse.Namespace) -> int:
     from service.signing.service import ensure_current_key
 
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
-        return await ensure_current_key(conn, settings_keys(settings).key_encryption, rotate=True)
-
-    kid = with_connection(settings, work)
+    kid = context.on_database(lambda conn: ensure_current_key(conn, context.keys.key_encryption, rotate=True))
     print(f"new signing key {kid} is current; older keys keep verifying until their last pass expires")
     return 0
 
 
-def cmd_retire_key(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
+def cmd_retire_key(context: CommandContext, args: argparse.Namespace) -> int:
     from service.core import audit
     from service.signing import repository
 
     async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
         async with conn.transaction():
             await repository.lock_keys(conn)
             refusal = await repository.retire(conn, args.kid)
@@ -55,7 +40,7 @@ def cmd_retire_key(settings: Settings, args: argparse.Namespace) -> int:
                 await audit.record(conn, "key.retired", "signing_key", args.kid, actor="cli")
             return refusal
 
-    refusal = with_connection(settings, work)
+    refusal = context.on_database(work)
     if refusal is not None:
         print(f"error: cannot retire {args.kid}: {refusal}", file=sys.stderr)
         return 2

@@ -6,12 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from service.settings import Settings
+from service.core.commands import CommandContext
 
 
-def cmd_import_sites(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
+def cmd_import_sites(context: CommandContext, args: argparse.Namespace) -> int:
     from service.core import audit
     from service.core.db import Connection
     from service.territory import repository
@@ -20,17 +18,16 @@ def cmd_import_sites(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.path)
 
     async def work(conn: Connection) -> dict[str, str]:
-        await prepare_database(settings, conn)
         sites = read_sites_file(path, await repository.ot_ids(conn))
         async with conn.transaction():
-            fate = await repository.upsert_sites(conn, sites, settings.config.rules.sites)
+            fate = await repository.upsert_sites(conn, sites, context.settings.config.rules.sites)
             for site_id, what in fate.items():
                 if what != "unchanged":
                     await audit.record(conn, f"site.{what}", "site", site_id, actor="cli", details={"file": path.name})
         return fate
 
     try:
-        fate = with_connection(settings, work)
+        fate = context.on_database(work)
     except SitesFileError as exc:
         print(f"error: {exc}; nothing imported", file=sys.stderr)
         return 2

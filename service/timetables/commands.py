@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from service.settings import Settings
+from service.core.commands import CommandContext, CommandError
 from service.timetables.gtfs import GtfsError, check_feed_id
 
 
@@ -17,8 +17,6 @@ def default_feed_id(path: Path) -> str:
 
 
 def check_import_gtfs(args: argparse.Namespace) -> None:
-    from service.cli import CommandError
-
     path = Path(args.path)
     if not path.is_file():
         raise CommandError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'}")
@@ -28,9 +26,7 @@ def check_import_gtfs(args: argparse.Namespace) -> None:
         raise CommandError(str(exc)) from exc
 
 
-def cmd_import_gtfs(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
+def cmd_import_gtfs(context: CommandContext, args: argparse.Namespace) -> int:
     from service.core.db import Connection
     from service.timetables.importer import ImportSummary, import_feed
 
@@ -38,14 +34,13 @@ def cmd_import_gtfs(settings: Settings, args: argparse.Namespace) -> int:
     feed_id = args.feed or default_feed_id(path)
 
     async def work(conn: Connection) -> ImportSummary:
-        await prepare_database(settings, conn)
-        config = settings.config
+        config = context.settings.config
         return await import_feed(
             conn, path, feed_id, boundary=config.territory.boundary.points, rules=config.rules.timetables
         )
 
     try:
-        summary = with_connection(settings, work)
+        summary = context.on_database(work)
     except GtfsError as exc:
         print(f"error: {exc}; feed {feed_id!r} left as it was", file=sys.stderr)
         return 2

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from service.core.commands import CommandContext
 from service.proofs.rail import repository
 from service.proofs.rail.keys import KeyListError, parse_key_list
-from service.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,11 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     keys.set_defaults(handler=cmd_import_uic_keys)
 
 
-def cmd_import_uic_keys(settings: Settings, args: argparse.Namespace) -> int:
-    from service.app import prepare_database
-    from service.cli import with_connection
-
-    limit = settings.config.rules.rail_barcodes.max_key_list_bytes
+def cmd_import_uic_keys(context: CommandContext, args: argparse.Namespace) -> int:
+    limit = context.settings.config.rules.rail_barcodes.max_key_list_bytes
     try:
         with args.path.open("rb") as file:
             document = file.read(limit + 1)
@@ -39,10 +36,6 @@ def cmd_import_uic_keys(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {args.path} holds no usable key; the stored list is unchanged", file=sys.stderr)
         return 2
 
-    async def work(conn):  # type: ignore[no-untyped-def]
-        await prepare_database(settings, conn)
-        return await repository.replace_keys(conn, key_list.keys)
-
-    imported = with_connection(settings, work)
+    imported = context.on_database(lambda conn: repository.replace_keys(conn, key_list.keys))
     print(f"imported {imported} UIC public keys ({len(key_list.skipped)} skipped)")
     return 0

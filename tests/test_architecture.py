@@ -1,0 +1,68 @@
+"""The house's floors (docs/ARCHITECTURE.md, "Floors"): dependencies run one way."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+
+from service.settings import ROOT
+
+SERVICE = ROOT / "service"
+TOP_FLOOR = {"app", "cli", "runtime", "__main__"}
+
+
+def _imports() -> dict[str, set[tuple[str, str]]]:
+    """Each room of service/ (a package, or a top-level module) -> (file, room) it imports."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for path in SERVICE.rglob("*.py"):
+        room = path.relative_to(SERVICE).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "service" and len(parts) > 1 and parts[1] != room:
+                    found[room].add((str(path.relative_to(ROOT)), parts[1]))
+    return found
+
+
+def test_no_two_rooms_import_each_other():
+    imports = _imports()
+    rooms = {room: {target for _, target in targets} for room, targets in imports.items()}
+    both_ways = sorted({tuple(sorted((a, b))) for a in rooms for b in rooms[a] if a in rooms.get(b, set())})
+    assert both_ways == [], both_ways
+
+
+def test_nothing_below_the_top_floor_imports_it():
+    imports = _imports()
+    upward = sorted(
+        (path, target)
+        for room, targets in imports.items()
+        if room not in TOP_FLOOR
+        for path, target in targets
+        if target in TOP_FLOOR
+    )
+    assert upward == [], upward
+
+
+def test_no_domain_imports_the_pages():
+    imports = _imports()
+    upward = sorted(
+        (path, target)
+        for room, targets in imports.items()
+        if room not in TOP_FLOOR | {"pages"}
+        for path, target in targets
+        if target == "pages"
+    )
+    assert upward == [], upward
+
+
+def test_the_import_reader_sees_the_imports_it_checks():
+    # the checks above would pass vacuously on a reader that found nothing
+    imports = _imports()
+    assert ("service/app.py", "proofs") in imports["app"]
+    assert ("service/proofs/methods/manual.py", "core") in imports["proofs"]
