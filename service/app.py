@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, Request
 from litestar.di import Provide
@@ -51,20 +52,47 @@ async def prepare_request(request: Request) -> None:
     check_query_parameters(request)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or load_settings()
-    if settings.database_url is None:
-        raise ValueError("settings.database_url is required to create the app (the CLI starts an embedded one)")
-    derived = settings_keys(settings)
+# Every route of the service: the API's controllers, then the pages and their assets.
+ROUTES: tuple[Any, ...] = (
+    health.live,
+    health.ready,
+    health.scrape,
+    jwks,
+    AuthController,
+    SessionController,
+    AccountAlertController,
+    DeviceController,
+    TerritoryController,
+    SiteController,
+    ClaimController,
+    PassController,
+    RevocationController,
+    RedemptionController,
+    ConflictController,
+    AlertController,
+    AttestationController,
+    SlotController,
+    BookingController,
+    ScopeSlotController,
+    DeskBookingController,
+    ReportController,
+    ReviewOutcomeController,
+    ReviewQueueController,
+)
+
+
+def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Before the first request: the database prepared, the pool, the keyring, the mail
+    sender; after the last: the sender stopped, the pool closed."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        conn = await db.connect(settings.database_url)
+        conn = await db.connect(settings.database_url)  # type: ignore[arg-type]
         try:
             keyring = await prepare_database(settings, conn)
         finally:
             await conn.close()
-        pool = await db.create_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+        pool = await db.create_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)  # type: ignore[arg-type]
         app.state.pool = pool
         app.state.keyring = keyring
         app.state.mail_wakeup = asyncio.Event()
@@ -78,49 +106,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await sender
             await pool.close()
 
+    return lifespan
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Tarif bas carbone du Lot",
+        version=__version__,
+        path="/schema",
+        render_plugins=[LocalSwaggerUI(start_script=lambda: asset_url("schema.js")), ContractJson()],
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    if settings.database_url is None:
+        raise ValueError("settings.database_url is required to create the app (the CLI starts an embedded one)")
+    derived = settings_keys(settings)
     app = Litestar(
-        route_handlers=[
-            health.live,
-            health.ready,
-            health.scrape,
-            jwks,
-            AuthController,
-            SessionController,
-            AccountAlertController,
-            DeviceController,
-            TerritoryController,
-            SiteController,
-            ClaimController,
-            PassController,
-            RevocationController,
-            RedemptionController,
-            ConflictController,
-            AlertController,
-            AttestationController,
-            SlotController,
-            BookingController,
-            ScopeSlotController,
-            DeskBookingController,
-            ReportController,
-            ReviewOutcomeController,
-            ReviewQueueController,
-            *pages.routes(),
-            assets_router(),
-        ],
+        route_handlers=[*ROUTES, *pages.routes(), assets_router()],
         template_config=pages.template_config(),
         dependencies={"db": Provide(db.provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_class=CheckedRequest,
         before_request=prepare_request,
         before_send=[label_language],
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings)],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Tarif bas carbone du Lot",
-            version=__version__,
-            path="/schema",
-            render_plugins=[LocalSwaggerUI(start_script=lambda: asset_url("schema.js")), ContractJson()],
-        ),
+        openapi_config=_openapi(),
         debug=False,
         logging_config=None,  # one logging setup: service.core.logs (JSON lines)
     )

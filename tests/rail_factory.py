@@ -21,7 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from PIL import Image, ImageDraw
 
-from service.proofs.rail import fcb
+from service.core.clock import lot_today
+from service.proofs.rail import fcb, keys
+from service.proofs.rail.ticket import fold_station_name, uic_station_code
+from service.proofs.rail.verify import verify_rail_barcode
+from service.proofs.rules import StopFacts
+from service.settings import ROOT, ClaimRules, RailBarcodeConfig, load_config
 
 PrivateKey = dsa.DSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -434,3 +439,50 @@ def ticket_pdf(content: bytes, barcode_format: zxingcpp.BarcodeFormat = zxingcpp
     buffer = io.BytesIO()
     page.save(buffer, "PDF", resolution=150)
     return buffer.getvalue()
+
+
+# What the claim does with a barcode the factory made: the key list, the configured
+# stations, the rules of config/rules.toml's shape.
+
+TODAY = lot_today()
+FINGERPRINT_KEY = b"k" * 32
+RULES = ClaimRules(max_proof_age_days=30, max_days_ahead=30, max_persons=6)
+CONFIG = RailBarcodeConfig(resarail_to_uic={"FRXCA": CAHORS, "FRXSL": SOUILLAC})
+
+
+def _territory_lookup():  # type: ignore[no-untyped-def]
+    """The configured train stations, by 7-digit UIC code and folded name (what the repository does)."""
+    index: dict[str, StopFacts] = {}
+    for stop in load_config(ROOT / "config").territory.stops:
+        facts = StopFacts(stop.id, stop.mode, stop.in_lot, stop.gateway, stop.ot)
+        if stop.mode == "train" and stop.uic:
+            index[uic_station_code(stop.uic)] = facts  # type: ignore[index]
+            index[fold_station_name(stop.name)] = facts
+    return lambda key: index.get(uic_station_code(key) or key) or index.get(fold_station_name(key))
+
+
+STATIONS = _territory_lookup()
+
+
+def key_ring(*signers: Signer) -> keys.KeyRing:
+    xml = key_list_xml(*(key_entry(signer) for signer in signers))
+    return keys.KeyRing(keys.parse_key_list(xml, max_bytes=1_000_000).keys)
+
+
+@cache
+def default_ring() -> keys.KeyRing:
+    """The UIC key list of the issuers the factory signs for (made once, on first use)."""
+    return key_ring(dsa_signer_v1(), dsa_signer_v2(), ec_signer_v2())
+
+
+def verify(raw: bytes, *, persons: int = 1, ring: keys.KeyRing | None = None, today: date = TODAY):  # type: ignore[no-untyped-def]
+    return verify_rail_barcode(
+        raw,
+        key_for=(ring or default_ring()).key_for,
+        today=today,
+        rules=RULES,
+        persons=persons,
+        fingerprint_key=FINGERPRINT_KEY,
+        station_in_lot=STATIONS,
+        config=CONFIG,
+    )

@@ -35,7 +35,7 @@ async def row_counts(conn: db.Connection) -> dict[str, int]:
 
 
 async def test_dump_and_restore_into_a_fresh_database(app, client, conn, settings, make_database, tmp_path):
-    from tests.conftest import issue_pass
+    from tests.helpers import issue_pass
 
     await issue_pass(client)  # at least one pass, its claim and its proof
     major = await conn.fetchval("SELECT current_setting('server_version_num')::int / 10000")

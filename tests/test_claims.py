@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.conftest import days_ago, trip_claim
+from tests.helpers import days_ago, trip_claim
 
 
 async def _refusal(client, claim, status=422):

@@ -10,8 +10,8 @@ from service.settings import ROOT, load_config
 from service.timetables import repository
 from service.timetables.importer import import_feed
 from service.timetables.lookup import has_timetable
-from tests.conftest import days_ago, trip_claim
 from tests.gtfs_factory import ALL_DAYS, BUS, RAIL, feed_of, stop_times, write_feed
+from tests.helpers import days_ago, trip_claim
 
 pytestmark = pytest.mark.lot_day  # reasons in Lot days: run again at pinned moments
 
@@ -173,7 +173,7 @@ async def test_dosipas_and_unmapped_sncf_tickets_through_the_api(client, conn, t
     from service.proofs.rail import keys
     from service.proofs.rail import repository as rail_repository
     from tests import rail_factory as factory
-    from tests.conftest import days_ago
+    from tests.helpers import days_ago
 
     today = days_ago(0)
     issued = datetime.combine(today - timedelta(days=1), time(18, 5))

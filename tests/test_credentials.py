@@ -18,7 +18,7 @@ import pytest
 from service.accounts import repository as accounts
 from service.accounts.guards import SECURE_SESSION_COOKIE, SESSION_COOKIE
 from service.accounts.passwords import hash_password_async
-from tests.conftest import PUBLIC_URL, staff_headers
+from tests.helpers import PUBLIC_URL, staff_headers
 
 SITE = "musee-henri-martin"  # a Cahors site
 PASSWORD = "a long enough secret"

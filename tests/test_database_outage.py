@@ -20,8 +20,7 @@ from asgi_lifespan import LifespanManager
 from service.app import create_app
 from service.core import db
 from service.demo import loader
-from tests.conftest import TEST_PGDATA, trip_claim
-from tests.test_observability import delta, samples
+from tests.helpers import TEST_PGDATA, delta, samples, trip_claim
 
 # An answer during the outage comes at once, never after the pool's 10 s wait or the
 # 30 s command timeout; any answer at all stays well below those (the machine may be busy).

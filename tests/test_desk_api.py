@@ -14,7 +14,7 @@ import pytest
 from service.core import clock
 from service.passes import codes
 from service.settings import ROOT
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 NODE = shutil.which("node")
 

@@ -18,7 +18,7 @@ from service.proofs.rail.signatures import SigningKey
 from service.proofs.rail.verify import read_ticket
 from service.settings import RailBarcodeConfig
 from tests import rail_factory as factory
-from tests.test_rail_barcodes import key_ring, verify
+from tests.rail_factory import key_ring, verify
 
 SAMPLES = Path(__file__).with_name("data") / "sncf"
 TODAY = lot_today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.proofs.controller import MAX_CLAIM_BYTES
-from tests.conftest import staff_headers, trip_claim
+from tests.helpers import staff_headers, trip_claim
 
 BAD_BODIES = [
     b"",

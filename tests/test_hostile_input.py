@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 PARTNER = "demo-partner-musee-murat"
 # Every route that takes a JSON body, with who may call it.

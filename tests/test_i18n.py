@@ -17,7 +17,7 @@ from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment, term
 from service.core.messages import CATALOG, Plural, render
 from service.core.validation import explain
 from service.settings import ROOT
-from tests.conftest import issue_pass, nonce, staff_headers, trip_claim
+from tests.helpers import issue_pass, nonce, staff_headers, trip_claim
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Np_": (1, 2)}
 TRANSLATED = [lang for lang in LANGS if lang != "en"]

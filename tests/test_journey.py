@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from service.settings import ROOT
-from tests.conftest import issue_pass, nonce, staff_headers, trip_claim
+from tests.helpers import issue_pass, nonce, staff_headers, trip_claim
 
 PARTNER = "demo-partner-musee-henri-martin"  # a site of the Cahors OT
 

@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 from service.app import create_app
 from service.core.clock import lot_zone
 from service.settings import ROOT
-from tests.conftest import days_ago, end_pass, issue_pass, nonce, staff_headers
+from tests.helpers import days_ago, end_pass, issue_pass, nonce, staff_headers
 
 CANOE = "canoe-bouzies"  # bookable, accepts train, bus and bike
 

@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from service.accounts import repository as accounts
 from service.accounts.passwords import hash_password_async
 from service.core.logs import JsonLines
 from service.core.observe import SANE_REQUEST_ID
-from tests.conftest import nonce, staff_headers, trip_claim
+from tests.helpers import delta, nonce, samples, staff_headers, trip_claim
 
 SITE = "musee-henri-martin"
 CLIENT_ADDRESS = "203.0.113.77"
@@ -46,20 +45,6 @@ def log_lines() -> Iterator[list[str]]:
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
-
-
-def samples(text: str) -> dict[tuple[str, frozenset], float]:
-    """Every sample of a scrape, by name and labels."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def delta(before: dict, after: dict, name: str, **labels: str) -> float:
-    key = (name, frozenset(labels.items()))
-    return after.get(key, 0.0) - before.get(key, 0.0)
 
 
 async def test_a_journey_logs_one_line_per_request_without_secrets_and_is_counted(app, client, conn):

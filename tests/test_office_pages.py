@@ -15,7 +15,7 @@ from service.core.clock import season_start
 from service.reports.exports import XLSX_MEDIA_TYPE
 from service.reports.period import Period
 from service.settings import Settings
-from tests.conftest import days_ago, issue_pass, staff_headers
+from tests.helpers import days_ago, issue_pass, staff_headers
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import cropped, ticket_photo
 

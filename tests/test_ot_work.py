@@ -7,8 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from service.reports import repository as report_repository
-from tests.conftest import issue_pass, nonce, staff_headers
-from tests.test_cli import TBC, _env, _run
+from tests.helpers import TBC, cli_env, issue_pass, nonce, run_cli, staff_headers
 
 
 def _site(site_id: str, ot: str = "cahors", **extra) -> dict:
@@ -189,19 +188,19 @@ offer = {{ label = "Entrée réduite" }}
 
 
 async def test_import_sites_is_idempotent_and_names_the_line_of_an_error(client, database_url, settings, tmp_path):
-    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    env = cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
     site_id = f"cougnaguet-{nonce()[:6]}"
     good = _sites_file(tmp_path / "sites.toml", _FILE.format(id=site_id, lat=44.8))
-    first = await _run([*TBC, "import-sites", good], env=env)
+    first = await run_cli([*TBC, "import-sites", good], env=env)
     assert first.returncode == 0, first.stderr
     assert "2 created, 0 updated, 0 unchanged" in first.stdout
-    again = await _run([*TBC, "import-sites", good], env=env)
+    again = await run_cli([*TBC, "import-sites", good], env=env)
     assert again.returncode == 0 and "0 created, 0 updated, 2 unchanged" in again.stdout
     site = (await client.get(f"/api/v1/sites/{site_id}")).json()
     assert site["ot"] == "dordogne" and site["offer"]["label"] == "Visite : 4 € au lieu de 5 €"
 
     bad = _sites_file(tmp_path / "bad.toml", _FILE.format(id=f"{site_id}-b", lat='"north"'))
-    failed = await _run([*TBC, "import-sites", bad], env=env)
+    failed = await run_cli([*TBC, "import-sites", bad], env=env)
     assert failed.returncode == 2
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{bad}:16: sites[1].lat: Expected `float`, got `str`" in lines[0], failed.stderr
@@ -210,12 +209,12 @@ async def test_import_sites_is_idempotent_and_names_the_line_of_an_error(client,
     unknown_ot = _sites_file(
         tmp_path / "ot.toml", _FILE.format(id=site_id, lat=44.8).replace('"dordogne"', '"quercy"', 1)
     )
-    failed = await _run([*TBC, "import-sites", unknown_ot], env=env)
+    failed = await run_cli([*TBC, "import-sites", unknown_ot], env=env)
     assert failed.returncode == 2 and f"{unknown_ot}:6: sites[0].ot: unknown OT 'quercy'" in failed.stderr
     twice = _sites_file(
         tmp_path / "twice.toml", _FILE.format(id=site_id, lat=44.8).replace(f'"{site_id}-2"', f'"{site_id}"')
     )
-    failed = await _run([*TBC, "import-sites", twice], env=env)
+    failed = await run_cli([*TBC, "import-sites", twice], env=env)
     assert failed.returncode == 2 and f"{twice}:13: sites[1].id: '{site_id}' is already defined" in failed.stderr
 
 

@@ -10,7 +10,7 @@ import uuid
 
 import httpx
 
-from tests.conftest import SmtpSink, staff_headers, trip_claim
+from tests.helpers import SmtpSink, staff_headers, trip_claim
 
 
 def _link_code(message) -> str:

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.passes import qr
-from tests.conftest import days_ago, end_pass, issue_pass, nonce, staff_headers
+from tests.helpers import days_ago, end_pass, issue_pass, nonce, staff_headers
 
 PARTNER = "demo-partner-musee-henri-martin"
 

@@ -12,7 +12,7 @@ import pytest
 from service.core import clock
 from service.passes.service import validity
 from service.settings import ROOT, load_config
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers, trip_claim
+from tests.helpers import days_ago, issue_pass, nonce, staff_headers, trip_claim
 
 pytestmark = pytest.mark.lot_day
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from service.settings import ROOT
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers, trip_claim
+from tests.helpers import days_ago, issue_pass, nonce, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
 
 

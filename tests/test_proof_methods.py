@@ -17,7 +17,6 @@ from service.app import create_app
 from service.core import clock
 from service.core.clock import lot_zone
 from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
-from tests.conftest import days_ago, nonce, reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE_TO_CAHORS,
@@ -28,6 +27,7 @@ from tests.gpx_factory import (
     to_gpx,
     winding_route,
 )
+from tests.helpers import days_ago, nonce, reject_review, staff_headers
 from tests.photo_factory import ticket_photo
 from tests.rider_factory import SAINT_CIRQ_LAPOPIE, ride_road, rider, road
 

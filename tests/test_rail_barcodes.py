@@ -15,56 +15,17 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric import dsa
 from PIL import Image
 
-from service.core.clock import lot_today
 from service.core.errors import Problem
 from service.proofs.fingerprint import ticket_fingerprint
 from service.proofs.rail import barcode_image, fcb, keys, repository, sncf_cv, uic9183
-from service.proofs.rail.ticket import fold_station_name, uic_station_code
 from service.proofs.rail.verify import verify_rail_barcode
-from service.proofs.rules import StopFacts
-from service.settings import ROOT, ClaimRules, RailBarcodeConfig, load_config
+from service.settings import ROOT, RailBarcodeConfig
 from tests import rail_factory as factory
+from tests.rail_factory import CONFIG, FINGERPRINT_KEY, RULES, TODAY, key_ring, verify
 
-TODAY = lot_today()
 ISSUED = datetime.combine(TODAY - timedelta(days=3), datetime.min.time()).replace(hour=9, minute=30)
-FINGERPRINT_KEY = b"k" * 32
-RULES = ClaimRules(max_proof_age_days=30, max_days_ahead=30, max_persons=6)
-CONFIG = RailBarcodeConfig(resarail_to_uic={"FRXCA": factory.CAHORS, "FRXSL": factory.SOUILLAC})
 
-
-def _territory_lookup():  # type: ignore[no-untyped-def]
-    """The configured train stations, by 7-digit UIC code and folded name (what the repository does)."""
-    index: dict[str, StopFacts] = {}
-    for stop in load_config(ROOT / "config").territory.stops:
-        facts = StopFacts(stop.id, stop.mode, stop.in_lot, stop.gateway, stop.ot)
-        if stop.mode == "train" and stop.uic:
-            index[uic_station_code(stop.uic)] = facts  # type: ignore[index]
-            index[fold_station_name(stop.name)] = facts
-    return lambda key: index.get(uic_station_code(key) or key) or index.get(fold_station_name(key))
-
-
-STATIONS = _territory_lookup()
-
-
-def key_ring(*signers: factory.Signer) -> keys.KeyRing:
-    xml = factory.key_list_xml(*(factory.key_entry(signer) for signer in signers))
-    return keys.KeyRing(keys.parse_key_list(xml, max_bytes=1_000_000).keys)
-
-
-RING = key_ring(factory.dsa_signer_v1(), factory.dsa_signer_v2(), factory.ec_signer_v2())
-
-
-def verify(raw: bytes, *, persons: int = 1, ring: keys.KeyRing = RING, today: date = TODAY):  # type: ignore[no-untyped-def]
-    return verify_rail_barcode(
-        raw,
-        key_for=ring.key_for,
-        today=today,
-        rules=RULES,
-        persons=persons,
-        fingerprint_key=FINGERPRINT_KEY,
-        station_in_lot=STATIONS,
-        config=CONFIG,
-    )
+RING = factory.default_ring()
 
 
 def refusal(raw: bytes, **kwargs) -> Problem:  # type: ignore[no-untyped-def]

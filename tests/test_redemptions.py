@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.core import clock
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.helpers import days_ago, issue_pass, nonce, staff_headers
 
 PARTNER = "demo-partner-musee-champollion"
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from service.reports import repository
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 # Demo sites of four OTs that take a plausible train pass arriving today.
 SITES = ("musee-henri-martin", "canoe-bouzies", "rocher-des-aigles", "musee-champollion", "grottes-cougnac")
@@ -86,12 +86,12 @@ async def test_rollups_follow_updates_and_deletes_and_rebuild_to_the_same_rows(c
 
 
 async def test_tbc_check_reports_compares_and_rebuilds(client, database_url, settings):
-    from tests.test_cli import TBC, _env, _run
+    from tests.helpers import TBC, cli_env, run_cli
 
-    env = _env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
-    checked = await _run([*TBC, "check-reports"], env=env)
+    env = cli_env(DATABASE_URL=database_url, TBC_SECRET_KEY=settings.secret_key)
+    checked = await run_cli([*TBC, "check-reports"], env=env)
     assert checked.returncode == 0 and "equal to a recount" in checked.stdout, checked.stderr
-    rebuilt = await _run([*TBC, "check-reports", "--rebuild"], env=env)
+    rebuilt = await run_cli([*TBC, "check-reports", "--rebuild"], env=env)
     assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stderr
 
 

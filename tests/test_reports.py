@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 
 async def _report(client, user, **params):

@@ -25,7 +25,6 @@ from service.proofs.methods.photos import (
 )
 from service.proofs.ride_recording import compare
 from service.proofs.ride_shape import SAME_ROAD_SHARE, ride_shape
-from tests.conftest import reject_review, staff_headers
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE,
@@ -38,6 +37,7 @@ from tests.gpx_factory import (
     thinned,
     winding_route,
 )
+from tests.helpers import reject_review, staff_headers
 from tests.photo_factory import app_screenshot, brightened, cropped, cut, resized, ticket_photo
 from tests.rider_factory import SAMPLINGS, cheats, companions_ride, lot_roads, recording_of, ride_road, rider, road
 

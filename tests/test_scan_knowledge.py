@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from service.app import create_app
 from service.passes import codes
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
+from tests.helpers import days_ago, issue_pass, nonce, staff_headers
 
 
 async def enrol(client: httpx.AsyncClient, partner: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from service.app import create_app
-from tests.conftest import PUBLIC_URL, staff_headers
+from tests.helpers import PUBLIC_URL, staff_headers
 
 ANSWERS = ["/api/v1/sites", "/sw.js", "/.well-known/jwks.json", "/schema", "/schema/openapi.json", "/", "/nowhere"]
 

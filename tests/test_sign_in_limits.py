@@ -144,7 +144,7 @@ async def _partner_of_cahors(conn) -> str:
 
 
 async def _alerts(client, who: str) -> list[dict]:
-    from tests.conftest import staff_headers
+    from tests.helpers import staff_headers
 
     answer = await client.get("/api/v1/auth/alerts", headers=await staff_headers(client, who))
     assert answer.status_code == 200, answer.text

@@ -30,7 +30,6 @@ from service.timetables.gtfs import (
 )
 from service.timetables.importer import file_sha256, import_feed
 from service.timetables.lookup import find_arrival, has_timetable, time_windows
-from tests.conftest import TEST_DATABASE
 from tests.gtfs_factory import (
     STOP_TIMES_HEADER,
     TER_STATIONS,
@@ -42,6 +41,7 @@ from tests.gtfs_factory import (
     ter_tables,
     write_feed,
 )
+from tests.helpers import TEST_DATABASE
 
 LIO, TER = "lio-test", "ter-test"
 CAHORS = "StopArea:OCE87613000"

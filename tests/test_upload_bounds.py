@@ -17,7 +17,7 @@ from PIL import Image, ImageCms
 from service.core.clock import local_date
 from service.proofs.rail import barcode_image
 from service.settings import RailBarcodeConfig
-from tests.conftest import staff_headers
+from tests.helpers import staff_headers
 from tests.photo_factory import ticket_photo
 
 STOP = "StopArea:OCE87613042"  # a Dordogne stop: its OT reviews the proof

@@ -17,7 +17,7 @@ from service.core.clock import lot_today
 from service.mail import compose, outbox
 from service.pages import claim_form
 from service.settings import Settings
-from tests.conftest import SmtpSink, staff_headers, trip_claim
+from tests.helpers import SmtpSink, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
 
 

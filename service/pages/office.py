@@ -38,16 +38,15 @@ from service.pages.templating import Lang, page
 from service.passes import codes
 from service.passes import repository as passes
 from service.redemptions import repository as redemptions
+from service.reports import breakdowns
 from service.reports import service as reports
-from service.reports.period import resolve
+from service.reports.period import Period, resolve
 from service.reviews import repository as reviews
 from service.reviews import service as review_service
 from service.settings import Settings
 from service.territory import repository as territory
 from service.territory.sites_controller import managed_site
 
-# The breakdowns the dashboard draws, in the order of the page.
-BREAKDOWNS = ("week", "mode", "method", "site", "stop")
 OFFICE_ROLES = ("ot", "pilot", "admin")
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
 
@@ -122,6 +121,24 @@ async def office_staff(request: Request, lang: str) -> Staff | Template:
     return staff
 
 
+def _dashboard_scope(staff: Staff, ot: str | None, ots: list[Any]) -> str | None | tuple[int, str]:
+    """The OT the dashboard is about (None: the department), or why not (status, reason):
+    an OT sees its own territory; the pilot an OT, or the department (no `ot`)."""
+    if staff.role == "ot":
+        return (403, "ot") if ot not in (None, "", staff.ot_id) else staff.ot_id
+    if ot and not any(row["id"] == ot for row in ots):
+        return 404, "unknown_ot"
+    return ot or None
+
+
+def _period_or_season(settings: Settings, start: date | None, end: date | None, today: date) -> tuple[Period, bool]:
+    """The period asked for, or this season to date when it cannot be (and True)."""
+    try:
+        return resolve(start, end, today, lambda day: season_start(settings, day)), False
+    except Problem:
+        return resolve(None, None, today, lambda day: season_start(settings, day)), True
+
+
 def _distance_summary(co2_method: dict[str, Any]) -> dict[str, int]:
     """Passes by where their CO2 distance came from (the report's co2_method):
     the proof (a recorded GPX ride), the timetable, or the configured average."""
@@ -153,23 +170,11 @@ class OfficePages(Controller):
             return staff
         settings: Settings = request.app.state.settings
         ots = await territory.list_ots(db)
-        # An OT sees its own territory; the pilot an OT, or the department (no `ot`).
-        if staff.role == "ot":
-            if ot not in (None, "", staff.ot_id):
-                return _refused(lang, staff, 403, "ot")
-            scope = staff.ot_id
-        elif ot and not any(row["id"] == ot for row in ots):
-            return _refused(lang, staff, 404, "unknown_ot")
-        else:
-            scope = ot or None
-
+        scope = _dashboard_scope(staff, ot, ots)
+        if isinstance(scope, tuple):
+            return _refused(lang, staff, *scope)
         today = local_date(settings)
-        period_error = False
-        try:
-            period = resolve(start, end, today, lambda day: season_start(settings, day))
-        except Problem:
-            period_error = True
-            period = resolve(None, None, today, lambda day: season_start(settings, day))
+        period, period_error = _period_or_season(settings, start, end, today)
         factors = settings.config.factors
         # The numbers of GET /api/v1/reports/figures (the pilot's comparison is its
         # group_by=ot) and of GET /api/v1/reports/breakdowns: one snapshot each.
@@ -178,7 +183,7 @@ class OfficePages(Controller):
             db,
             ot_id=scope,
             period=period,
-            wanted=list(BREAKDOWNS),
+            wanted=[b.name for b in breakdowns.ON_DASHBOARD],
             tz=settings.config.territory.timezone,
             factors=factors,
         )
@@ -197,6 +202,7 @@ class OfficePages(Controller):
             totals={name: figure["value"] for name, figure in key["figures"].items()},
             last_year=_previous(key["figures"]),
             breakdowns=tables["breakdowns"],
+            dashboard_breakdowns=breakdowns.ON_DASHBOARD,
             comparison=comparison,
             factors=factors,
             distances=_distance_summary(tables["co2_method"]),

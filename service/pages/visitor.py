@@ -31,7 +31,7 @@ from service.proofs import service as proofs
 from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.reports import co2
 from service.reviews import repository as reviews
-from service.settings import Settings
+from service.settings import ClaimRules, Settings
 from service.territory import repository as territory
 from service.territory.controller import site_from_row
 
@@ -159,6 +159,28 @@ def _issued(row: Any, token: str, lang: str, settings: Settings, *, again: bool 
     }
 
 
+def _checked_form(
+    values: dict[str, str], files: dict[str, bytes | None], rules: ClaimRules, lang: str
+) -> claim_form.FormState:
+    """The form as sent, with what it lacks before any proof is judged."""
+    form = claim_form.FormState(values=values)
+    method = values.get("method", "")
+    if values.get("mode", "") not in rules.modes:
+        form.refuse("mode", i18n.gettext("Choose how you arrived.", lang))
+    if method not in claim_form.METHOD_NAMES:
+        form.refuse("method", i18n.gettext("Choose your proof of arrival.", lang))
+    for name in claim_form.REQUIRED.get(method, ()):
+        if not (files.get(name) if name in files else values.get(name)):
+            form.refuse(name, i18n.gettext("Fill in this field.", lang))
+    persons = values.get("persons", "1")
+    if not persons.isdigit() or not 1 <= int(persons) <= rules.max_persons:
+        form.refuse("persons", i18n.gettext("A number from 1 to {max}.", lang).format(max=rules.max_persons))
+    email = values.get("email") or None
+    if email is not None and not is_email(email):
+        form.refuse("email", i18n.gettext(_NOT_AN_EMAIL, lang))
+    return form
+
+
 class VisitorPages(Controller):
     @get("/", name="visitor.home")
     async def home(self, request: Request, db: DB, lang: Lang, refused: FromQuery[str | None] = None) -> Template:
@@ -191,24 +213,10 @@ class VisitorPages(Controller):
         again with the message beside its field."""
         settings = state.settings
         values = {name: value.strip() for name, value in data.items() if isinstance(value, str)}
-        form = claim_form.FormState(values=values)
-        mode, method = values.get("mode", ""), values.get("method", "")
-        modes = settings.config.rules.claims.modes
-        if mode not in modes:
-            form.refuse("mode", i18n.gettext("Choose how you arrived.", lang))
-        if method not in claim_form.METHOD_NAMES:
-            form.refuse("method", i18n.gettext("Choose your proof of arrival.", lang))
         files = {f.name: await _upload(data.get(f.name)) for f in claim_form.EVIDENCE_FIELDS if f.kind == "file"}
-        for name in claim_form.REQUIRED.get(method, ()):
-            if not (files.get(name) if name.endswith("_file") else values.get(name)):
-                form.refuse(name, i18n.gettext("Fill in this field.", lang))
-        persons = values.get("persons", "1")
-        if not persons.isdigit() or not 1 <= int(persons) <= settings.config.rules.claims.max_persons:
-            message = i18n.gettext("A number from 1 to {max}.", lang)
-            form.refuse("persons", message.format(max=settings.config.rules.claims.max_persons))
+        form = _checked_form(values, files, settings.config.rules.claims, lang)
+        mode, method, persons = values.get("mode", ""), values.get("method", ""), values.get("persons", "1")
         email = values.get("email") or None
-        if email is not None and not is_email(email):
-            form.refuse("email", i18n.gettext(_NOT_AN_EMAIL, lang))
         if not form.summary:
             stops = await territory.list_stops(db, None)
             evidence = claim_form.evidence_of(method, values, _stop_id(stops, mode, values.get("stop", "")))

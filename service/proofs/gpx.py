@@ -310,7 +310,33 @@ def verify_gpx(
     local = ZoneInfo(zone)
     arrival_date = datetime.fromtimestamp(arrived_at, local).date()
     check_travel_date(arrival_date, now.astimezone(local).date(), claim_rules)
+    ot_id = _check_end(track, endpoints, rules).ot_id
 
+    # the receiver's fix-to-fix jitter would add its own length to the ride: speeds are judged smoothed
+    smooth = smoothed(track, rules.smooth_seconds)
+    figures = measure(smooth, rules)
+    _check_figures(figures, rules)
+    return Verdict(
+        confidence="plausible",
+        arrival_date=arrival_date,
+        persons=persons,
+        fingerprint=track_fingerprint(fingerprint_key, track),
+        ot_id=ot_id,
+        trip_km=round(figures.distance_km, 1),
+        # Only figures: no position of the track, whose start is usually the visitor's home.
+        facts={
+            "distance_km": round(figures.distance_km, 2),
+            "moving_avg_kmh": round(figures.moving_avg_kmh, 1),
+            "points": len(track),
+            "duration_min": round(figures.duration_seconds / 60),
+        },
+        ride_shape=ride_shape(fingerprint_key, smooth.lats, smooth.lons),
+        ride_recording=recording(fingerprint_key, track, smooth),
+    )
+
+
+def _check_end(track: Track, endpoints: list[Endpoint], rules: GpxRules) -> Endpoint:
+    """The place the ride ends at, near enough; a loop only when the OTs count loops."""
     end_km, end = nearest_endpoint(track.lats[-1], track.lons[-1], endpoints)
     if end is None or end_km > rules.max_end_distance_km:
         raise Problem(
@@ -320,17 +346,17 @@ def verify_gpx(
             max_km=rules.max_end_distance_km,
             place=end.name if end else None,
         )
-    ot_id = end.ot_id
     # a ride that ends where it started: whether it counts is the OTs' rule
     if (
         not rules.loops_count
         and haversine_km((track.lats[0], track.lons[0]), (track.lats[-1], track.lons[-1])) <= rules.max_end_distance_km
     ):
         raise Problem(422, "proof.track_is_loop", max_km=rules.max_end_distance_km)
+    return end
 
-    # the receiver's fix-to-fix jitter would add its own length to the ride: speeds are judged smoothed
-    smooth = smoothed(track, rules.smooth_seconds)
-    figures = measure(smooth, rules)
+
+def _check_figures(figures: RideFigures, rules: GpxRules) -> None:
+    """Long enough, at a bike's speeds."""
     if figures.distance_km < rules.min_distance_km:
         raise Problem(422, "proof.track_too_short", km=round(figures.distance_km, 1), min_km=rules.min_distance_km)
     if figures.fastest_stretch_kmh > rules.max_stretch_kmh:
@@ -351,21 +377,3 @@ def verify_gpx(
         )
     if moving_avg_kmh < rules.min_moving_avg_kmh:
         raise Problem(422, "proof.track_too_slow", kmh=round(moving_avg_kmh, 1), min_kmh=rules.min_moving_avg_kmh)
-
-    return Verdict(
-        confidence="plausible",
-        arrival_date=arrival_date,
-        persons=persons,
-        fingerprint=track_fingerprint(fingerprint_key, track),
-        ot_id=ot_id,
-        trip_km=round(figures.distance_km, 1),
-        # Only figures: no position of the track, whose start is usually the visitor's home.
-        facts={
-            "distance_km": round(figures.distance_km, 2),
-            "moving_avg_kmh": round(moving_avg_kmh, 1),
-            "points": len(track),
-            "duration_min": round(figures.duration_seconds / 60),
-        },
-        ride_shape=ride_shape(fingerprint_key, smooth.lats, smooth.lons),
-        ride_recording=recording(fingerprint_key, track, smooth),
-    )

@@ -22,7 +22,7 @@ from service.reports import exports, service
 from service.reports.period import Period, resolve
 from service.territory import repository as territory_repository
 
-GroupBy = Literal["mode", "site", "week", "method", "stop", "ot", "confidence", "distance"]
+GroupBy = Literal[tuple(service.BREAKDOWNS)]  # type: ignore[valid-type]
 From = Annotated[date | None, QueryParameter(name="from", description="first Lot day (default: the season's start)")]
 To = Annotated[date | None, QueryParameter(name="to", description="last Lot day, included (default: today)")]
 OtParam = Annotated[str | None, QueryParameter(description="an OT id; the pilot omits it for the department")]

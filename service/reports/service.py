@@ -15,12 +15,13 @@ from typing import Any
 
 import asyncpg
 
+from service.reports import breakdowns as registry
 from service.reports import co2, repository
 from service.reports.period import Period
 from service.settings import FactorsConfig
 
-# What the dashboard draws, in its order; `ot` compares the OTs of the department.
-BREAKDOWNS = ("week", "mode", "method", "confidence", "stop", "site", "distance", "ot")
+# The breakdowns the API knows, in its order (reports/breakdowns.py).
+BREAKDOWNS = tuple(registry.BREAKDOWNS)
 # The key figures, each given with the same period a year earlier.
 FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
 
@@ -70,49 +71,24 @@ class Tally:
         }
 
 
-# breakdown -> (rollup dimension, grouping) in report_passes and in report_uses; None: not counted there
-PASS_SPECS: dict[str, tuple[str, str] | None] = {
-    "total": ("mode", "total"),
-    "week": ("mode", "week"),
-    "ot": ("mode", "ot"),
-    "mode": ("mode", "key"),
-    "method": ("method", "key"),
-    "confidence": ("confidence", "key"),
-    "stop": ("stop", "key"),
-    "distance": ("distance", "key"),
-    "site": None,
-}
-USE_SPECS: dict[str, tuple[str, str] | None] = {
-    "total": ("site", "total"),
-    "week": ("site", "week"),
-    "ot": ("site", "ot"),
-    "site": ("site", "key"),
-    "mode": ("mode", "key"),
-    "method": ("method", "key"),
-    "stop": ("stop", "key"),
-    "confidence": None,
-    "distance": None,
-}
-
-
 def _iso_week(monday: str) -> str:
     year, week, _ = date.fromisoformat(monday).isocalendar()
     return f"{year}-W{week:02d}"
 
 
 async def _tallies(
-    conn: asyncpg.Connection, breakdowns: list[str], ot_id: str | None, period: Period, factors: FactorsConfig
+    conn: asyncpg.Connection, wanted: list[str], ot_id: str | None, period: Period, factors: FactorsConfig
 ) -> dict[str, dict[str | None, Tally]]:
-    """breakdown -> value -> its tally, for all `breakdowns` at once (one query per rollup)."""
-    tables: dict[str, dict[str | None, Tally]] = {name: defaultdict(Tally) for name in breakdowns}
-    for specs, fetch, add in (
-        (PASS_SPECS, repository.pass_groups, Tally.add_passes),
-        (USE_SPECS, repository.use_groups, Tally.add_uses),
+    """breakdown -> value -> its tally, for all `wanted` at once (one query per rollup)."""
+    tables: dict[str, dict[str | None, Tally]] = {name: defaultdict(Tally) for name in wanted}
+    for rollup_of, fetch, add in (
+        (lambda b: b.passes, repository.pass_groups, Tally.add_passes),
+        (lambda b: b.uses, repository.use_groups, Tally.add_uses),
     ):
         readers: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for name in breakdowns:
-            if (spec := specs[name]) is not None:
-                readers[spec].append(name)
+        for name in wanted:
+            if (rollup := rollup_of(registry.of(name))) is not None:
+                readers[rollup].append(name)
         if not readers:
             continue
         by_value = sorted({dim for dim, grouping in readers if grouping == "key"})
@@ -155,7 +131,7 @@ async def _rows(
     rows = []
     for key, tally in sorted(groups.items(), key=lambda item: _sort_key(item[0])):
         row: dict[str, Any] = {breakdown: key}
-        if breakdown in ("stop", "ot"):
+        if registry.of(breakdown).named:
             row["name"] = names.get(key) if key else None
         row.update(tally.as_row())
         rows.append(row)

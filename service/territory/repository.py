@@ -48,52 +48,8 @@ async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaul
     fate: dict[str, str] = {}
     async with conn.transaction():
         for s in sites:
-            site = await conn.fetchrow(
-                """
-                INSERT INTO sites AS t (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence,
-                                        bookable, booking_required, active)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (id) DO UPDATE SET
-                    ot_id = EXCLUDED.ot_id, name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
-                    modes = EXCLUDED.modes, proof_max_age_days = EXCLUDED.proof_max_age_days,
-                    min_confidence = EXCLUDED.min_confidence, bookable = EXCLUDED.bookable,
-                    booking_required = EXCLUDED.booking_required, active = EXCLUDED.active, updated_at = now()
-                WHERE (t.ot_id, t.name, t.lat, t.lon, t.modes, t.proof_max_age_days, t.min_confidence, t.bookable,
-                       t.booking_required, t.active)
-                      IS DISTINCT FROM
-                      (EXCLUDED.ot_id, EXCLUDED.name, EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.modes,
-                       EXCLUDED.proof_max_age_days, EXCLUDED.min_confidence, EXCLUDED.bookable,
-                       EXCLUDED.booking_required, EXCLUDED.active)
-                RETURNING (xmax = 0) AS created
-                """,
-                s.id,
-                s.ot,
-                s.name,
-                s.lat,
-                s.lon,
-                list(dict.fromkeys(s.modes)),
-                defaults.proof_max_age_days if s.proof_max_age_days is None else s.proof_max_age_days,
-                s.min_confidence or defaults.min_confidence,
-                s.bookable,
-                s.booking_required,
-                s.active,
-            )
-            offer = await conn.fetchval(
-                """
-                INSERT INTO offers AS t (site_id, label, label_en, label_es, details) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (site_id) DO UPDATE SET
-                    label = EXCLUDED.label, label_en = EXCLUDED.label_en, label_es = EXCLUDED.label_es,
-                    details = EXCLUDED.details
-                WHERE (t.label, t.label_en, t.label_es, t.details)
-                      IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.label_en, EXCLUDED.label_es, EXCLUDED.details)
-                RETURNING true
-                """,
-                s.id,
-                s.offer.label,
-                s.offer.label_en,
-                s.offer.label_es,
-                _offer_details(s.offer),
-            )
+            site = await _upsert_site(conn, s, defaults)
+            offer = await _upsert_offer(conn, s)
             if site is not None and site["created"]:
                 fate[s.id] = "created"
             elif site is not None or offer:
@@ -103,6 +59,60 @@ async def upsert_sites(conn: asyncpg.Connection, sites: list[SiteConfig], defaul
             else:
                 fate[s.id] = "unchanged"
     return fate
+
+
+async def _upsert_site(conn: asyncpg.Connection, s: SiteConfig, defaults: SiteDefaults) -> asyncpg.Record | None:
+    """The site written (`created` true when new), or None when it was already so."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO sites AS t (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence,
+                                bookable, booking_required, active)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (id) DO UPDATE SET
+            ot_id = EXCLUDED.ot_id, name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+            modes = EXCLUDED.modes, proof_max_age_days = EXCLUDED.proof_max_age_days,
+            min_confidence = EXCLUDED.min_confidence, bookable = EXCLUDED.bookable,
+            booking_required = EXCLUDED.booking_required, active = EXCLUDED.active, updated_at = now()
+        WHERE (t.ot_id, t.name, t.lat, t.lon, t.modes, t.proof_max_age_days, t.min_confidence, t.bookable,
+               t.booking_required, t.active)
+              IS DISTINCT FROM
+              (EXCLUDED.ot_id, EXCLUDED.name, EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.modes,
+               EXCLUDED.proof_max_age_days, EXCLUDED.min_confidence, EXCLUDED.bookable,
+               EXCLUDED.booking_required, EXCLUDED.active)
+        RETURNING (xmax = 0) AS created
+        """,
+        s.id,
+        s.ot,
+        s.name,
+        s.lat,
+        s.lon,
+        list(dict.fromkeys(s.modes)),
+        defaults.proof_max_age_days if s.proof_max_age_days is None else s.proof_max_age_days,
+        s.min_confidence or defaults.min_confidence,
+        s.bookable,
+        s.booking_required,
+        s.active,
+    )
+
+
+async def _upsert_offer(conn: asyncpg.Connection, s: SiteConfig) -> bool | None:
+    """True when the offer was written, None when it was already so."""
+    return await conn.fetchval(
+        """
+        INSERT INTO offers AS t (site_id, label, label_en, label_es, details) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (site_id) DO UPDATE SET
+            label = EXCLUDED.label, label_en = EXCLUDED.label_en, label_es = EXCLUDED.label_es,
+            details = EXCLUDED.details
+        WHERE (t.label, t.label_en, t.label_es, t.details)
+              IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.label_en, EXCLUDED.label_es, EXCLUDED.details)
+        RETURNING true
+        """,
+        s.id,
+        s.offer.label,
+        s.offer.label_en,
+        s.offer.label_es,
+        _offer_details(s.offer),
+    )
 
 
 async def list_ots(conn: asyncpg.Connection) -> list[asyncpg.Record]:

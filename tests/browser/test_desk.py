@@ -22,7 +22,7 @@ from service.core import clock
 from service.passes import codes
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.pages import PHONE, DeskPage, _
-from tests.conftest import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, staff_headers
 
 SITE = "musee-henri-martin"  # Cahors OT; takes train passes of any confidence, no booking
 PARTNER = f"demo-partner-{SITE}"

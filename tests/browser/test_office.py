@@ -16,23 +16,14 @@ import openpyxl
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import OfficePage, WorkPage, _
-from tests.conftest import days_ago, issue_pass, nonce, staff_headers
 from tests.gpx_factory import CAHORS_STATION
+from tests.helpers import days_ago, issue_pass, nonce, open_session, staff_headers
 from tests.photo_factory import OFFICE_PHOTO_SEEDS as PHOTO_SEEDS
 from tests.photo_factory import app_screenshot, cut, ticket_photo
 from tests.rider_factory import companions_ride, road
 
 CATUS = (44.5589, 1.3336)
 FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
-
-
-async def open_session(context: BrowserContext, username: str) -> None:
-    """The staff session cookie, set up through the API (the sign-in form has its own test)."""
-    token = await context.request.post("/api/v1/auth/token", data={"username": username, "password": "demo"})
-    assert token.ok, await token.text()
-    access = (await token.json())["access_token"]
-    session = await context.request.post("/api/v1/auth/session", headers={"Authorization": f"Bearer {access}"})
-    assert session.ok, await session.text()
 
 
 async def ot_names(client: httpx.AsyncClient) -> dict[str, str]:
@@ -406,6 +397,10 @@ async def test_a_manual_proof_is_approved_from_the_queue(
     assert await work.heading() == _("Work queues")
     proof = work.proof(review_id)
     await expect(proof.get_by_role("img")).to_be_visible()
+    # a photo is loaded when it comes into view (other tests' proofs may come first)
+    await proof.get_by_role("img").scroll_into_view_if_needed()
+    loaded = "img => img.complete && img.naturalWidth > 0"
+    await page.wait_for_function(loaded, arg=await proof.get_by_role("img").element_handle(), timeout=5000)
     assert await proof.get_by_role("img").evaluate("img => img.complete && img.naturalWidth > 0")
     await work.assert_accessible()
     await work.screenshot("office-work")

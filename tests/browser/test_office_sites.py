@@ -8,8 +8,7 @@ import httpx
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.pages import HomePage, SitesPage, _
-from tests.browser.test_office import open_session
-from tests.conftest import nonce, staff_headers
+from tests.helpers import nonce, open_session, staff_headers
 
 
 async def test_an_ot_adds_a_site_that_visitors_then_see(

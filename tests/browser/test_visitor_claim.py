@@ -19,8 +19,8 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from service.reports import co2
 from service.settings import Settings
 from tests.browser.pages import PHONE, ClaimForm, PassPage, _
-from tests.conftest import SmtpSink, issue_pass, staff_headers, trip_claim
 from tests.gpx_factory import ride, shifted, to_gpx, winding_route
+from tests.helpers import SmtpSink, issue_pass, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
 
 
