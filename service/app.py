@@ -15,31 +15,40 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from service import __version__, pages
+from service.accounts import api_doc as accounts_doc
 from service.accounts.controller import AccountAlertController, AuthController, DeviceController, SessionController
+from service.attestations import api_doc as attestations_doc
 from service.attestations.controller import AttestationController
+from service.bookings import api_doc as bookings_doc
 from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
-from service.core import db, health
+from service.core import db, health, openapi
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.observe import observed
-from service.core.openapi import ContractJson, LocalSwaggerUI, assets_router
+from service.core.openapi import ContractJson, Doc, LocalSwaggerUI, assets_router
 from service.core.requests import CheckedRequest, check_query_parameters
 from service.mail import outbox
 from service.pages.assets import asset_url
+from service.passes import api_doc as passes_doc
 from service.passes import service as passes
 from service.passes.controller import PassController, jwks
 from service.passes.qr_links import QrLinks
+from service.proofs import api_doc as proofs_doc
 from service.proofs.controller import ClaimController
+from service.redemptions import api_doc as redemptions_doc
 from service.redemptions.controller import (
     AlertController,
     ConflictController,
     RedemptionController,
     RevocationController,
 )
+from service.reports import api_doc as reports_doc
 from service.reports.controller import ReportController
+from service.reviews import api_doc as reviews_doc
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
 from service.runtime import prepare_database, settings_keys
 from service.settings import Settings, load_settings
+from service.territory import api_doc as territory_doc
 from service.territory.controller import TerritoryController
 from service.territory.sites_controller import SiteController
 
@@ -109,12 +118,30 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
     return lifespan
 
 
+# What the OpenAPI document says of each route beyond what Litestar infers, from each domain.
+API_DOCS: dict[tuple[str, str], Doc] = {}
+for _docs in (
+    openapi.OPERATIONS,
+    accounts_doc.OPERATIONS,
+    territory_doc.OPERATIONS,
+    proofs_doc.OPERATIONS,
+    passes_doc.OPERATIONS,
+    redemptions_doc.OPERATIONS,
+    attestations_doc.OPERATIONS,
+    bookings_doc.OPERATIONS,
+    reports_doc.OPERATIONS,
+    reviews_doc.OPERATIONS,
+):
+    assert not API_DOCS.keys() & _docs.keys(), API_DOCS.keys() & _docs.keys()
+    API_DOCS.update(_docs)
+
+
 def _openapi() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Tarif bas carbone du Lot",
         version=__version__,
         path="/schema",
-        render_plugins=[LocalSwaggerUI(start_script=lambda: asset_url("schema.js")), ContractJson()],
+        render_plugins=[LocalSwaggerUI(start_script=lambda: asset_url("schema.js")), ContractJson(API_DOCS)],
     )
 
 

@@ -63,7 +63,7 @@ def command_context(settings: Settings) -> CommandContext:
 
         return with_connection(settings, prepared)
 
-    return CommandContext(settings, settings_keys(settings), on_database)
+    return CommandContext(settings, on_database, lambda: settings_keys(settings))
 
 
 def _safe_url(url: str | None) -> str:

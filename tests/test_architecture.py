@@ -66,3 +66,18 @@ def test_the_import_reader_sees_the_imports_it_checks():
     imports = _imports()
     assert ("service/app.py", "proofs") in imports["app"]
     assert ("service/proofs/methods/manual.py", "core") in imports["proofs"]
+
+
+def test_no_function_of_the_service_is_longer_than_a_screen():
+    long = []
+    for path in SERVICE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
+                long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert long == [], long
+
+
+def test_no_file_of_the_service_or_its_scripts_is_longer_than_500_lines():
+    sources = [*SERVICE.rglob("*.py"), *(ROOT / "front" / "src").rglob("*.js")]
+    long = [f"{path.relative_to(ROOT)}: {n}" for path in sources if (n := len(path.read_text().splitlines())) > 500]
+    assert long == [], long

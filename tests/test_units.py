@@ -107,3 +107,32 @@ def test_the_claim_forms_summary_follows_the_forms_order():
     form.refuse("mode", "mode")
     assert [name for name, _ in form.summary] == [None, "mode", "stop", "persons", "email"]
     # the page shows its fields in that order: tests/test_visitor_pages.py
+
+
+def test_a_pass_is_judged_at_the_scans_moment_and_against_the_desks_revocation_list():
+    from datetime import UTC, datetime, timedelta
+
+    from service.core.errors import Problem
+    from service.redemptions.service import check_pass_at, persons_to_admit
+
+    scanned = datetime(2026, 7, 14, 10, tzinfo=UTC)
+    valid = {"valid_from": scanned - timedelta(days=1), "valid_until": scanned + timedelta(days=6), "revoked_at": None}
+    assert check_pass_at(valid, scanned, None) is False
+    revoked_later = {**valid, "revoked_at": scanned + timedelta(hours=1)}
+    # revoked after the offline scan, the desk not knowing it: accepted, and told
+    assert check_pass_at(revoked_later, scanned, None) is True
+    assert check_pass_at(revoked_later, scanned, scanned - timedelta(hours=1)) is True
+    for pass_row, moment, known_at, code in (
+        (revoked_later, scanned, scanned + timedelta(hours=2), "pass.revoked"),  # the desk could have known
+        ({**valid, "revoked_at": scanned}, scanned, None, "pass.revoked"),
+        (valid, valid["valid_until"], None, "pass.expired"),
+        (valid, valid["valid_from"] - timedelta(seconds=1), None, "pass.not_yet_valid"),
+    ):
+        with pytest.raises(Problem) as refused:
+            check_pass_at(pass_row, moment, known_at)
+        assert refused.value.code == code
+    assert [persons_to_admit(None, 4, before) for before in (0, 2, 4)] == [4, 2, 1]
+    assert persons_to_admit(3, 4, 0) == 3
+    with pytest.raises(Problem) as refused:
+        persons_to_admit(5, 4, 0)
+    assert refused.value.code == "redemption.too_many_persons"

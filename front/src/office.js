@@ -1,7 +1,8 @@
 // The tourist offices' pages. Server-rendered tables hold every figure; this script
 // draws a chart above each table that asks for one (data-chart), signs in through the
 // API, and sends the work queues' forms to the API (the session cookie goes with them).
-import { intlLocale } from "./locale.js";
+import { call, problemText } from "./lib/api.js";
+import { formatters, intlLocale, pageLang } from "./lib/locale.js";
 import {
   BarController,
   BarElement,
@@ -14,7 +15,7 @@ import {
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
-const lang = document.documentElement.lang || "fr";
+const lang = pageLang();
 const networkError = document.querySelector('meta[name="network-error"]')?.content || "";
 // Series colours: AA contrast against white for graphics (≥ 3:1), told apart without hue too.
 const SERIES = [
@@ -92,31 +93,7 @@ if (printButton) {
   printButton.addEventListener("click", () => window.print());
 }
 
-// ---- talking to the API ---------------------------------------------------------------
-
-async function problemText(response) {
-  try {
-    const problem = await response.json();
-    return problem.detail || problem.title || response.statusText;
-  } catch {
-    return response.statusText;
-  }
-}
-
-function apiUrl(path) {
-  const url = new URL(path, window.location.origin);
-  url.searchParams.set("lang", lang);
-  return url;
-}
-
-async function send(method, path, body, headers = {}) {
-  return fetch(apiUrl(path), {
-    method,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+// ---- talking to the API (lib/api.js) --------------------------------------------------
 
 function showError(form, message) {
   const slot = form.querySelector("[data-error]");
@@ -141,15 +118,15 @@ if (signIn) {
     busy(signIn, true);
     const data = Object.fromEntries(new FormData(signIn));
     try {
-      const token = await send("POST", "/api/v1/auth/token", { username: data.username, password: data.password });
+      const body = { username: data.username, password: data.password };
+      const token = await call("/api/v1/auth/token", { method: "POST", body });
       if (!token.ok) {
-        showError(signIn, await problemText(token));
+        showError(signIn, problemText(token));
         return;
       }
-      const { access_token: accessToken } = await token.json();
-      const session = await send("POST", "/api/v1/auth/session", undefined, { Authorization: `Bearer ${accessToken}` });
+      const session = await call("/api/v1/auth/session", { method: "POST", bearer: token.data.access_token });
       if (!session.ok) {
-        showError(signIn, await problemText(session));
+        showError(signIn, problemText(session));
         return;
       }
       window.location.reload();
@@ -220,12 +197,12 @@ document.querySelectorAll("form[data-api]").forEach((form, index) => {
     else body = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ""));
     busy(form, true);
     try {
-      const response = await send(form.dataset.method || "POST", path, body);
+      const response = await call(path, { method: form.dataset.method || "POST", body });
       if (!response.ok) {
-        showError(form, await problemText(response));
+        showError(form, problemText(response));
         return;
       }
-      const answer = await response.json();
+      const answer = response.data || {};
       const next = new URL(window.location.href);
       next.hash = followingProof(form);
       next.searchParams.set("done", form.dataset.done);
@@ -288,9 +265,9 @@ function setZoom(at) {
   // 1: the whole photo in the window; more: wider than the window, moved by scrolling.
   image.style.width = zoomAt === 0 ? "" : `${ZOOM_STEPS[zoomAt] * 100}%`;
   image.classList.toggle("zoom__image--fit", zoomAt === 0);
-  zoom.querySelector("[data-zoom-scale]").textContent = new Intl.NumberFormat(intlLocale(lang), {
+  zoom.querySelector("[data-zoom-scale]").textContent = formatters(lang).number(ZOOM_STEPS[zoomAt], {
     style: "percent",
-  }).format(ZOOM_STEPS[zoomAt]);
+  });
 }
 
 function openZoom(link) {

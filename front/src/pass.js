@@ -3,7 +3,8 @@
 // QR, and the page opens again without a network (the service worker keeps the
 // page and its assets; this script keeps the pass).
 import { forgetReview, keptReviews } from "./kept-reviews.js";
-import { intlLocale } from "./locale.js";
+import { Refusal, json, text } from "./lib/api.js";
+import { formatters } from "./lib/locale.js";
 
 const STORE = "tbc.passes";
 const CURRENT = "tbc.pass.current";
@@ -65,35 +66,12 @@ function currentToken() {
   return code ? readStore()[code]?.token ?? null : null;
 }
 
-const moment = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, dateStyle: "full", timeStyle: "short" });
-const day = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, dateStyle: "medium", timeStyle: "short" });
-const slotTime = new Intl.DateTimeFormat(intlLocale(lang), { timeZone: words.timezone, hour: "2-digit", minute: "2-digit" });
+const format = formatters(lang, words.timezone);
+const moment = format.fullMoment;
+const day = format.moment;
+const slotTime = format.time;
 // The Lot's day as YYYY-MM-DD, whatever the phone's own time zone.
-const isoDay = (date) => new Intl.DateTimeFormat("en-CA", { timeZone: words.timezone }).format(date);
-
-class ApiRefusal extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || `HTTP ${status}`);
-    this.status = status;
-  }
-}
-
-async function api(path, token, options = {}) {
-  const headers = { Accept: "application/json", ...(options.headers || {}) };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const separator = path.includes("?") ? "&" : "?";
-  const response = await fetch(`${path}${separator}lang=${lang}`, { ...options, headers, cache: "no-store" });
-  if (!response.ok) {
-    let problem = null;
-    try {
-      problem = await response.json();
-    } catch {
-      // not a problem+json answer
-    }
-    throw new ApiRefusal(response.status, problem);
-  }
-  return response;
-}
+const isoDay = format.isoDay;
 
 function setState(message, kind = "") {
   const state = $("pass-state");
@@ -140,7 +118,7 @@ function render(record, offline) {
   // a validity ends at midnight: the last minute of the day before reads right
   $("pass-until").textContent = moment.format(new Date(new Date(pass.valid_until).getTime() - 60_000));
   const kg = pass.co2_avoided_kg;
-  const number = new Intl.NumberFormat(intlLocale(lang), { maximumFractionDigits: kg < 10 ? 1 : 0 }).format(kg);
+  const number = format.number(kg, { maximumFractionDigits: kg < 10 ? 1 : 0 });
   $("pass-co2").textContent = fill(words.co2, { kg: number });
 
   const usable = usableSites(pass, sites);
@@ -207,9 +185,9 @@ async function followReviews() {
   for (const kept of keptReviews()) {
     let answer;
     try {
-      answer = await (await api(`/api/v1/claims/review/${encodeURIComponent(kept.id)}`)).json();
+      answer = await json(`/api/v1/claims/review/${encodeURIComponent(kept.id)}`);
     } catch (error) {
-      if (error instanceof ApiRefusal && error.status === 404) forgetReview(kept.id);
+      if (error instanceof Refusal && error.status === 404) forgetReview(kept.id);
       continue;
     }
     if (answer.pass?.token) {
@@ -242,16 +220,16 @@ async function load() {
   const kept = readStore()[code];
   save(code, { token });
   try {
-    const pass = await (await api(`/api/v1/passes/${encodeURIComponent(code)}`, token)).json();
+    const pass = await json(`/api/v1/passes/${encodeURIComponent(code)}`, { bearer: token });
     const [qr, sites] = await Promise.all([
-      kept?.qr ?? api(`/api/v1/passes/${encodeURIComponent(code)}/qr.svg`, token).then((r) => r.text()),
-      api("/api/v1/sites").then((r) => r.json()),
+      kept?.qr ?? text(`/api/v1/passes/${encodeURIComponent(code)}/qr.svg`, { bearer: token }),
+      json("/api/v1/sites"),
     ]);
     render(save(code, { pass, qr, sites, saved_at: new Date().toISOString() }), false);
     setState("");
     keepForOffline();
   } catch (error) {
-    if (error instanceof ApiRefusal && error.status < 500) {
+    if (error instanceof Refusal && error.status < 500) {
       setState(`${words.refused} ${error.message}`, "error");
       return;
     }
@@ -290,7 +268,7 @@ async function showSlots(event) {
   const date = $("booking-date").value;
   state.textContent = "";
   try {
-    const slots = await (await api(`/api/v1/sites/${encodeURIComponent(site)}/slots?date=${date}`)).json();
+    const slots = await json(`/api/v1/sites/${encodeURIComponent(site)}/slots?date=${date}`);
     // a slot already begun cannot be booked any more (the service would refuse it)
     const open = slots.filter((slot) => slot.remaining > 0 && Date.parse(slot.start) > Date.now());
     $("slots").replaceChildren(
@@ -315,10 +293,9 @@ async function book(slotId) {
   const state = $("booking-state");
   const pass = readStore()[codeOf(token)]?.pass;
   try {
-    await api("/api/v1/bookings", null, {
+    await json("/api/v1/bookings", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ token, slot_id: slotId, persons: pass?.persons ?? 1 }),
+      body: { token, slot_id: slotId, persons: pass?.persons ?? 1 },
     });
     $("slots").replaceChildren();
     await load();
@@ -331,7 +308,7 @@ async function book(slotId) {
 async function cancelBooking(bookingId) {
   const state = $("booking-state");
   try {
-    await api(`/api/v1/bookings/${bookingId}`, token, { method: "DELETE" });
+    await json(`/api/v1/bookings/${bookingId}`, { method: "DELETE", bearer: token });
     await load();
     state.textContent = words.cancelled;
   } catch (error) {

@@ -33,5 +33,10 @@ class OnDatabase(Protocol):
 @dataclass(frozen=True)
 class CommandContext:
     settings: Settings
-    keys: DerivedKeys
     on_database: OnDatabase
+    # derived when first asked for: a command that never reaches the database reads no secret
+    derive_keys: Callable[[], DerivedKeys]
+
+    @property
+    def keys(self) -> DerivedKeys:
+        return self.derive_keys()

@@ -64,19 +64,6 @@ PASS_EXAMPLE: Final = {
     "checks": {"timetable_checked": True},
 }
 REVIEW_ID: Final = "3f0c2a8e-6b1d-4c55-9e2f-0a7d4b1c9e21"
-SITE_EXAMPLE: Final = {
-    "id": "musee-henri-martin",
-    "name": "Musée Henri-Martin",
-    "ot": "cahors",
-    "lat": 44.4471,
-    "lon": 1.4408,
-    "modes": ["train", "bus", "bike"],
-    "offer": {"label": "Entrée à tarif réduit", "normal_price_eur": 6.0, "reduced_price_eur": 4.0},
-    "proof_max_age_days": 7,
-    "min_confidence": "plausible",
-    "bookable": False,
-    "booking_required": False,
-}
 SLOT_EXAMPLE: Final = {
     "id": 41,
     "start": "2026-07-15T08:00:00Z",
@@ -111,530 +98,15 @@ SITE_EXAMPLE: Final[dict[str, Any]] = {
 }
 
 
-def _proof_codes() -> tuple[str, ...]:
+def proof_codes() -> tuple[str, ...]:
     return tuple(code for code in STATUS if code.startswith("proof."))
 
 
+# What this module says of its own routes; each domain says it of its routes in its
+# api_doc.py, and the application hands the whole table to `ContractJson`.
 OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ("get", "/health/live"): Doc((), {"status": "ok"}),
     ("get", "/health/ready"): Doc((), {"status": "ok"}),
-    ("get", "/.well-known/jwks.json"): Doc(
-        (),
-        {
-            "keys": [
-                {
-                    "kty": "OKP",
-                    "crv": "Ed25519",
-                    "kid": "Um71NZbp-DZT",
-                    "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
-                    "alg": "EdDSA",
-                    "use": "sig",
-                }
-            ]
-        },
-    ),
-    ("post", "/api/v1/auth/token"): Doc(
-        ("request.invalid", "auth.invalid_credentials", "request.rate_limited"),
-        {
-            "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
-            "token_type": "bearer",
-            "expires_in": 43200,
-            "role": "partner",
-            "ot": "cahors",
-            "site": "musee-henri-martin",
-        },
-        {"username": "demo-partner-musee-henri-martin", "password": "demo"},
-    ),
-    ("post", "/api/v1/auth/session"): Doc(
-        STAFF_REFUSALS,
-        {
-            "username": "demo-ot-cahors",
-            "role": "ot",
-            "ot": "cahors",
-            "site": None,
-            "device": None,
-            "expires_at": "2026-07-14T16:02:11Z",
-        },
-        security=[{"staff": []}],
-    ),
-    ("get", "/api/v1/auth/session"): Doc(
-        STAFF_REFUSALS,
-        {
-            "username": "demo-ot-cahors",
-            "role": "ot",
-            "ot": "cahors",
-            "site": None,
-            "device": None,
-            "expires_at": "2026-07-14T16:02:11Z",
-        },
-        security=STAFF,
-    ),
-    ("delete", "/api/v1/auth/session"): Doc(("auth.forbidden",)),
-    ("delete", "/api/v1/auth/sessions"): Doc(STAFF_REFUSALS, security=STAFF),
-    ("get", "/api/v1/auth/alerts"): Doc(
-        STAFF_REFUSALS,
-        [
-            {
-                "id": 4,
-                "kind": "sign_in_locked",
-                "username": "demo-partner-musee-henri-martin",
-                "role": "partner",
-                "ot_id": "cahors",
-                "details": {"failures": 30, "lockouts_in_a_row": 1, "locked_until": "2026-07-14T08:17:11+00:00"},
-                "created_at": "2026-07-14T08:02:11Z",
-            }
-        ],
-        security=STAFF,
-    ),
-    ("post", "/api/v1/devices"): Doc(
-        ("request.invalid", "device.name_taken", *STAFF_REFUSALS),
-        {
-            "id": 7,
-            "name": "accueil-1",
-            "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
-            "token_type": "bearer",
-            "expires_in": 31536000,
-        },
-        {"name": "accueil-1"},
-        STAFF,
-    ),
-    ("get", "/api/v1/devices"): Doc(
-        STAFF_REFUSALS,
-        [{"id": 7, "name": "accueil-1", "active": True, "created_at": "2026-07-14T08:02:11Z", "last_scan_at": None}],
-        security=STAFF,
-    ),
-    ("post", "/api/v1/devices/{device_id}/disable"): Doc(
-        ("request.invalid", "request.not_found", *STAFF_REFUSALS),
-        {"id": 7, "name": "accueil-1", "active": False, "created_at": "2026-07-14T08:02:11Z", "last_scan_at": None},
-        security=STAFF,
-    ),
-    ("get", "/api/v1/ots"): Doc((), [{"id": "cahors", "name": "Cahors – Vallée du Lot"}]),
-    ("get", "/api/v1/sites"): Doc(("request.invalid", "ot.unknown"), [SITE_EXAMPLE]),
-    ("get", "/api/v1/sites/{site_id}"): Doc(("request.not_found",), SITE_EXAMPLE),
-    ("get", "/api/v1/stops"): Doc(
-        ("request.invalid",),
-        [
-            {
-                "id": "StopArea:OCE87613000",
-                "name": "Cahors",
-                "mode": "train",
-                "lat": 44.4492,
-                "lon": 1.4331,
-                "ot": "cahors",
-                "uic": "87613000",
-                "in_lot": True,
-                "gateway": False,
-            }
-        ],
-    ),
-    ("post", "/api/v1/claims"): Doc(
-        (
-            "request.invalid",
-            "request.too_large",
-            "request.unsupported_media_type",
-            "request.rate_limited",
-            *_proof_codes(),
-        ),
-        {"pass": PASS_EXAMPLE},
-        {
-            "mode": "train",
-            "method": "declared_trip",
-            "persons": 2,
-            "lang": "fr",
-            "evidence": {
-                "date": "2026-07-14",
-                "arrival_stop_id": "StopArea:OCE87613000",
-                "arrival_time": "10:42",
-                "line": "871234",
-                "ticket_ref": "QWERTY",
-            },
-        },
-    ),
-    ("get", "/api/v1/claims/review/{review_id}"): Doc(
-        ("request.not_found",),
-        {
-            "review": {"id": REVIEW_ID, "status": "accepted", "reason": None},
-            "pass": {**PASS_EXAMPLE, "method": "manual", "confidence": "verified"},
-        },
-    ),
-    ("get", "/api/v1/passes/{code}"): Doc(
-        HOLDER_REFUSALS,
-        {
-            "code": "K7M2QX9RTA",
-            "code_display": "K7M2-QX9R-TA",
-            "persons": 2,
-            "mode": "train",
-            "method": "declared_trip",
-            "confidence": "plausible",
-            "valid_from": "2026-07-13T22:00:00Z",
-            "valid_until": "2026-07-20T22:00:00Z",
-            "status": "valid",
-            "redemptions": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
-            "bookings": [],
-        },
-        security=PASS_TOKEN,
-    ),
-    ("get", "/api/v1/passes/{code}/qr.svg"): Doc(
-        (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"),
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 57 57">…</svg>',
-        security=QR,
-    ),
-    ("get", "/api/v1/passes/{code}/qr.png"): Doc(
-        (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"), security=QR
-    ),
-    ("post", "/api/v1/passes/send-again"): Doc(
-        ("request.invalid", "request.rate_limited"), None, {"email": "visitor@example.org"}
-    ),
-    ("post", "/api/v1/passes/{code}/revoke"): Doc(
-        ("request.invalid", "pass.not_found", *STAFF_REFUSALS),
-        {"code": "K7M2QX9RTA", "revoked_at": "2026-07-15T10:00:00Z", "reason": "ticket shared"},
-        {"reason": "ticket shared"},
-        STAFF,
-    ),
-    ("get", "/api/v1/revocations"): Doc(
-        ("request.invalid",),
-        {
-            "revoked": [
-                {"jti": "K7M2QX9RTA", "revoked_at": "2026-07-15T10:00:00Z", "valid_until": "2026-07-20T22:00:00Z"}
-            ],
-            "generated_at": "2026-07-15T10:04:30Z",
-        },
-    ),
-    ("post", "/api/v1/redemptions"): Doc(
-        (
-            "request.invalid",
-            "pass.invalid",
-            "pass.code_invalid",
-            "pass.not_found",
-            "pass.expired",
-            "pass.revoked",
-            "pass.not_yet_valid",
-            "redemption.already_redeemed",
-            "redemption.persons_already_in",
-            "redemption.too_many_persons",
-            "site.mode_not_accepted",
-            "site.confidence_too_low",
-            "site.proof_too_old",
-            "site.inactive",
-            "booking.required",
-            *STAFF_REFUSALS,
-        ),
-        {
-            "status": "ok",
-            "pass": {
-                "code": "K7M2QX9RTA",
-                "persons": 2,
-                "mode": "train",
-                "valid_until": "2026-07-20T22:00:00Z",
-                "confidence": "plausible",
-                "declared": {
-                    "method": "declared_trip",
-                    "line": "871234",
-                    "arrival_stop": "Cahors",
-                    "arrival_date": "2026-07-14",
-                    "arrival_time": "10:42",
-                },
-            },
-            "redemption": {
-                "id": 912,
-                "site_id": "musee-henri-martin",
-                "persons": 2,
-                "admitted": 2,
-                "admitted_before": 0,
-                "redeemed_at": "2026-07-14T09:12:40Z",
-            },
-            "offer": {"label": "Entrée à tarif réduit"},
-        },
-        {"token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln", "nonce": "desk1-0001"},
-        STAFF,
-    ),
-    ("post", "/api/v1/redemptions/sync"): Doc(
-        ("request.invalid", *STAFF_REFUSALS),
-        {
-            "results": [
-                {"nonce": "desk1-0002", "status": "ok"},
-                {"nonce": "desk1-0003", "status": "duplicate", "code": "redemption.already_redeemed"},
-            ]
-        },
-        {"items": [{"nonce": "desk1-0002", "code": "K7M2QX9RTA", "scanned_at": "2026-07-14T09:30:00+02:00"}]},
-        STAFF,
-    ),
-    ("get", "/api/v1/redemptions/conflicts"): Doc(
-        STAFF_REFUSALS,
-        [
-            {
-                "id": 3,
-                "code": "K7M2QX9RTA",
-                "site_id": "musee-henri-martin",
-                "first_device": "accueil-1",
-                "first_scanned_at": "2026-07-14T09:30:00Z",
-                "first_redeemed_at": "2026-07-14T09:31:02Z",
-                "device": "accueil-2",
-                "scanned_at": "2026-07-14T09:32:00Z",
-            }
-        ],
-        security=STAFF,
-    ),
-    ("get", "/api/v1/redemptions/alerts"): Doc(
-        STAFF_REFUSALS,
-        [
-            {
-                "id": 9,
-                "kind": "unknown_codes_burst",
-                "site_id": "musee-henri-martin",
-                "device": "accueil-1",
-                "code": None,
-                "details": {"unknown_codes": 10, "window_minutes": 10},
-                "created_at": "2026-07-14T09:40:00Z",
-            }
-        ],
-        security=STAFF,
-    ),
-    ("get", "/api/v1/bookings/today"): Doc(
-        STAFF_REFUSALS,
-        [
-            {
-                **SLOT_EXAMPLE,
-                "bookings": [
-                    {
-                        "booking_id": 41,
-                        "code": "K7M2QX9RTA",
-                        "code_display": "K7M2-QX9R-TA",
-                        "persons": 2,
-                        "scanned_at": "2026-07-14T08:05:00Z",
-                        "device": "accueil-1",
-                    }
-                ],
-            }
-        ],
-        security=STAFF,
-    ),
-    ("post", "/api/v1/attestations"): Doc(
-        ("request.invalid", "proof.too_many_persons", *STAFF_REFUSALS),
-        {"code": "7Q2KM9XR4T", "code_display": "7Q2K-M9XR-4T", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},
-        {"persons": 2},
-        STAFF,
-    ),
-    ("get", "/api/v1/sites/{site_id}/slots"): Doc(("request.invalid", "request.not_found"), [SLOT_EXAMPLE]),
-    ("post", "/api/v1/sites/{site_id}/slots"): Doc(
-        ("request.invalid", "request.not_found", "booking.not_bookable", "booking.slot_exists", *STAFF_REFUSALS),
-        SLOT_EXAMPLE,
-        {"start": "2026-07-15T10:00:00+02:00", "end": "2026-07-15T11:00:00+02:00", "capacity": 10},
-        STAFF,
-    ),
-    ("post", "/api/v1/bookings"): Doc(
-        (
-            "request.invalid",
-            "pass.invalid",
-            "pass.revoked",
-            "booking.slot_not_found",
-            "booking.slot_past",
-            "booking.outside_validity",
-            "booking.not_bookable",
-            "booking.too_many_persons",
-            "booking.duplicate",
-            "booking.full",
-        ),
-        {"id": 55, "slot_id": 41, "persons": 2},
-        {"token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln", "slot_id": 41, "persons": 2},
-    ),
-    ("delete", "/api/v1/bookings/{booking_id}"): Doc(
-        ("request.invalid", "pass.token_required", "pass.invalid", "request.not_found", "booking.started"),
-        security=PASS_TOKEN,
-    ),
-    ("get", "/api/v1/reports/uptake"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
-        {
-            "ot": "cahors",
-            "from": "2026-01-01",
-            "to": "2026-07-14",
-            "totals": {
-                "passes": 412,
-                "persons": 903,
-                "redemptions": 655,
-                "passes_used": 301,
-                "uptake_rate": 0.73,
-                "co2_avoided_kg": 5210.4,
-            },
-            "rows": [
-                {
-                    "mode": "train",
-                    "passes": 288,
-                    "persons": 640,
-                    "redemptions": 470,
-                    "passes_used": 215,
-                    "uptake_rate": 0.75,
-                    "co2_avoided_kg": 4102.7,
-                }
-            ],
-        },
-        security=STAFF,
-    ),
-    ("get", "/api/v1/reports/figures"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
-        {
-            "ot": "cahors",
-            "from": "2026-04-01",
-            "to": "2026-07-14",
-            "season_start": "2026-04-01",
-            "previous_period": {"from": "2025-04-01", "to": "2025-07-14"},
-            "figures": {
-                "passes": {"value": 412, "previous": 350},
-                "persons": {"value": 903, "previous": 770},
-                "redemptions": {"value": 655, "previous": 540},
-                "uptake_rate": {"value": 0.73, "previous": 0.7},
-                "uses_per_pass": {"value": 1.59, "previous": 1.54},
-                "co2_avoided_kg": {"value": 5210.4, "previous": 4420.0},
-            },
-            "rows": [],
-            "co2_method": {"source": "ADEME Impact CO2, snapshot 2026-07"},
-        },
-        security=STAFF,
-    ),
-    ("get", "/api/v1/reports/breakdowns"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
-        {
-            "ot": "cahors",
-            "from": "2026-04-01",
-            "to": "2026-07-14",
-            "totals": {"passes": 412, "persons": 903, "redemptions": 655, "uptake_rate": 0.73},
-            "breakdowns": {"mode": [{"mode": "train", "passes": 288, "redemptions": 470}]},
-            "co2_method": {"source": "ADEME Impact CO2, snapshot 2026-07"},
-        },
-        security=STAFF,
-    ),
-    ("get", "/api/v1/slots"): Doc(
-        ("request.invalid", "ot.unknown", *STAFF_REFUSALS),
-        [
-            {
-                "id": 12,
-                "site_id": "grotte-pech-merle",
-                "site_name": "Grotte du Pech Merle",
-                "ot_id": "cahors",
-                "start": "2026-07-15T08:00:00Z",
-                "end": "2026-07-15T09:00:00Z",
-                "capacity": 10,
-                "booked": 4,
-                "remaining": 6,
-                "bookings": 2,
-            }
-        ],
-        security=STAFF,
-    ),
-    ("get", "/api/v1/sites/managed"): Doc(
-        ("request.invalid", "ot.unknown", *STAFF_REFUSALS),
-        [{**SITE_EXAMPLE, "active": True, "updated_at": "2026-07-14T08:00:00Z"}],
-        security=STAFF,
-    ),
-    ("post", "/api/v1/sites"): Doc(
-        ("request.invalid", "site.invalid", "site.exists", *STAFF_REFUSALS),
-        {**SITE_EXAMPLE, "active": True, "updated_at": "2026-07-14T08:00:00Z"},
-        {**SITE_EXAMPLE, "active": True},
-        security=STAFF,
-    ),
-    ("patch", "/api/v1/sites/{site_id}"): Doc(
-        ("request.invalid", "request.not_found", "site.invalid", *STAFF_REFUSALS),
-        {**SITE_EXAMPLE, "min_confidence": "verified", "active": True, "updated_at": "2026-07-14T08:00:00Z"},
-        {"min_confidence": "verified"},
-        security=STAFF,
-    ),
-    ("get", "/api/v1/sites/{site_id}/staff"): Doc(
-        ("request.not_found", *STAFF_REFUSALS),
-        [
-            {
-                "id": 31,
-                "username": "accueil-henri-martin",
-                "active": True,
-                "created_at": "2026-04-01T08:00:00Z",
-                "last_login_at": None,
-            }
-        ],
-        security=STAFF,
-    ),
-    ("post", "/api/v1/sites/{site_id}/staff"): Doc(
-        ("request.invalid", "request.not_found", "account.username_taken", *STAFF_REFUSALS),
-        {
-            "id": 31,
-            "username": "accueil-henri-martin",
-            "active": True,
-            "created_at": "2026-04-01T08:00:00Z",
-            "last_login_at": None,
-        },
-        {"username": "accueil-henri-martin", "password": "a long passphrase"},
-        security=STAFF,
-    ),
-    ("post", "/api/v1/sites/{site_id}/staff/{account_id}/sign-out"): Doc(
-        ("request.invalid", "request.not_found", *STAFF_REFUSALS), security=STAFF
-    ),
-    ("patch", "/api/v1/sites/{site_id}/staff/{account_id}"): Doc(
-        ("request.invalid", "request.not_found", *STAFF_REFUSALS),
-        {
-            "id": 31,
-            "username": "accueil-henri-martin",
-            "active": False,
-            "created_at": "2026-04-01T08:00:00Z",
-            "last_login_at": None,
-        },
-        {"active": False},
-        security=STAFF,
-    ),
-    ("post", "/api/v1/redemptions/conflicts/{conflict_id}/acknowledge"): Doc(
-        ("request.invalid", "request.not_found", "conflict.already_acknowledged", *STAFF_REFUSALS),
-        {
-            "id": 3,
-            "code": "K7M2QX9RTA",
-            "site_id": "musee-henri-martin",
-            "acknowledged_at": "2026-07-14T10:02:00Z",
-            "acknowledged_by": "demo-ot-cahors",
-            "note": "two desks offline at once",
-        },
-        {"note": "two desks offline at once"},
-        security=STAFF,
-    ),
-    ("get", "/api/v1/review/proofs"): Doc(
-        ("request.invalid", *STAFF_REFUSALS),
-        [
-            {
-                "id": REVIEW_ID,
-                "status": "pending",
-                "mode": "train",
-                "persons": 2,
-                "arrival_date": None,
-                "arrival_stop_id": None,
-                "site_id": None,
-                "ot": None,
-                "submitted_at": "2026-07-14T08:40:00Z",
-                "photo_url": f"/api/v1/review/proofs/{REVIEW_ID}/photo",
-            }
-        ],
-        security=STAFF,
-    ),
-    ("get", "/api/v1/review/proofs/{review_id}/photo"): Doc(("request.not_found", *STAFF_REFUSALS), security=STAFF),
-    ("post", "/api/v1/review/proofs/{review_id}/approve"): Doc(
-        (
-            "request.invalid",
-            "request.not_found",
-            "review.already_decided",
-            "review.date_required",
-            "review.place_required",
-            "proof.too_old",
-            "proof.in_future",
-            "proof.unknown_stop",
-            "proof.stop_mode_mismatch",
-            "proof.stop_outside_lot",
-            "proof.evidence_invalid",
-            *STAFF_REFUSALS,
-        ),
-        {"id": REVIEW_ID, "status": "accepted", "pass_code": "K7M2QX9RTA"},
-        {"date": "2026-07-14", "arrival_stop_id": "StopArea:OCE87613042"},
-        STAFF,
-    ),
-    ("post", "/api/v1/review/proofs/{review_id}/reject"): Doc(
-        ("request.invalid", "request.not_found", "review.already_decided", *STAFF_REFUSALS),
-        {"id": REVIEW_ID, "status": "rejected", "pass_code": None},
-        {"reason": "Photo illisible"},
-        STAFF,
-    ),
 }
 
 SECURITY_SCHEMES: Final = {
@@ -787,8 +259,8 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any], doc: 
         operation["security"] = doc.security
 
 
-def complete(schema: dict[str, Any]) -> dict[str, Any]:
-    """The document with what the table above adds; operations it does not know are left bare
+def complete(schema: dict[str, Any], operations: dict[tuple[str, str], Doc]) -> dict[str, Any]:
+    """The document with what `operations` adds; operations it does not know are left bare
     (a test fails on them)."""
     done = copy.deepcopy(schema)
     components = done.setdefault("components", {})
@@ -798,7 +270,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     done["x-error-codes"] = dict(sorted(STATUS.items()))
     for path, item in done.get("paths", {}).items():
         for method, operation in item.items():
-            doc = OPERATIONS.get((method, path))
+            doc = operations.get((method, path))
             if doc is not None and isinstance(operation, dict):
                 _complete_operation(path, method, operation, doc)
     return done
@@ -806,22 +278,23 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class _Completed:
+    operations: dict[tuple[str, str], Doc]
     source: int | None = None
     document: dict[str, Any] = field(default_factory=dict)
 
     def of(self, schema: dict[str, Any]) -> dict[str, Any]:
         # Litestar builds the schema once per app: complete it once too
         if self.source != id(schema):
-            self.source, self.document = id(schema), complete(schema)
+            self.source, self.document = id(schema), complete(schema, self.operations)
         return self.document
 
 
 class ContractJson(JsonRenderPlugin):
     """/schema/openapi.json, completed."""
 
-    def __init__(self) -> None:
+    def __init__(self, operations: dict[tuple[str, str], Doc]) -> None:
         super().__init__()
-        self._completed = _Completed()
+        self._completed = _Completed(operations)
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
         return encode_json(self._completed.of(openapi_schema))
@@ -839,7 +312,6 @@ class LocalSwaggerUI(SwaggerRenderPlugin):
             favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
             path="/",
         )
-        self._completed = _Completed()
         self._start_script = start_script
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:

@@ -112,19 +112,41 @@ async def _charge_unknown_code(db: asyncpg.Connection, settings: Settings, desk:
             raise UnknownCodesLimited(counted, scope)
 
 
+async def _desk_alert(
+    db: asyncpg.Connection,
+    desk: Desk,
+    scan: Scan,
+    kind: str,
+    *,
+    details: dict[str, Any],
+    pass_id: int | None = None,
+    once_key: str | None = None,
+) -> None:
+    """An alert for the OT about what this desk's scanner did (once per `once_key`)."""
+    await repository.insert_alert(
+        db,
+        kind=kind,
+        site_id=desk.site_id,
+        account_id=desk.account_id,
+        device=scan.device,
+        device_id=scan.device_id,
+        pass_id=pass_id,
+        details=details,
+        once_key=once_key,
+    )
+
+
 async def _alert_unknown_codes_burst(
     db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, limited: UnknownCodesLimited
 ) -> None:
     """One alert per scanner and window for the OT."""
     limits = settings.config.rules.rate_limits
     scanner = f"device:{scan.device_id}" if limited.scope == "device" else f"account:{desk.account_id}"
-    await repository.insert_alert(
+    await _desk_alert(
         db,
-        kind="unknown_codes_burst",
-        site_id=desk.site_id,
-        account_id=desk.account_id,
-        device=scan.device,
-        device_id=scan.device_id,
+        desk,
+        scan,
+        "unknown_codes_burst",
         details={
             "scope": limited.scope,
             "unknown_codes": limited.counted.hits - 1,
@@ -160,34 +182,15 @@ async def _use(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
 ) -> dict[str, Any]:
     check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
-    try:
-        code = await _presented_code(scan, settings, keyring, pool)
-        pass_row = await passes_repository.by_code(db, code)
-        if pass_row is None:
-            # a genuine signature over an unknown pass means the token is not ours to honour
-            raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
-    except Problem as refusal:
-        if refusal.code in UNKNOWN_CODES:
-            await _charge_unknown_code(db, settings, desk, scan)
-        raise
-
+    pass_row = await _presented_pass(db, settings, keyring, pool, desk, scan)
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
     moment = min(scan.scanned_at, now) if scan.source == "sync" and scan.scanned_at else now
-    revoked_unknown_to_desk = False
-    if pass_row["revoked_at"] is not None:
-        if pass_row["revoked_at"] <= moment:
-            raise Problem(410, "pass.revoked")
-        # ...unless the desk had fetched the revocation list since: it could have known
+    known_at = None
+    if pass_row["revoked_at"] is not None and pass_row["revoked_at"] > moment:
         known_at = await repository.revocations_known_at(db, desk.account_id, scan.device_id)
-        if known_at is not None and pass_row["revoked_at"] <= known_at:
-            raise Problem(410, "pass.revoked")
-        revoked_unknown_to_desk = True
-    if moment >= pass_row["valid_until"]:
-        raise Problem(410, "pass.expired", valid_until=End(pass_row["valid_until"]))
-    if moment < pass_row["valid_from"]:
-        raise Problem(422, "pass.not_yet_valid", valid_from=pass_row["valid_from"])
+    revoked_unknown_to_desk = check_pass_at(pass_row, moment, known_at)
 
     site = await territory_repository.site(db, desk.site_id)
     if site is None or not site["active"]:
@@ -195,10 +198,7 @@ async def _use(
     check_site_accepts(site, pass_row, clock.local_date(settings, moment))
 
     admitted_before = await repository.admitted(db, pass_row["id"], desk.site_id)
-    persons = scan.persons if scan.persons is not None else max(pass_row["persons"] - admitted_before, 1)
-    if persons > pass_row["persons"]:
-        raise Problem(422, "redemption.too_many_persons", persons=pass_row["persons"])
-
+    persons = persons_to_admit(scan.persons, pass_row["persons"], admitted_before)
     booking = await repository.active_booking(db, pass_row["id"], desk.site_id) if site["bookable"] else None
     if site["booking_required"] and booking is None:
         raise Problem(409, "booking.required")
@@ -218,22 +218,80 @@ async def _use(
         scanned_at=scan.scanned_at,
     )
     if row is not None and revoked_unknown_to_desk:
-        await repository.insert_alert(
-            db,
-            kind="revoked_pass_accepted_offline",
-            site_id=desk.site_id,
-            account_id=desk.account_id,
-            device=scan.device,
-            device_id=scan.device_id,
-            pass_id=pass_row["id"],
-            details={
-                "revoked_at": _iso(pass_row["revoked_at"]),
-                "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
-                "revocations_known_at": _iso(known_at) if known_at else None,
-            },
-        )
+        await _alert_revoked_accepted_offline(db, desk, scan, pass_row, known_at)
     if row is None:
         await _refuse_no_room(db, desk, scan, pass_row, persons)
+    declared = None
+    if pass_row["confidence"] == "plausible":
+        declared = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
+    return _admitted_answer(pass_row, row, persons, scan, site, declared, booking)
+
+
+async def _presented_pass(
+    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
+) -> asyncpg.Record:
+    """The pass the scan presents (its token checked, or its code looked up); an unknown
+    code is charged to the desk's limit."""
+    try:
+        code = await _presented_code(scan, settings, keyring, pool)
+        pass_row = await passes_repository.by_code(db, code)
+        if pass_row is None:
+            # a genuine signature over an unknown pass means the token is not ours to honour
+            raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
+    except Problem as refusal:
+        if refusal.code in UNKNOWN_CODES:
+            await _charge_unknown_code(db, settings, desk, scan)
+        raise
+    return pass_row
+
+
+def check_pass_at(pass_row: Any, moment: datetime, revocations_known_at: datetime | None) -> bool:
+    """The pass valid at `moment` (revoked, expired and not-yet-valid refused); True when it
+    was revoked after `moment` but before the desk's last revocation list: accepted, and
+    told to the OT. No I/O."""
+    revoked_at = pass_row["revoked_at"]
+    if revoked_at is not None:
+        if revoked_at <= moment:
+            raise Problem(410, "pass.revoked")
+        # ...unless the desk had fetched the revocation list since: it could have known
+        if revocations_known_at is not None and revoked_at <= revocations_known_at:
+            raise Problem(410, "pass.revoked")
+    if moment >= pass_row["valid_until"]:
+        raise Problem(410, "pass.expired", valid_until=End(pass_row["valid_until"]))
+    if moment < pass_row["valid_from"]:
+        raise Problem(422, "pass.not_yet_valid", valid_from=pass_row["valid_from"])
+    return revoked_at is not None
+
+
+def persons_to_admit(asked: int | None, pass_persons: int, admitted_before: int) -> int:
+    """Those the desk asks for, or by default those of the pass not yet in (one at least). No I/O."""
+    persons = asked if asked is not None else max(pass_persons - admitted_before, 1)
+    if persons > pass_persons:
+        raise Problem(422, "redemption.too_many_persons", persons=pass_persons)
+    return persons
+
+
+async def _alert_revoked_accepted_offline(
+    db: asyncpg.Connection, desk: Desk, scan: Scan, pass_row: Any, known_at: datetime | None
+) -> None:
+    await _desk_alert(
+        db,
+        desk,
+        scan,
+        "revoked_pass_accepted_offline",
+        pass_id=pass_row["id"],
+        details={
+            "revoked_at": _iso(pass_row["revoked_at"]),
+            "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
+            "revocations_known_at": _iso(known_at) if known_at else None,
+        },
+    )
+
+
+def _admitted_answer(
+    pass_row: Any, row: Any, persons: int, scan: Scan, site: Any, declared: Any, booking: Any
+) -> dict[str, Any]:
+    """The 201 body of an admission (docs/API.md). No I/O."""
     body: dict[str, Any] = {
         "status": "ok",
         "pass": {
@@ -254,8 +312,8 @@ async def _use(
         },
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
-    if pass_row["confidence"] == "plausible":
-        body["pass"]["declared"] = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
+    if declared is not None:
+        body["pass"]["declared"] = declared
     if booking is not None:
         body["booking"] = {
             "id": booking["id"],

@@ -41,6 +41,18 @@ def _period(state: State, start: date | None, end: date | None) -> Period:
     return resolve(start, end, local_date(settings), lambda day: season_start(settings, day))
 
 
+async def _asked(
+    request: Request[Staff, Any, Any], db: DB, state: State, ot: str | None, start: date | None, end: date | None
+) -> tuple[str | None, Period]:
+    """The scope (checked against the caller) and the period a report is asked for."""
+    return await _scope(request, db, ot), _period(state, start, end)
+
+
+def _territory(state: State) -> dict[str, Any]:
+    """What every report reads from the configuration: the Lot's zone, the CO2 factors."""
+    return {"tz": state.settings.config.territory.timezone, "factors": state.settings.config.factors}
+
+
 def _file(content: bytes, media_type: str, filename: str) -> Response[bytes]:
     return Response(
         content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
@@ -77,8 +89,7 @@ class ReportController(Controller):
         end: To = None,
         group_by: FromQuery[Literal["ot"] | None] = None,
     ) -> dict[str, Any]:
-        scope = await _scope(request, db, ot)
-        period = _period(state, start, end)
+        scope, period = await _asked(request, db, state, ot, start, end)
         report = await service.figures(
             db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
         )
@@ -101,17 +112,8 @@ class ReportController(Controller):
         format: FromQuery[Literal["json", "xlsx"] | None] = None,
     ) -> Response[Any]:
         wanted = _breakdown_list(request)
-        scope = await _scope(request, db, ot)
-        period = _period(state, start, end)
-        settings = state.settings
-        report = await service.breakdowns(
-            db,
-            ot_id=scope,
-            period=period,
-            wanted=wanted,
-            tz=settings.config.territory.timezone,
-            factors=settings.config.factors,
-        )
+        scope, period = await _asked(request, db, state, ot, start, end)
+        report = await service.breakdowns(db, ot_id=scope, period=period, wanted=wanted, **_territory(state))
         if format == "xlsx":
             method = dict(report["co2_method"])
             sources = method.pop("distance_sources")
@@ -144,17 +146,8 @@ class ReportController(Controller):
             QueryParameter(description="CSV flavour: rfc4180 (default; comma) or excel-fr (BOM, `;`, decimal comma)"),
         ] = None,
     ) -> Response[Any]:
-        scope = await _scope(request, db, ot)
-        period = _period(state, start, end)
-        settings = state.settings
-        report = await service.uptake(
-            db,
-            ot_id=scope,
-            period=period,
-            group_by=group_by,
-            tz=settings.config.territory.timezone,
-            factors=settings.config.factors,
-        )
+        scope, period = await _asked(request, db, state, ot, start, end)
+        report = await service.uptake(db, ot_id=scope, period=period, group_by=group_by, **_territory(state))
         rows = report["rows"] or [report["totals"]]
         name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))

@@ -1,0 +1,67 @@
+"""What the OpenAPI document says of the passes routes beyond what Litestar infers
+(service.core.openapi.Doc: refusals, examples, security)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from service.core.openapi import (
+    HOLDER_REFUSALS,
+    PASS_TOKEN,
+    QR,
+    STAFF,
+    STAFF_REFUSALS,
+    Doc,
+)
+
+OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+    ("get", "/.well-known/jwks.json"): Doc(
+        (),
+        {
+            "keys": [
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "kid": "Um71NZbp-DZT",
+                    "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                    "alg": "EdDSA",
+                    "use": "sig",
+                }
+            ]
+        },
+    ),
+    ("get", "/api/v1/passes/{code}"): Doc(
+        HOLDER_REFUSALS,
+        {
+            "code": "K7M2QX9RTA",
+            "code_display": "K7M2-QX9R-TA",
+            "persons": 2,
+            "mode": "train",
+            "method": "declared_trip",
+            "confidence": "plausible",
+            "valid_from": "2026-07-13T22:00:00Z",
+            "valid_until": "2026-07-20T22:00:00Z",
+            "status": "valid",
+            "redemptions": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
+            "bookings": [],
+        },
+        security=PASS_TOKEN,
+    ),
+    ("get", "/api/v1/passes/{code}/qr.svg"): Doc(
+        (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"),
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 57 57">…</svg>',
+        security=QR,
+    ),
+    ("get", "/api/v1/passes/{code}/qr.png"): Doc(
+        (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"), security=QR
+    ),
+    ("post", "/api/v1/passes/send-again"): Doc(
+        ("request.invalid", "request.rate_limited"), None, {"email": "visitor@example.org"}
+    ),
+    ("post", "/api/v1/passes/{code}/revoke"): Doc(
+        ("request.invalid", "pass.not_found", *STAFF_REFUSALS),
+        {"code": "K7M2QX9RTA", "revoked_at": "2026-07-15T10:00:00Z", "reason": "ticket shared"},
+        {"reason": "ticket shared"},
+        STAFF,
+    ),
+}
