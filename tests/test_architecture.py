@@ -81,3 +81,25 @@ def test_no_file_of_the_service_or_its_scripts_is_longer_than_500_lines():
     sources = [*SERVICE.rglob("*.py"), *(ROOT / "front" / "src").rglob("*.js")]
     long = [f"{path.relative_to(ROOT)}: {n}" for path in sources if (n := len(path.read_text().splitlines())) > 500]
     assert long == [], long
+
+
+def test_the_pages_call_services_never_repositories_or_controllers():
+    reached = sorted(
+        (str(path.relative_to(ROOT)), node.module)
+        for path in (SERVICE / "pages").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        and node.module
+        and node.module.startswith("service.")
+        and node.module.rsplit(".", 1)[-1] in ("repository", "controller", "sites_controller")
+    )
+    # `from service.x import repository` names the module in the import's names
+    reached += sorted(
+        (str(path.relative_to(ROOT)), f"{node.module}.{alias.name}")
+        for path in (SERVICE / "pages").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("service.")
+        for alias in node.names
+        if alias.name in ("repository", "controller", "sites_controller")
+    )
+    assert reached == [], reached

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.proofs.controller import MAX_CLAIM_BYTES
+from service.proofs.service import MAX_CLAIM_BYTES
 from tests.helpers import staff_headers, trip_claim
 
 BAD_BODIES = [

@@ -16,7 +16,7 @@ from PIL import Image
 from service.app import create_app
 from service.core import clock
 from service.core.clock import lot_zone
-from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
+from service.proofs.service import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from tests.gpx_factory import (
     CAHORS_STATION,
     LALBENQUE_TO_CAHORS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 
 from service.bookings import repository
@@ -68,3 +70,8 @@ async def cancel(
         if booking["starts_at"] <= clock.now():
             raise Problem(409, "booking.started")
         await repository.cancel(db, booking["id"], booking["slot_id"], booking["persons"])
+
+
+async def slots_of(db: asyncpg.Connection, site_id: str, day: date | None, tz: str) -> list[asyncpg.Record]:
+    """A site's slots of a Lot day, with the places left."""
+    return await repository.slots_of(db, site_id, day, tz)

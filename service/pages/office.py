@@ -29,23 +29,22 @@ from service.accounts.guards import (
     session_cookie,
     session_cookie_token,
 )
-from service.bookings import repository as bookings
+from service.bookings import service as bookings
 from service.core.clock import local_date, season_start, to_local
 from service.core.db import DB
 from service.core.errors import Problem
 from service.core.i18n import current_timezone, format_day, format_moment
 from service.pages.templating import Lang, page
 from service.passes import codes
-from service.passes import repository as passes
-from service.redemptions import repository as redemptions
+from service.passes import service as passes
+from service.redemptions import service as redemptions
 from service.reports import breakdowns
 from service.reports import service as reports
 from service.reports.period import Period, resolve
-from service.reviews import repository as reviews
 from service.reviews import service as review_service
 from service.settings import Settings
-from service.territory import repository as territory
-from service.territory.sites_controller import managed_site
+from service.territory import service as territory
+from service.territory.views import managed_site
 
 OFFICE_ROLES = ("ot", "pilot", "admin")
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
@@ -122,13 +121,15 @@ async def office_staff(request: Request, lang: str) -> Staff | Template:
 
 
 def _dashboard_scope(staff: Staff, ot: str | None, ots: list[Any]) -> str | None | tuple[int, str]:
-    """The OT the dashboard is about (None: the department), or why not (status, reason):
-    an OT sees its own territory; the pilot an OT, or the department (no `ot`)."""
-    if staff.role == "ot":
-        return (403, "ot") if ot not in (None, "", staff.ot_id) else staff.ot_id
-    if ot and not any(row["id"] == ot for row in ots):
+    """The OT the dashboard is about (None: the department), as the reports API decides it
+    (Staff.ot_scope), or why not (status, reason)."""
+    try:
+        scope = staff.ot_scope(ot or None)
+    except Problem:
+        return 403, "ot"
+    if scope is not None and not any(row["id"] == scope for row in ots):
         return 404, "unknown_ot"
-    return ot or None
+    return scope
 
 
 def _period_or_season(settings: Settings, start: date | None, end: date | None, today: date) -> tuple[Period, bool]:
@@ -169,7 +170,7 @@ class OfficePages(Controller):
         if isinstance(staff, Template):
             return staff
         settings: Settings = request.app.state.settings
-        ots = await territory.list_ots(db)
+        ots = await territory.ots(db)
         scope = _dashboard_scope(staff, ot, ots)
         if isinstance(scope, tuple):
             return _refused(lang, staff, *scope)
@@ -232,36 +233,27 @@ class OfficePages(Controller):
             return staff
         settings: Settings = request.app.state.settings
         scope = staff.ot_id if staff.role == "ot" else None
-        sites = await territory.list_sites(db, scope, None)
+        sites = await territory.site_rows(db, scope)
         bookable = [row for row in sites if row["bookable"]]
         chosen = next((row for row in bookable if row["id"] == site), bookable[0] if bookable else None)
         day = day or local_date(settings)
-        stops = [row for row in await territory.list_stops(db, None) if row["in_lot"] or row["gateway"]]
-        queue = await reviews.queue(db, scope, "pending", limit=200)
-        # Earlier proofs whose photo looks like one of these (a crop, a filter), and their outcome.
-        lookalikes: dict[int, list[asyncpg.Record]] = {}
-        window = settings.config.rules.privacy.reuse_window_days
-        for match in await review_service.lookalikes(db, [row["id"] for row in queue], window):
-            lookalikes.setdefault(match["for_proof"], []).append(match)
-        # Earlier rides a held bike ride may repeat (a companion's, or a blurred copy), and their outcome.
-        similar_rides: dict[int, list[asyncpg.Record]] = {}
-        for match in await reviews.similar_rides(db, [row["id"] for row in queue if row["method"] == "gpx"]):
-            similar_rides.setdefault(match["for_proof"], []).append(match)
+        stops = [row for row in await territory.stops(db) if row["in_lot"] or row["gateway"]]
+        queue = await review_service.review_queue(db, settings, scope, "pending")
         return page(
             "office/work.html.j2",
             lang,
             staff=staff,
-            queue=queue,
-            lookalikes=lookalikes,
-            similar_rides=similar_rides,
+            queue=queue.proofs,
+            lookalikes=queue.lookalikes,
+            similar_rides=queue.similar_rides,
             stops=stops,
             stop_names={row["id"]: row["name"] for row in stops},
-            sites=await territory.list_sites(db, None, None),
+            sites=await territory.site_rows(db),
             bookable=bookable,
             chosen_site=chosen,
             day=day,
             slots=await bookings.slots_of(db, chosen["id"], day, settings.config.territory.timezone) if chosen else [],
-            conflicts=await redemptions.conflicts(db, scope, "open", limit=500),
+            conflicts=await redemptions.open_conflicts(db, scope),
             site_names={row["id"]: row["name"] for row in sites},
             timezone=settings.config.territory.timezone,
             done=done if done in ("approved", "rejected", "revoked", "slot_created", "acknowledged") else None,
@@ -285,7 +277,7 @@ class OfficePages(Controller):
             return staff
         scope = staff.ot_id if staff.role == "ot" else None
         # the rows of GET /api/v1/sites/managed
-        managed = [managed_site(row) for row in await territory.all_sites(db, scope)]
+        managed = await territory.managed_sites(db, scope)
         chosen = None
         if site:
             row = await territory.site(db, site)
@@ -294,7 +286,7 @@ class OfficePages(Controller):
             if not staff.may_see_ot(row["ot_id"]):
                 return _refused(lang, staff, 403, "ot")
             chosen = managed_site(row)
-        ots = [row for row in await territory.list_ots(db) if staff.may_see_ot(row["id"])]
+        ots = [row for row in await territory.ots(db) if staff.may_see_ot(row["id"])]
         return page(
             "office/sites.html.j2",
             lang,

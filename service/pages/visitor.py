@@ -24,16 +24,13 @@ from service.pages import claim_form
 from service.pages.assets import DIST_DIR, asset_url
 from service.pages.templating import Lang, page
 from service.passes import codes, qr
-from service.passes import repository as passes_repository
 from service.passes import service as passes
-from service.passes.controller import ask_to_send_again
 from service.proofs import service as proofs
-from service.proofs.controller import MAX_CLAIM_BYTES, MAX_FILE_BYTES
+from service.proofs.service import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.reports import co2
-from service.reviews import repository as reviews
+from service.reviews import service as reviews
 from service.settings import ClaimRules, Settings
-from service.territory import repository as territory
-from service.territory.controller import site_from_row
+from service.territory import service as territory
 
 # The home-screen icon: the service's green with a leaf-like pass mark, no text to translate.
 ICON_SVG = (
@@ -47,9 +44,9 @@ ICON_SVG = (
 async def _form_context(request: Request, db: DB, form: claim_form.FormState | None = None) -> dict[str, Any]:
     settings = request.app.state.settings
     rules = settings.config.rules
-    sites = [site_from_row(row) for row in await territory.list_sites(db, None, None)]
-    offers_by_ot = [(ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.list_ots(db)]
-    stops = await territory.list_stops(db, None)
+    sites = await territory.partner_sites(db)
+    offers_by_ot = [(ot, [site for site in sites if site.ot == ot["id"]]) for ot in await territory.ots(db)]
+    stops = await territory.stops(db)
     modes = list(rules.claims.modes)
     form = form or claim_form.FormState()
     values = {"mode": modes[0], "persons": "1", "date": clock.local_date(settings).isoformat(), **form.values}
@@ -218,7 +215,7 @@ class VisitorPages(Controller):
         mode, method, persons = values.get("mode", ""), values.get("method", ""), values.get("persons", "1")
         email = values.get("email") or None
         if not form.summary:
-            stops = await territory.list_stops(db, None)
+            stops = await territory.stops(db)
             evidence = claim_form.evidence_of(method, values, _stop_id(stops, mode, values.get("stop", "")))
             upload = files.get(claim_form.upload_field(method) or "")
             claim = proofs.Claim(mode, method, int(persons), evidence, upload, email, lang)
@@ -244,7 +241,7 @@ class VisitorPages(Controller):
                     return Redirect(f"/review/{outcome.id}?lang={lang}", status_code=303)
                 # Shown at once, without JavaScript too; the script moves the token into the
                 # fragment of /pass (never a URL the browser sends) and keeps it on the phone.
-                row = await passes_repository.by_code(db, outcome.code)
+                row = await passes.by_code(db, outcome.code)
                 return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings, again=outcome.again))
         if method in claim_form.NEXT_STEP:
             form.next_step = i18n.gettext(claim_form.NEXT_STEP[method], lang)
@@ -265,7 +262,7 @@ class VisitorPages(Controller):
             raise Problem(404, "request.not_found")
         token = None
         if row["pass_code"] is not None:
-            pass_row = await passes_repository.by_code(db, row["pass_code"])
+            pass_row = await passes.by_code(db, row["pass_code"])
             token = passes.token_for(passes.claims_of(pass_row), state.settings, state.keyring)
         return page(
             "visitor/review.html.j2",
@@ -299,7 +296,8 @@ class VisitorPages(Controller):
             template = _pass_page(state, lang, form=form)
             template.status_code = 422
             return template
-        await ask_to_send_again(request, state, db, email)
+        bucket = ratelimit.client_bucket("pass_resends", request, state.derived_keys.fingerprint)
+        await passes.send_again_asked(db, state.settings, bucket, email, lambda: outbox.wake(state))
         return Redirect(f"/pass?lang={lang}&sent=true", status_code=303)
 
     @get("/co2", name="visitor.co2")

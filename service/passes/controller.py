@@ -19,7 +19,7 @@ from service.core.errors import Problem
 from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository
-from service.passes.service import claims_of, holder_claims, send_again, token_for
+from service.passes.service import claims_of, holder_claims, send_again_asked, token_for
 from service.reports import co2
 
 
@@ -92,18 +92,6 @@ async def _qr_token(
     return token_for(claims_of(row), state.settings, state.keyring)
 
 
-async def ask_to_send_again(request: Request, state: State, db: asyncpg.Connection, email: str) -> None:
-    """The API's and the pass page's « send my pass again », counted per client."""
-    await ratelimit.hit(
-        db,
-        ratelimit.client_bucket("pass_resends", request, state.derived_keys.fingerprint),
-        state.settings.config.rules.rate_limits.pass_resends_per_hour,
-        window_seconds=3600,
-    )
-    await send_again(db, email)
-    outbox.wake(state)
-
-
 class PassController(Controller):
     path = "/api/v1/passes"
     tags = ["passes"]
@@ -116,7 +104,8 @@ class PassController(Controller):
         "again (at most every 15 minutes). 202 whether or not there is one: the answer tells nothing of the address.",
     )
     async def resend(self, request: Request, state: State, db: DB, data: JSONBody[SendAgain]) -> None:
-        await ask_to_send_again(request, state, db, data.email)
+        bucket = ratelimit.client_bucket("pass_resends", request, state.derived_keys.fingerprint)
+        await send_again_asked(db, state.settings, bucket, data.email, lambda: outbox.wake(state))
 
     @get("/{code:str}", summary="The pass, for its holder (bearer: the pass token)")
     async def show(self, request: Request, state: State, db: DB, code: FromPath[str]) -> PassView:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from service.core import ratelimit
 from service.core.clock import local_date
 from service.core.errors import Problem
 from service.core.i18n import term
@@ -127,6 +128,16 @@ async def send_again(conn: asyncpg.Connection, email: str) -> None:
             await mail.enqueue(conn, "pass_sent_again", row["lang"], pass_id=row["id"])
 
 
+async def send_again_asked(
+    db: asyncpg.Connection, settings: Settings, client_bucket: str, email: str, wake_mail: Callable[[], None]
+) -> None:
+    """« Send my pass again », from the API or the pass page: counted against the client's
+    hourly limit, then queued and the mail sender woken."""
+    await ratelimit.hit(db, client_bucket, settings.config.rules.rate_limits.pass_resends_per_hour, window_seconds=3600)
+    await send_again(db, email)
+    wake_mail()
+
+
 def claims_of(row: asyncpg.Record) -> tokens.PassClaims:
     return tokens.PassClaims(
         row["code"], row["persons"], row["mode"], row["confidence"], row["valid_from"], row["valid_until"]
@@ -200,3 +211,8 @@ def mail_facts(settings: Settings, keyring: Keyring) -> Callable[[asyncpg.Record
         )
 
     return facts
+
+
+async def by_code(db: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    """The stored pass of a (canonical) code, for the faces that show it."""
+    return await repository.by_code(db, code)

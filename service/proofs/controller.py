@@ -22,13 +22,10 @@ from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.methods.registry import METHODS
+from service.proofs.service import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.settings import Mode
 
 Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
-
-# A file part may be as large as the largest proof file ([gpx] max_bytes); the body, that and the form.
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_CLAIM_BYTES = MAX_FILE_BYTES + 1024 * 1024
 
 
 class ClaimRequest(msgspec.Struct, forbid_unknown_fields=True):

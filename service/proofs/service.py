@@ -21,6 +21,10 @@ from service.proofs.rules import ProofSeen, Verdict, check_mode
 from service.settings import Settings
 from service.signing.service import Keyring
 
+# A file part may be as large as the largest proof file ([gpx] max_bytes); the body, that and the form.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_CLAIM_BYTES = MAX_FILE_BYTES + 1024 * 1024
+
 __all__ = ["Claim", "PendingReview", "accept", "claim", "earned", "submit"]
 
 

@@ -383,3 +383,8 @@ def sync_result(nonce: str, device: str, status: int, body: dict[str, Any]) -> d
     if body.get("code") == "redemption.already_redeemed":
         return {"nonce": nonce, "status": SYNC_DUPLICATE, "code": body["code"], "first": body["first"]}
     return {"nonce": nonce, "status": SYNC_REJECTED, "code": body.get("code"), "detail": body.get("detail")}
+
+
+async def open_conflicts(db: asyncpg.Connection, scope: str | None, *, limit: int = 500) -> list[asyncpg.Record]:
+    """The offline-scan conflicts of `scope` not yet acknowledged."""
+    return await repository.conflicts(db, scope, "open", limit=limit)

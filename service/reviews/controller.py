@@ -144,35 +144,10 @@ class ReviewQueueController(Controller):
         scope = staff.ot_id if staff.role == "ot" else ot
         if staff.role == "ot" and ot not in (None, staff.ot_id):
             raise Problem(403, "auth.forbidden")
-        rows = await repository.queue(db, scope, status, limit=200)
-        similar: dict[int, list[Lookalike]] = {}
-        window = state.settings.config.rules.privacy.reuse_window_days
-        for match in await service.lookalikes(db, [row["id"] for row in rows], window):
-            similar.setdefault(match["for_proof"], []).append(
-                Lookalike(
-                    str(match["public_id"]),
-                    match["status"],
-                    match["created_at"],
-                    match["reviewed_at"],
-                    match["review_reason"],
-                    match["bits_apart"],
-                    _photo_url(match),
-                )
-            )
-        rides: dict[int, list[SimilarRide]] = {}
-        for match in await repository.similar_rides(db, [row["id"] for row in rows]):
-            rides.setdefault(match["for_proof"], []).append(
-                SimilarRide(
-                    str(match["public_id"]),
-                    match["status"],
-                    match["persons"],
-                    match["created_at"],
-                    match["reviewed_at"],
-                    match["review_reason"],
-                    None if match["time_gap_seconds"] is None else round(match["time_gap_seconds"], 1),
-                    None if match["wobble_correlation"] is None else round(match["wobble_correlation"], 2),
-                )
-            )
+        queue = await service.review_queue(db, state.settings, scope, status)
+        rows = queue.proofs
+        similar = {proof_id: [_lookalike(m) for m in matches] for proof_id, matches in queue.lookalikes.items()}
+        rides = {proof_id: [_similar_ride(m) for m in matches] for proof_id, matches in queue.similar_rides.items()}
         return [
             QueuedProof(
                 id=str(row["public_id"]),
@@ -242,3 +217,28 @@ class ReviewQueueController(Controller):
 
 def _photo_url(row: asyncpg.Record) -> str | None:
     return f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None
+
+
+def _lookalike(match: asyncpg.Record) -> Lookalike:
+    return Lookalike(
+        str(match["public_id"]),
+        match["status"],
+        match["created_at"],
+        match["reviewed_at"],
+        match["review_reason"],
+        match["bits_apart"],
+        _photo_url(match),
+    )
+
+
+def _similar_ride(match: asyncpg.Record) -> SimilarRide:
+    return SimilarRide(
+        str(match["public_id"]),
+        match["status"],
+        match["persons"],
+        match["created_at"],
+        match["reviewed_at"],
+        match["review_reason"],
+        None if match["time_gap_seconds"] is None else round(match["time_gap_seconds"], 1),
+        None if match["wobble_correlation"] is None else round(match["wobble_correlation"], 2),
+    )

@@ -34,6 +34,31 @@ class Placement:
     site_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The proofs waiting (or decided), with what a reviewer compares each with: the earlier
+    proofs whose photo looks like its own, the earlier rides a held ride may repeat (by proof id)."""
+
+    proofs: list[asyncpg.Record]
+    lookalikes: dict[int, list[asyncpg.Record]]
+    similar_rides: dict[int, list[asyncpg.Record]]
+
+
+async def review_queue(
+    db: asyncpg.Connection, settings: Settings, scope: str | None, status: str, *, limit: int = 200
+) -> ReviewQueue:
+    """The queue of `scope`'s OT (and the proofs no place ties to an OT yet), for the API and the page."""
+    rows = await repository.queue(db, scope, status, limit=limit)
+    ids = [row["id"] for row in rows]
+    alike: dict[int, list[asyncpg.Record]] = {}
+    for match in await lookalikes(db, ids, settings.config.rules.privacy.reuse_window_days):
+        alike.setdefault(match["for_proof"], []).append(match)
+    rides: dict[int, list[asyncpg.Record]] = {}
+    for match in await repository.similar_rides(db, [row["id"] for row in rows if row["method"] == "gpx"]):
+        rides.setdefault(match["for_proof"], []).append(match)
+    return ReviewQueue(rows, alike, rides)
+
+
 async def lookalikes(db: asyncpg.Connection, proof_ids: list[int], window_days: int) -> list[asyncpg.Record]:
     """For each proof of `proof_ids`, the earlier proofs whose photo looks like its own (a
     crop, a filter), with their outcome; two screenshots of one app with other tickets in
@@ -142,3 +167,8 @@ async def reject(db: asyncpg.Connection, staff: Staff, public_id: UUID, reason: 
             actor_id=staff.id,
             details={"reason": reason},
         )
+
+
+async def by_public_id(db: asyncpg.Connection, public_id: UUID) -> asyncpg.Record | None:
+    """A proof sent for review, with its outcome and pass code, for its review page."""
+    return await repository.by_public_id(db, public_id)

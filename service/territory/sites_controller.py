@@ -23,15 +23,8 @@ from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.settings import Mode, SiteConfig
 from service.territory import repository
-from service.territory.controller import Site, site_from_row
 from service.territory.sites import as_dict, problems
-
-
-class ManagedSite(Site):
-    """A site as the people who manage it see it: inactive ones too, and when it last changed."""
-
-    active: bool
-    updated_at: datetime
+from service.territory.views import ManagedSite, Site, managed_site, site_from_row
 
 
 class NewStaff(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,10 +42,6 @@ class SiteStaff(msgspec.Struct):
     active: bool
     created_at: datetime
     last_login_at: datetime | None
-
-
-def managed_site(row: asyncpg.Record) -> ManagedSite:
-    return ManagedSite(**msgspec.structs.asdict(site_from_row(row)), active=row["active"], updated_at=row["updated_at"])
 
 
 def _may_manage(staff: Staff, ot_id: str) -> None:
