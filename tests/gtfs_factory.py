@@ -21,6 +21,8 @@ from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from service.timetables.gtfs import REQUIRED_COLUMNS
+
 Table = tuple[Sequence[str], Iterable[Sequence[object]]]
 Feed = dict[str, Table]
 
@@ -28,19 +30,9 @@ STOPS_HEADER = ("stop_id", "stop_name", "stop_lat", "stop_lon", "location_type",
 ROUTES_HEADER = ("route_id", "agency_id", "route_short_name", "route_long_name", "route_type")
 TRIPS_HEADER = ("route_id", "service_id", "trip_id", "trip_headsign", "trip_short_name", "direction_id")
 STOP_TIMES_HEADER = ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")
-CALENDAR_HEADER = (
-    "service_id",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "start_date",
-    "end_date",
-)
-CALENDAR_DATES_HEADER = ("service_id", "date", "exception_type")
+# the columns the importer requires, in its order (service/timetables/gtfs.py)
+CALENDAR_HEADER = REQUIRED_COLUMNS["calendar.txt"]
+CALENDAR_DATES_HEADER = REQUIRED_COLUMNS["calendar_dates.txt"]
 AGENCY_HEADER = ("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang")
 
 ALL_DAYS = (1, 1, 1, 1, 1, 1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
@@ -12,24 +13,25 @@ _COLUMNS = """
 """
 
 
+@dataclass(frozen=True)
+class NewPass:
+    """What a pass is issued with: the proof's facts, and where its mail goes."""
+
+    proof_id: int
+    mode: str
+    method: str
+    confidence: str
+    persons: int
+    arrival_date: date
+    arrival_stop_id: str | None
+    ot_id: str | None
+    trip_km: float | None
+    email: str | None
+    lang: str
+
+
 async def insert(
-    conn: asyncpg.Connection,
-    *,
-    code: str,
-    proof_id: int,
-    kid: str,
-    mode: str,
-    method: str,
-    confidence: str,
-    persons: int,
-    arrival_date: date,
-    arrival_stop_id: str | None,
-    ot_id: str | None,
-    trip_km: float | None,
-    valid_from: datetime,
-    valid_until: datetime,
-    email: str | None,
-    lang: str,
+    conn: asyncpg.Connection, new: NewPass, *, code: str, kid: str, valid_from: datetime, valid_until: datetime
 ) -> asyncpg.Record | None:
     """The new pass, or None if `code` is taken (the caller draws another)."""
     return await conn.fetchrow(
@@ -41,20 +43,20 @@ async def insert(
         RETURNING id, code, valid_from, valid_until
         """,
         code,
-        proof_id,
+        new.proof_id,
         kid,
-        mode,
-        method,
-        confidence,
-        persons,
-        arrival_date,
-        arrival_stop_id,
-        ot_id,
-        trip_km,
+        new.mode,
+        new.method,
+        new.confidence,
+        new.persons,
+        new.arrival_date,
+        new.arrival_stop_id,
+        new.ot_id,
+        new.trip_km,
         valid_from,
         valid_until,
-        email,
-        lang,
+        new.email,
+        new.lang,
     )
 
 

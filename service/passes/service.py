@@ -16,6 +16,7 @@ from service.core.i18n import term
 from service.mail import compose
 from service.mail import repository as mail
 from service.passes import codes, qr, repository, tokens
+from service.passes.repository import NewPass
 from service.settings import Settings
 from service.signing.service import Keyring
 
@@ -50,57 +51,27 @@ def validity(
 
 
 async def issue(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    keyring: Keyring,
-    *,
-    proof_id: int,
-    mode: str,
-    method: str,
-    confidence: str,
-    persons: int,
-    arrival_date: date,
-    arrival_stop_id: str | None,
-    ot_id: str | None,
-    trip_km: float | None,
-    email: str | None,
-    lang: str,
-    reviewed: bool = False,
+    conn: asyncpg.Connection, settings: Settings, keyring: Keyring, new: NewPass, *, reviewed: bool = False
 ) -> IssuedPass:
     """Store a pass for an accepted proof and sign its token (inside the caller's transaction).
     The claim day is the day of issuance: a claim's, or a reviewer's approval (`reviewed`)."""
     rules = settings.config.rules.passes
     await keyring.refresh(conn, settings.keyring_refresh_seconds)
     valid_from, valid_until = validity(
-        arrival_date,
+        new.arrival_date,
         local_date(settings),
         rules.validity_days,
         ZoneInfo(settings.config.territory.timezone),
         waited=reviewed,
     )
-    key = keyring.current
+    kid = keyring.current.kid
     row = await codes.insert_with_new_code(
-        lambda code: repository.insert(
-            conn,
-            code=code,
-            proof_id=proof_id,
-            kid=key.kid,
-            mode=mode,
-            method=method,
-            confidence=confidence,
-            persons=persons,
-            arrival_date=arrival_date,
-            arrival_stop_id=arrival_stop_id,
-            ot_id=ot_id,
-            trip_km=trip_km,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            email=email,
-            lang=lang,
-        )
+        lambda code: repository.insert(conn, new, code=code, kid=kid, valid_from=valid_from, valid_until=valid_until)
     )
-    claims = tokens.PassClaims(row["code"], persons, mode, confidence, row["valid_from"], row["valid_until"])
-    return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, method)
+    claims = tokens.PassClaims(
+        row["code"], new.persons, new.mode, new.confidence, row["valid_from"], row["valid_until"]
+    )
+    return IssuedPass(row["id"], row["code"], token_for(claims, settings, keyring), claims, new.method)
 
 
 async def of_proof(conn: asyncpg.Connection, settings: Settings, keyring: Keyring, proof_id: int) -> IssuedPass | None:

@@ -100,22 +100,20 @@ async def accept(
         if admission.outcome == "review":
             held = await repository.hold_for_review(db, proof_id, list(admission.similar), request.lang, request.email)
             return PendingReview(held["public_id"], held["status"])
-        issued = await passes.issue(
-            db,
-            ctx.settings,
-            keyring,
-            proof_id=proof_id,
-            mode=request.mode,
-            method=request.method,
-            confidence=verdict.confidence,
-            persons=verdict.persons,
-            arrival_date=verdict.arrival_date,
-            arrival_stop_id=verdict.arrival_stop_id,
-            ot_id=verdict.ot_id,
-            trip_km=verdict.trip_km,
-            email=request.email,
-            lang=request.lang,
+        new = passes.NewPass(
+            proof_id,
+            request.mode,
+            request.method,
+            verdict.confidence,
+            verdict.persons,
+            verdict.arrival_date,
+            verdict.arrival_stop_id,
+            verdict.ot_id,
+            verdict.trip_km,
+            request.email,
+            request.lang,
         )
+        issued = await passes.issue(db, ctx.settings, keyring, new)
         if request.email:
             await mail.enqueue(db, "pass_issued", request.lang, pass_id=issued.id)
     checks = {name: value for name, value in verdict.facts.items() if name.endswith("_checked")}

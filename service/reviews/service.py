@@ -129,23 +129,20 @@ async def approve(
         # a person read the photo: verified; a ride held as a possible copy stays what a ride is, plausible
         confidence = "verified" if proof["method"] == "manual" else "plausible"
         await repository.decide(db, proof["id"], "accepted", staff.id, None, confidence)
-        issued = await passes.issue(
-            db,
-            settings,
-            keyring,
-            proof_id=proof["id"],
-            mode=proof["mode"],
-            method=proof["method"],
-            confidence=confidence,
-            persons=proof["persons"],
-            arrival_date=arrival_date,
-            arrival_stop_id=stop_id,
-            ot_id=ot_id,
-            trip_km=round(facts["distance_km"], 1) if "distance_km" in facts else None,
-            email=proof["email"],
-            lang=proof["lang"],
-            reviewed=True,
+        new = passes.NewPass(
+            proof["id"],
+            proof["mode"],
+            proof["method"],
+            confidence,
+            proof["persons"],
+            arrival_date,
+            stop_id,
+            ot_id,
+            round(facts["distance_km"], 1) if "distance_km" in facts else None,
+            proof["email"],
+            proof["lang"],
         )
+        issued = await passes.issue(db, settings, keyring, new, reviewed=True)
         if proof["email"]:
             await mail.enqueue(db, "review_decided", proof["lang"], pass_id=issued.id, proof_id=proof["id"])
         await audit.record(db, "proof.approved", "proof", str(proof["id"]), actor=staff.username, actor_id=staff.id)
