@@ -13,12 +13,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
 from service.settings import ROOT
-from tests.helpers import TBC, cli_env, run_cli
+from tests.helpers import TBC, cli_env, run_cli, trip_claim
 
 
 def _free_port() -> int:
@@ -74,6 +75,17 @@ def _serve_until_ready(data_dir: Path, port: int) -> subprocess.Popen:
     pytest.fail("tbc serve did not become ready")
 
 
+def _first_mail(folder: Path, seconds: float = 15) -> str:
+    """The text of the first message the outbox wrote under `folder` (no SMTP host)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in folder.glob("*.eml"):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            return message.get_body(preferencelist=("plain",)).get_content()
+        time.sleep(0.2)
+    pytest.fail(f"no mail under {folder}")
+
+
 def _stop(process: subprocess.Popen) -> str:
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=60)
@@ -97,6 +109,17 @@ def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
         }
         status, schema = _get(f"http://127.0.0.1:{port}/schema/openapi.json")
         assert status == 200 and "/api/v1/claims" in schema["paths"]
+        # the pass e-mail links to the port actually served (TBC_PUBLIC_URL unset)
+        claim = {**trip_claim(persons=1), "email": "rider@example.org"}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/claims",
+            data=json.dumps(claim).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+        mail = _first_mail(data_dir / "mail")
+        assert f"http://127.0.0.1:{port}/pass?lang=" in mail, mail
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/auth/token",
             data=b'{"username":"demo-pilot","password":"demo"}',
