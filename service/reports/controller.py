@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
 
 from service.accounts.guards import Staff, requires
@@ -41,11 +43,19 @@ def _period(state: State, start: date | None, end: date | None) -> Period:
     return resolve(start, end, local_date(settings), lambda day: season_start(settings, day))
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What every report is asked for: its scope (an OT, None: the department) and period."""
+
+    scope: str | None
+    period: Period
+
+
 async def _asked(
-    request: Request[Staff, Any, Any], db: DB, state: State, ot: str | None, start: date | None, end: date | None
-) -> tuple[str | None, Period]:
-    """The scope (checked against the caller) and the period a report is asked for."""
-    return await _scope(request, db, ot), _period(state, start, end)
+    request: Request[Staff, Any, Any], db: DB, state: State, ot: OtParam = None, start: From = None, end: To = None
+) -> Asked:
+    """The scope (checked against the caller) and the period of a report (the handlers' `asked`)."""
+    return Asked(await _scope(request, db, ot), _period(state, start, end))
 
 
 def _territory(state: State) -> dict[str, Any]:
@@ -77,6 +87,7 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
     guards = [requires("ot", "pilot", "admin")]
+    dependencies = {"asked": Provide(_asked)}
 
     @get("/figures", summary="Key figures of a period, each with the same period a year earlier")
     async def figures(
@@ -84,12 +95,10 @@ class ReportController(Controller):
         request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: OtParam = None,
-        start: From = None,
-        end: To = None,
+        asked: NamedDependency[Asked],
         group_by: FromQuery[Literal["ot"] | None] = None,
     ) -> dict[str, Any]:
-        scope, period = await _asked(request, db, state, ot, start, end)
+        scope, period = asked.scope, asked.period
         report = await service.figures(
             db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
         )
@@ -102,9 +111,7 @@ class ReportController(Controller):
         request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: OtParam = None,
-        start: From = None,
-        end: To = None,
+        asked: NamedDependency[Asked],
         by: Annotated[
             list[str] | None,
             QueryParameter(description=f"breakdowns, comma-separated or repeated: {', '.join(service.BREAKDOWNS)}"),
@@ -112,7 +119,7 @@ class ReportController(Controller):
         format: FromQuery[Literal["json", "xlsx"] | None] = None,
     ) -> Response[Any]:
         wanted = _breakdown_list(request)
-        scope, period = await _asked(request, db, state, ot, start, end)
+        scope, period = asked.scope, asked.period
         report = await service.breakdowns(db, ot_id=scope, period=period, wanted=wanted, **_territory(state))
         if format == "xlsx":
             method = dict(report["co2_method"])
@@ -136,9 +143,7 @@ class ReportController(Controller):
         request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: OtParam = None,
-        start: From = None,
-        end: To = None,
+        asked: NamedDependency[Asked],
         group_by: FromQuery[GroupBy | None] = None,
         format: FromQuery[Literal["json", "csv", "xlsx"] | None] = None,
         dialect: Annotated[
@@ -146,7 +151,7 @@ class ReportController(Controller):
             QueryParameter(description="CSV flavour: rfc4180 (default; comma) or excel-fr (BOM, `;`, decimal comma)"),
         ] = None,
     ) -> Response[Any]:
-        scope, period = await _asked(request, db, state, ot, start, end)
+        scope, period = asked.scope, asked.period
         report = await service.uptake(db, ot_id=scope, period=period, group_by=group_by, **_territory(state))
         rows = report["rows"] or [report["totals"]]
         name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
