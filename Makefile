@@ -105,7 +105,13 @@ catalogs: install
 			--no-fuzzy-matching --ignore-obsolete -w 100; \
 	done
 
-bench: install-test
+# wrk drives the HTTP benchmarks (bench/http_load.py): Debian's package.
+WRK := /usr/bin/wrk
+$(WRK):
+	apt-get -o DPkg::Lock::Timeout=300 update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends wrk
+
+bench: install-test $(WRK)
 	$(BIN)/python -m bench
 
 clean:

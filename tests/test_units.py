@@ -136,3 +136,27 @@ def test_a_pass_is_judged_at_the_scans_moment_and_against_the_desks_revocation_l
     with pytest.raises(Problem) as refused:
         persons_to_admit(5, 4, 0)
     assert refused.value.code == "redemption.too_many_persons"
+
+
+def test_the_load_bench_reads_wrks_report():
+    from bench.http_load import parse_wrk
+
+    report = """Running 8s test @ http://127.0.0.1:40123/health/live
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    18.90ms    3.10ms    1.20s    80.00%
+    Req/Sec   843.20     50.00     1.00k    70.00%
+  Latency Distribution
+     50%  850.00us
+     75%   20.10ms
+     90%   22.00ms
+     99%    1.20s
+  13424 requests in 8.00s, 2.10MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 12
+Requests/sec:   1678.05
+Transfer/sec:    268.00KB
+"""
+    measure = parse_wrk(report)
+    assert (measure.rps, measure.p50_ms, measure.p99_ms) == (1678.05, 0.85, 1200.0)
+    assert (measure.requests, measure.failed) == (13424, 15)

@@ -1,0 +1,242 @@
+"""HTTP under load, driven by wrk (Debian's package; `make bench` installs it): req/s,
+p50 and p99 of `/health/live`, a scan by code and by token, a claim by declared trip and
+the season report, at 8 and 32 connections, against one `tbc serve` worker on a fresh
+database with demo data. Each scan presents another pass; the goals are ratios to
+`/health/live` and to the raw one-statement redemption measured in the same run, so
+they hold on a slow or a fast machine (docs/BENCHMARKS.md).
+
+All the load comes from one address: the bench lifts the per-client claim limit in a
+copy of config/ (the limit itself is tested in tests/test_proof_methods.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench._support import free_port, fresh_database, percentile, serve
+from service.core.clock import lot_today
+from service.settings import ROOT
+
+DATABASE = "tbc_bench_load"
+SECONDS = int(os.environ.get("TBC_BENCH_SECONDS", "8"))
+THREADS = 2
+CONNECTIONS = (8, 32)
+SCRIPTS = Path(__file__).parent / "wrk"
+# desks that take any train pass the demo issues (no booking, no « verified » minimum)
+CODE_DESK, TOKEN_DESK, RAW_SITE = "musee-henri-martin", "rocher-des-aigles", "musee-champollion"
+
+# (what, connections) -> the least ratio to /health/live's req/s at the same connections
+RATE_GOALS = {("scan by code", 32): 0.35, ("claim", 32): 0.3}
+P99_GOALS_MS = {("scan by code", 32): 50.0}
+
+
+@dataclass(frozen=True)
+class Measure:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    failed: int  # non-2xx answers and socket errors
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> Measure:
+    """wrk's report (--latency): requests per second, the 50th and 99th percentiles, failures."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed += sum(int(n) for n in errors.groups()) if errors else 0
+    return Measure(rps, p50, p99, requests, failed)
+
+
+def wrk(url: str, script: str, connections: int, env: dict[str, str]) -> Measure:
+    command = [
+        shutil.which("wrk") or "wrk",
+        f"-t{THREADS}",
+        f"-c{connections}",
+        f"-d{SECONDS}s",
+        "--latency",
+        "-s",
+        str(SCRIPTS / script),
+        url,
+    ]
+    environment = {**os.environ, "TBC_BENCH_THREADS": str(THREADS), **env}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=SECONDS + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+def _bearer(base: str, username: str) -> str:
+    answer = httpx.post(f"{base}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+def _write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return path
+
+
+async def _raw_redemptions(database_url: str, codes: list[str], connections: int) -> Measure:
+    """The scan's one statement (redemptions.repository.admit's upsert), from asyncpg with
+    `connections` at once, each on another pass, for SECONDS: what the database alone does."""
+    from service.redemptions import repository
+
+    pool = await asyncpg.create_pool(database_url, min_size=connections, max_size=connections)
+    try:
+        account = await pool.fetchval("SELECT id FROM staff_accounts WHERE username = $1", f"demo-partner-{RAW_SITE}")
+        passes = [r["id"] for r in await pool.fetch("SELECT id FROM passes WHERE code = ANY($1::text[])", codes)]
+        latencies: list[float] = []
+        failed = 0
+        deadline = time.monotonic() + SECONDS
+        queue = iter(passes)
+
+        async def worker() -> None:
+            nonlocal failed
+            async with pool.acquire() as conn:
+                for pass_id in queue:
+                    if time.monotonic() > deadline:
+                        return
+                    started = time.perf_counter()
+                    row = await repository.admit(
+                        conn,
+                        pass_id=pass_id,
+                        site_id=RAW_SITE,
+                        account_id=account,
+                        device="bench",
+                        device_id=None,
+                        persons=2,
+                        most=2,
+                        source="online",
+                        scanned_at=None,
+                    )
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    failed += row is None
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.monotonic() - started
+    finally:
+        await pool.close()
+    p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+    return Measure(len(latencies) / elapsed, p50, p99, len(latencies), failed)
+
+
+def _config_without_claim_limit(folder: Path) -> Path:
+    config = folder / "config"
+    shutil.copytree(ROOT / "config", config)
+    rules = config / "rules.toml"
+    rules.write_text(re.sub(r"(?m)^claims_per_minute = \d+", "claims_per_minute = 1000000000", rules.read_text()))
+    return config
+
+
+def _measure(base: str, work: Path, database_url: str) -> dict[tuple[str, int], Measure]:
+    found: dict[tuple[str, int], Measure] = {}
+    for connections in CONNECTIONS:
+        wrk(f"{base}/health/live", "get.lua", connections, {})  # warm up
+        found[("/health/live", connections)] = wrk(f"{base}/health/live", "get.lua", connections, {})
+    for connections in CONNECTIONS:
+        env = {
+            "TBC_BENCH_DAY": lot_today().isoformat(),
+            "TBC_BENCH_RUN": f"c{connections}",
+            "TBC_BENCH_OUT": str(work / "passes"),
+        }
+        found[("claim", connections)] = wrk(f"{base}", "claim.lua", connections, env)
+    issued = [line.split(" ") for path in sorted(work.glob("passes.*")) for line in path.read_text().splitlines()]
+    codes, tokens = [code for code, _ in issued], [token for _, token in issued]
+    half = len(issued) // 2
+    scans = (("scan by code", "code", CODE_DESK, codes), ("scan by token", "token", TOKEN_DESK, tokens))
+    for what, field, desk, items in scans:
+        bearer = _bearer(base, f"demo-partner-{desk}")
+        for connections, share in zip(CONNECTIONS, (items[:half], items[half:]), strict=True):
+            env = {
+                "TBC_BENCH_FIELD": field,
+                "TBC_BENCH_BEARER": bearer,
+                "TBC_BENCH_RUN": f"{field}-c{connections}",
+                "TBC_BENCH_ITEMS": str(_write_lines(work / f"{field}-{connections}.txt", share)),
+            }
+            found[(what, connections)] = wrk(f"{base}", "redeem.lua", connections, env)
+    report = f"{base}/api/v1/reports/uptake?group_by=mode"
+    ot = {"TBC_BENCH_BEARER": _bearer(base, "demo-ot-cahors")}
+    for connections in CONNECTIONS:
+        found[("season report", connections)] = wrk(report, "get.lua", connections, ot)
+    # the raw statement at a third site, each round on its own half of the passes
+    for connections, share in zip(CONNECTIONS, (codes[:half], codes[half:]), strict=True):
+        found[("raw redemption", connections)] = asyncio.run(_raw_redemptions(database_url, share, connections))
+    return found
+
+
+def _report(found: dict[tuple[str, int], Measure]) -> int:
+    print(f"HTTP under load ({lot_today().isoformat()}, wrk {THREADS} threads, {SECONDS} s a run, one uvicorn worker)")
+    print(f"  {'':16} {'c':>3} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× live':>7} {'× raw':>6} {'failed':>7}")
+    for (what, connections), m in found.items():
+        live = found[("/health/live", connections)].rps
+        raw = found[("raw redemption", connections)].rps
+        print(
+            f"  {what:16} {connections:>3} {m.rps:>9.0f} {m.p50_ms:>8.2f} {m.p99_ms:>8.2f}"
+            f" {m.rps / live:>7.2f} {m.rps / raw:>6.2f} {m.failed:>7}"
+        )
+    missed = 0
+    for key, least in RATE_GOALS.items():
+        ratio = found[key].rps / found[("/health/live", key[1])].rps
+        ok = ratio >= least
+        missed += not ok
+        print(f"  {'ok  ' if ok else 'MISS'} {key[0]} at c={key[1]}: {ratio:.2f} × /health/live (goal ≥ {least})")
+    for key, most in P99_GOALS_MS.items():
+        ok = found[key].p99_ms <= most
+        missed += not ok
+        print(f"  {'ok  ' if ok else 'MISS'} {key[0]} at c={key[1]}: p99 {found[key].p99_ms:.1f} ms (goal ≤ {most})")
+    # a request that failed (a pass used twice, a refusal) is a broken bench, not a slow one
+    broken = [key for key, m in found.items() if m.failed]
+    for key in broken:
+        print(f"  FAIL {key[0]} at c={key[1]}: {found[key].failed} failed answers")
+    return 1 if missed or broken else 0
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is missing: `make bench` installs it (Debian's wrk package)")
+        return 1
+    database_url, server = fresh_database(DATABASE)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tbc-bench-") as folder:
+            work = Path(folder)
+            config = _config_without_claim_limit(work)
+            port = free_port()
+            process = serve(database_url, str(work / "var"), port, demo=True, env={"TBC_CONFIG_DIR": str(config)})
+            try:
+                found = _measure(f"http://127.0.0.1:{port}", work, database_url)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    finally:
+        if server is not None:
+            server.stop()
+    return _report(found)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
