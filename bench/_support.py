@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -52,6 +54,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `tbc serve` on a free loopback port while the block runs: its base URL."""
+    port = free_port()
+    process = serve(database_url, data_dir, port, demo=demo, env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def serve(

@@ -25,7 +25,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench._support import free_port, fresh_database, percentile, serve
+from bench._support import fresh_database, percentile, served
 from service.core.clock import lot_today
 from service.settings import ROOT
 
@@ -225,13 +225,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="tbc-bench-") as folder:
             work = Path(folder)
             config = _config_without_claim_limit(work)
-            port = free_port()
-            process = serve(database_url, str(work / "var"), port, demo=True, env={"TBC_CONFIG_DIR": str(config)})
-            try:
-                found = _measure(f"http://127.0.0.1:{port}", work, database_url)
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
+            with served(database_url, str(work / "var"), demo=True, env={"TBC_CONFIG_DIR": str(config)}) as base:
+                found = _measure(base, work, database_url)
     finally:
         if server is not None:
             server.stop()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._support import check_goals, free_port, fresh_database, percentile, serve
+from bench._support import check_goals, fresh_database, percentile, served
 from service.accounts import repository as accounts
 from service.accounts.passwords import hash_password
 from service.core import db
@@ -207,13 +207,8 @@ def main() -> int:
                     await conn.close()
 
             counts = asyncio.run(prepare())
-            port = free_port()
-            process = serve(database_url, data_dir, port, demo=False)
-            try:
-                measures = asyncio.run(_measure(f"http://127.0.0.1:{port}"))
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
+            with served(database_url, data_dir, demo=False) as base:
+                measures = asyncio.run(_measure(base))
     finally:
         if server is not None:
             server.stop()
