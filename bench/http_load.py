@@ -25,7 +25,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench._support import fresh_database, percentile, served
+from bench._support import free_port, fresh_database, percentile, served
 from service.core.clock import lot_today
 from service.settings import ROOT
 
@@ -39,6 +39,8 @@ CODE_DESK, TOKEN_DESK, RAW_SITE = "musee-henri-martin", "rocher-des-aigles", "mu
 
 # (what, connections) -> the least ratio to /health/live's req/s at the same connections
 RATE_GOALS = {("scan by code", 32): 0.35, ("claim", 32): 0.3}
+# the service's middleware (request ids, access log, metrics) against a bare Litestar route
+MIDDLEWARE_GOAL = 0.8
 P99_GOALS_MS = {("scan by code", 32): 50.0}
 
 
@@ -145,6 +147,33 @@ async def _raw_redemptions(database_url: str, codes: list[str], connections: int
     return Measure(len(latencies) / elapsed, p50, p99, len(latencies), failed)
 
 
+def _bare_route(connections: int) -> Measure:
+    """`/health/live` of a bare Litestar app (bench/bare_app.py) under the same load."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.bare_app", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}/health/live"
+        wrk(url, "get.lua", connections, {})  # warm up
+        return wrk(url, "get.lua", connections, {})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def _config_without_claim_limit(folder: Path) -> Path:
     config = folder / "config"
     shutil.copytree(ROOT / "config", config)
@@ -183,6 +212,8 @@ def _measure(base: str, work: Path, database_url: str) -> dict[tuple[str, int], 
     ot = {"TBC_BENCH_BEARER": _bearer(base, "demo-ot-cahors")}
     for connections in CONNECTIONS:
         found[("season report", connections)] = wrk(report, "get.lua", connections, ot)
+    for connections in CONNECTIONS:
+        found[("bare route", connections)] = _bare_route(connections)
     # the raw statement at a third site, each round on its own half of the passes
     for connections, share in zip(CONNECTIONS, (codes[:half], codes[half:]), strict=True):
         found[("raw redemption", connections)] = asyncio.run(_raw_redemptions(database_url, share, connections))
@@ -205,6 +236,11 @@ def _report(found: dict[tuple[str, int], Measure]) -> int:
         ok = ratio >= least
         missed += not ok
         print(f"  {'ok  ' if ok else 'MISS'} {key[0]} at c={key[1]}: {ratio:.2f} × /health/live (goal ≥ {least})")
+    ratio = found[("/health/live", 32)].rps / found[("bare route", 32)].rps
+    ok = ratio >= MIDDLEWARE_GOAL
+    missed += not ok
+    verdict = "ok  " if ok else "MISS"
+    print(f"  {verdict} /health/live at c=32: {ratio:.2f} × a bare Litestar route (goal ≥ {MIDDLEWARE_GOAL})")
     for key, most in P99_GOALS_MS.items():
         ok = found[key].p99_ms <= most
         missed += not ok
