@@ -118,9 +118,18 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
     return lifespan
 
 
-# What the OpenAPI document says of each route beyond what Litestar infers, from each domain.
-API_DOCS: dict[tuple[str, str], Doc] = {}
-for _docs in (
+def _api_docs(*tables: dict[tuple[str, str], Doc]) -> dict[tuple[str, str], Doc]:
+    """What the OpenAPI document says of each route beyond what Litestar infers, from each
+    domain's api_doc.py; a route documented twice stops the start."""
+    merged: dict[tuple[str, str], Doc] = {}
+    for table in tables:
+        if twice := merged.keys() & table.keys():
+            raise ValueError(f"routes documented twice: {sorted(twice)}")
+        merged.update(table)
+    return merged
+
+
+API_DOCS = _api_docs(
     openapi.OPERATIONS,
     accounts_doc.OPERATIONS,
     territory_doc.OPERATIONS,
@@ -131,9 +140,7 @@ for _docs in (
     bookings_doc.OPERATIONS,
     reports_doc.OPERATIONS,
     reviews_doc.OPERATIONS,
-):
-    assert not API_DOCS.keys() & _docs.keys(), API_DOCS.keys() & _docs.keys()
-    API_DOCS.update(_docs)
+)
 
 
 def _openapi() -> OpenAPIConfig:

@@ -35,6 +35,10 @@ METHOD_NAMES: Final = {name: method.label for name, method in METHODS.items()}
 # refusal of the proof itself is shown beside.
 METHOD_FIELDS: Final = {name: tuple(f.name for f in method.fields) for name, method in METHODS.items()}
 REQUIRED: Final = {name: method.required for name, method in METHODS.items()}
+# Field name -> the methods that ask for it (the script shows it for those).
+METHODS_OF_FIELD: Final = {
+    f.name: [name for name, method in METHODS.items() if f in method.fields] for f in EVIDENCE_FIELDS
+}
 # The claim form's fields, top to bottom (service/templates/_fragments/claim_form.html.j2).
 FORM_ORDER: Final = ("mode", "method", *(f.name for f in EVIDENCE_FIELDS), "persons", "email")
 
@@ -68,16 +72,19 @@ def methods_by_mode(modes: list[str]) -> dict[str, list[str]]:
     return {mode: [method for method in METHOD_NAMES if mode in METHOD_MODES.get(method, ())] for mode in modes}
 
 
+def _refused_field(code: str, refusals: dict[str, str]) -> str | None:
+    """The field of `code` in a method's refusals: by the code, or a prefix ending in "_"."""
+    return refusals.get(code) or next(
+        (name for prefix, name in refusals.items() if prefix.endswith("_") and code.startswith(prefix)), None
+    )
+
+
 def field_of(code: str, method: str, detail: str) -> str | None:
     """The form field a refusal is about (one the method shows), or None for the form as a whole."""
     shown = {"mode", "method", "persons", "email", *METHOD_FIELDS.get(method, ())}
-    target = FIELD_OF_CODE.get(code)
     # the method's own refusals first, then another method's (shown at this method's first field)
-    for refusals in (METHODS[method].refusals if method in METHODS else {}, *(m.refusals for m in METHODS.values())):
-        if target is None:
-            target = refusals.get(code) or next(
-                (name for prefix, name in refusals.items() if prefix.endswith("_") and code.startswith(prefix)), None
-            )
+    tables = (METHODS[method].refusals if method in METHODS else {}, *(m.refusals for m in METHODS.values()))
+    target = FIELD_OF_CODE.get(code) or next(filter(None, (_refused_field(code, t) for t in tables)), None)
     if target is None and code in ("proof.evidence_invalid", "request.invalid"):
         found = _EVIDENCE_NAME.search(detail)
         target = _EVIDENCE_NAMES.get(found.group(1)) if found else None
@@ -133,8 +140,3 @@ def hints(lang: str, rules: RulesConfig) -> dict[str, str]:
             parts.append(i18n.gettext(extra, lang))
         shown[f.name] = " ".join(parts)
     return shown
-
-
-def methods_of_field() -> dict[str, list[str]]:
-    """Field name -> the methods that ask for it (the script shows it for those)."""
-    return {f.name: [name for name, method in METHODS.items() if f in method.fields] for f in EVIDENCE_FIELDS}

@@ -57,7 +57,7 @@ def install_translations(environment: Environment) -> None:
         return i18n.format_number(value, context.get("lang"))
 
     environment.filters["number"] = number
-    # the zone the pages' scripts write moments in (<html data-timezone>): this request's territory's
+    # the zone the pages' scripts write moments in (<meta name="timezone">): this request's territory's
     environment.globals["territory_timezone"] = i18n.current_timezone
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]

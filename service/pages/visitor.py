@@ -64,7 +64,7 @@ async def _form_context(request: Request, db: DB, form: claim_form.FormState | N
         "mode_names": claim_form.MODE_NAMES,
         "method_names": claim_form.METHOD_NAMES,
         "evidence_fields": claim_form.EVIDENCE_FIELDS,
-        "methods_of": claim_form.methods_of_field(),
+        "methods_of": claim_form.METHODS_OF_FIELD,
         "hints": claim_form.hints(i18n.request_lang(request.scope), rules),
     }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.core.i18n import N_
+from service.settings import RulesConfig
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,11 @@ class FormField:
     # `evidence.<name>` in a refusal's reason that points at this field
     evidence_names: tuple[str, ...] = ()
 
-    def hint_params(self, rules: object) -> Mapping[str, object]:
+    def hint_params(self, rules: RulesConfig) -> Mapping[str, object]:
         """The hint's parameters, from config/rules.toml (numbers are written for the page's language)."""
         return {}
 
-    def extra_hint(self, rules: object) -> str | None:
+    def extra_hint(self, rules: RulesConfig) -> str | None:
         """A second sentence of the hint, chosen by the rules (an English msgid)."""
         return None
 

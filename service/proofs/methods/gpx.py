@@ -31,12 +31,10 @@ from service.settings import RulesConfig
 class _GpxFile(FormField):
     """Its hint says where a ride may end, and whether a loop counts (config/rules.toml [gpx])."""
 
-    def hint_params(self, rules: object) -> Mapping[str, object]:
-        assert isinstance(rules, RulesConfig)
+    def hint_params(self, rules: RulesConfig) -> Mapping[str, object]:
         return {"km": rules.gpx.max_end_distance_km}
 
-    def extra_hint(self, rules: object) -> str | None:
-        assert isinstance(rules, RulesConfig)
+    def extra_hint(self, rules: RulesConfig) -> str | None:
         return (
             N_("A loop ride counts.")
             if rules.gpx.loops_count

@@ -99,22 +99,27 @@ class CleanPhoto(NamedTuple):
 def prepare(data: bytes) -> CleanPhoto:
     """The clean photo and its perceptual hashes, in one piece of heavy work (service.core.heavy)."""
     clean = sanitise(data)
-    return CleanPhoto(clean, perceptual_hash(clean), cut_hashes(clean))
+    with Image.open(io.BytesIO(clean)) as image:
+        image.load()
+        return CleanPhoto(clean, _phash64(image), _cut_hashes(image))
 
 
 def perceptual_hash(clean_jpeg: bytes) -> int:
     """The 64-bit perceptual hash of a photo `sanitise` returned, as a signed integer (a bigint)."""
     with Image.open(io.BytesIO(clean_jpeg)) as image:
-        bits = imagehash.phash(image).hash.flatten()
+        return _phash64(image)
+
+
+def _phash64(image: Image.Image) -> int:
+    bits = imagehash.phash(image).hash.flatten()
     value = int("".join("1" if bit else "0" for bit in bits), 2)
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def cut_hashes(clean_jpeg: bytes) -> bytes:
-    """The fine hashes of a photo `sanitise` returned, uncut first, then cut by each
-    combination of `CROP_STEPS` on its four sides."""
-    with Image.open(io.BytesIO(clean_jpeg)) as image:
-        small = image.convert("L")
+def _cut_hashes(image: Image.Image) -> bytes:
+    """The fine hashes of a clean photo, uncut first, then cut by each combination of
+    `CROP_STEPS` on its four sides."""
+    small = image.convert("L")
     small.thumbnail((_CUTS_FROM, _CUTS_FROM))
     width, height = small.size
     out = bytearray()
