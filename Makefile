@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-pinned lint bench install install-test assets clean catalogs lock
+.PHONY: run test test-pinned lint bench profile install install-test assets clean catalogs lock
 
 # Front-end: npm ci, then the esbuild bundle into service/static/dist/ (git-ignored),
 # rebuilt when anything under front/ is newer than the build.
@@ -113,6 +113,10 @@ $(WRK):
 
 bench: install-test $(WRK)
 	$(BIN)/python -m bench
+
+# where a scan's time goes (TBC_PROFILE=claim: a claim's), sampled by py-spy under wrk
+profile: install-test $(WRK)
+	$(BIN)/python -m bench._profile
 
 clean:
 	rm -rf $(VENV) var .pytest_cache front/node_modules service/static/dist

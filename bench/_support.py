@@ -86,7 +86,12 @@ def serve(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    return ready(process, port)
+
+
+def ready(process: subprocess.Popen, port: int, seconds: float = 90) -> subprocess.Popen:
+    """`process` once the server on `port` answers ready; killed if it does not in time."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:

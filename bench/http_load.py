@@ -84,7 +84,7 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str]) -> Measure
         str(SCRIPTS / script),
         url,
     ]
-    environment = {**os.environ, "TBC_BENCH_THREADS": str(THREADS), **env}
+    environment = {**os.environ, "TBC_BENCH_THREADS": str(THREADS), "TBC_BENCH_WRK": str(SCRIPTS), **env}
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=SECONDS + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")

@@ -25,7 +25,7 @@ from service.core import db, health, openapi
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language, label_language
 from service.core.observe import observed
-from service.core.openapi import ContractJson, Doc, LocalSwaggerUI, assets_router
+from service.core.openapi import ContractJson, LocalSwaggerUI, Operations, assets_router
 from service.core.requests import CheckedRequest, check_query_parameters
 from service.mail import outbox
 from service.pages.assets import asset_url
@@ -43,6 +43,7 @@ from service.redemptions.controller import (
     RevocationController,
 )
 from service.reports import api_doc as reports_doc
+from service.reports import rollups
 from service.reports.controller import ReportController
 from service.reviews import api_doc as reviews_doc
 from service.reviews.controller import ReviewOutcomeController, ReviewQueueController
@@ -92,7 +93,7 @@ ROUTES: tuple[Any, ...] = (
 
 def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """Before the first request: the database prepared, the pool, the keyring, the mail
-    sender; after the last: the sender stopped, the pool closed."""
+    sender, the report folder; after the last: those stopped, the pool closed."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -108,7 +109,8 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
         pass_facts = passes.mail_facts(settings, keyring)
         sender = asyncio.create_task(outbox.run(pool, settings, pass_facts, app.state.mail_wakeup), name="mail-outbox")
         try:
-            yield
+            async with rollups.folding(pool, settings.report_fold_seconds):
+                yield
         finally:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -118,10 +120,10 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
     return lifespan
 
 
-def _api_docs(*tables: dict[tuple[str, str], Doc]) -> dict[tuple[str, str], Doc]:
+def _api_docs(*tables: Operations) -> Operations:
     """What the OpenAPI document says of each route beyond what Litestar infers, from each
     domain's api_doc.py; a route documented twice stops the start."""
-    merged: dict[tuple[str, str], Doc] = {}
+    merged: Operations = {}
     for table in tables:
         if twice := merged.keys() & table.keys():
             raise ValueError(f"routes documented twice: {sorted(twice)}")

@@ -352,6 +352,8 @@ class Settings(msgspec.Struct, kw_only=True):
     smtp_starttls: bool = True
     # How often the outbox is looked at (a claim also wakes its own process's sender).
     mail_poll_seconds: float = 5.0
+    # How often a server folds the report events other requests left (service/reports/rollups.py).
+    report_fold_seconds: float = 1.0
     # A bearer token that lets a scraper elsewhere read /metrics (else: loopback only).
     metrics_token: str | None = None
 

@@ -19,7 +19,9 @@ import httpx
 from playwright.async_api import BrowserContext
 from prometheus_client.parser import text_string_to_metric_families
 
+from service.core import refusals
 from service.core.clock import lot_today, lot_zone
+from service.core.refusals import Refusal
 from service.settings import ROOT
 
 PUBLIC_URL = "http://tbc.test"
@@ -78,6 +80,32 @@ async def issue_pass(client: httpx.AsyncClient, **claim: Any) -> dict[str, Any]:
     response = await client.post("/api/v1/claims", json=trip_claim(**claim))
     assert response.status_code == 201, response.text
     return response.json()["pass"]
+
+
+def declared_refusals() -> dict[str, Refusal]:
+    """Every refusal code the service declares, once every room is imported (as the app does)."""
+    import service.app  # noqa: F401 - building the app imports every room, and so declares its codes
+
+    return dict(refusals.declared())
+
+
+def refusal_statuses() -> dict[str, int]:
+    """code → status of every declared refusal: the contract's table."""
+    return {code: refusal.status for code, refusal in sorted(declared_refusals().items())}
+
+
+def qr_texts(image: bytes) -> list[str]:
+    """What the QR codes of an image (PNG, a screenshot) say, read by a real decoder. Only QR
+    codes: a decoder looking for every format now and then sees a linear barcode in a QR's modules."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    return [
+        found.text
+        for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(image)), formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
 
 
 def nonce() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from service.core import i18n, messages
+from service.core import i18n
 from service.core.errors import problem_body
 from service.core.i18n import LANGS, LOCALE_DIR, End, format_moment, term
-from service.core.messages import CATALOG, Plural, render
+from service.core.refusals import Plural, declare, render
 from service.core.validation import explain
 from service.settings import ROOT
-from tests.helpers import issue_pass, nonce, staff_headers, trip_claim
+from tests.helpers import declared_refusals, issue_pass, nonce, staff_headers, trip_claim
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Np_": (1, 2)}
 TRANSLATED = [lang for lang in LANGS if lang != "en"]
@@ -76,15 +75,24 @@ def test_every_code_raised_has_its_messages_and_one_status():
         for status, code in re.findall(r'Problem\(\s*(\d{3}),\s*"([a-z_.]+)"', path.read_text()):
             statuses.setdefault(code, set()).add(int(status))
     assert len(statuses) > 30
-    assert set(statuses) <= set(CATALOG), sorted(set(statuses) - set(CATALOG))
+    declared = declared_refusals()
+    assert set(statuses) <= set(declared), sorted(set(statuses) - set(declared))
     assert {code: s for code, s in statuses.items() if len(s) > 1} == {}
-    for code, (title, detail) in CATALOG.items():
+    for code, refusal in declared.items():
         assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", code), code
-        assert title and detail, code
+        assert refusal.title and refusal.detail, code
+
+
+def test_a_code_declared_twice_differently_stops_the_import():
+    """Two rooms cannot give one code two meanings; declaring the same again is harmless."""
+    same = declared_refusals()["proof.too_old"]
+    assert declare({"proof.too_old": (same.status, same.title, same.detail)}) == {"proof.too_old"}
+    with pytest.raises(RuntimeError, match="proof.too_old"):
+        declare({"proof.too_old": (409, "Too old", "Another meaning.")})
 
 
 def test_messages_render_with_real_plurals_and_degrade_safely():
-    assert isinstance(CATALOG["proof.too_old"][1], Plural)
+    assert isinstance(declared_refusals()["proof.too_old"].detail, Plural)
     assert render("proof.too_old", "en", {"days": 30})[1] == "The trip is more than 30 days old."
     assert render("proof.too_old", "en", {"days": 1})[1] == "The trip is more than 1 day old."
     assert render("proof.too_old", "fr", {"days": 1})[1] == "Le voyage date de plus de 1 jour."
@@ -216,20 +224,6 @@ def test_values_a_sentence_names_are_in_words_and_stay_values_in_json():
     assert body["mode"] == "bus" and "autocar liO" in body["detail"]
 
 
-def test_an_entry_in_the_older_form_works_and_converts(tmp_path, monkeypatch, capsys):
-    """Codes added as (title, {fr, en, es}) answer at once; `python -m service.core.messages` moves them."""
-    legacy = ("Slot moved", {"fr": "Le créneau a changé.", "en": "The slot moved.", "es": "La franja cambió."})
-    monkeypatch.setitem(messages.CATALOG, "booking.moved_for_test", legacy)
-    assert render("booking.moved_for_test", "es", {}) == ("Slot moved", "La franja cambió.")
-    shutil.copytree(LOCALE_DIR, tmp_path / "locale")
-    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
-    messages._convert_legacy()
-    assert '"booking.moved_for_test": (N_("Slot moved"), N_("The slot moved.")),' in capsys.readouterr().out
-    converted = read_po((tmp_path / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb"), locale="fr")
-    assert converted["The slot moved."].string == "Le créneau a changé."
-    assert converted["Slot moved"].string == ""  # the title waits for a translator (and the catalog test says so)
-
-
 def test_validation_explains_by_field_or_by_the_values_kind():
     field, expected = explain("Expected `str` matching regex '^([01]?[0-9]|2[0-3]):[0-5][0-9]$' - at `$.arrival_time`")
     assert field == "arrival_time" and expected.render("fr") == "une heure au format HH:MM, par exemple 09:05"
@@ -242,8 +236,8 @@ def test_validation_explains_by_field_or_by_the_values_kind():
 
 def test_figures_in_messages_are_written_for_the_language():
     params = {"km": 3.04, "max_km": 2.0, "place": "Cahors"}
-    assert "3 km de Cahors" in messages.render("proof.track_not_near_lot", "fr", params)[1]
-    assert "à 2 km au plus" in messages.render("proof.track_not_near_lot", "fr", params)[1]
-    assert "5,2 km" in messages.render("proof.track_too_short", "fr", {"km": 5.24, "min_km": 10.0})[1]
-    assert "5.2 km" in messages.render("proof.track_too_short", "en", {"km": 5.24, "min_km": 10.0})[1]
+    assert "3 km de Cahors" in render("proof.track_not_near_lot", "fr", params)[1]
+    assert "à 2 km au plus" in render("proof.track_not_near_lot", "fr", params)[1]
+    assert "5,2 km" in render("proof.track_too_short", "fr", {"km": 5.24, "min_km": 10.0})[1]
+    assert "5.2 km" in render("proof.track_too_short", "en", {"km": 5.24, "min_km": 10.0})[1]
     assert "1 234,5" in i18n.format_number(1234.5, "fr").replace("\u202f", " ").replace("\u00a0", " ")

@@ -186,3 +186,57 @@ async def test_a_site_moved_between_ots_while_its_desk_scans_stays_exact(client,
     finally:
         assert (await move("labastide")).status_code == 200
     assert await repository.differences(conn) == 0
+
+
+async def test_the_report_adds_the_events_not_folded_yet(client, conn, settings):
+    """A use whose event waits to be folded (a request cut short, a bulk load; here a
+    transaction that folds nothing) is in the report already: what it says is a raw count."""
+    from service.core.clock import local_date
+    from service.reports import service
+    from service.reports.period import Period
+
+    issued = await issue_pass(client, stop="StopArea:OCE87613091")
+    today = local_date(settings)
+    territory = {"tz": settings.config.territory.timezone, "factors": settings.config.factors}
+
+    async def report_and_raw() -> tuple[int, int]:
+        report = await service.uptake(conn, ot_id="figeac", period=Period(today, today), group_by=None, **territory)
+        raw = await conn.fetchval(
+            "SELECT count(*) FROM redemptions r JOIN sites s ON s.id = r.site_id WHERE s.ot_id = 'figeac'"
+            " AND (r.redeemed_at AT TIME ZONE 'Europe/Paris')::date = $1",
+            today,
+        )
+        return report["totals"]["redemptions"], raw
+
+    class RollBack(Exception):
+        pass
+
+    with pytest.raises(RollBack):
+        async with conn.transaction(isolation="repeatable_read"):  # the reports' own
+            before, raw_before = await report_and_raw()
+            await conn.execute(
+                """
+                INSERT INTO redemptions (pass_id, site_id, account_id, device, persons)
+                SELECT p.id, 'musee-champollion', a.id, 'test', 1 FROM passes p, staff_accounts a
+                WHERE p.code = $1 AND a.username = 'demo-partner-musee-champollion'
+                """,
+                issued["code"],
+            )
+            assert await conn.fetchval("SELECT count(*) FROM report_use_events") > 0  # pending, not folded
+            after, raw_after = await report_and_raw()
+            assert (before, after) == (raw_before, raw_after) and after == before + 1
+            raise RollBack
+
+
+async def test_each_server_folds_what_no_request_folded(client, conn):
+    """Events written outside any request (a correction here) are folded by the servers'
+    own folder within a few seconds, and the rollups then equal a recount."""
+    issued = await issue_pass(client)
+    await conn.execute("UPDATE passes SET persons = persons + 1 WHERE code = $1", issued["code"])
+    for _ in range(100):
+        if await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the pass's events are still pending after 10 s")
+    assert await repository.differences(conn) == 0

@@ -17,7 +17,7 @@ from service.core.clock import lot_today
 from service.mail import compose, outbox
 from service.pages import claim_form
 from service.settings import Settings
-from tests.helpers import SmtpSink, staff_headers, trip_claim
+from tests.helpers import SmtpSink, refusal_statuses, staff_headers, trip_claim
 from tests.photo_factory import ticket_photo
 
 
@@ -191,11 +191,10 @@ async def test_a_claim_without_email_queues_nothing(client, conn) -> None:
 def test_every_proof_refusal_has_its_place_in_the_form() -> None:
     """Each proof.* code is shown beside a field the chosen method shows (or above the form
     when it is about the proof as a whole: already used, declined)."""
-    from service.core.error_codes import STATUS
     from service.pages.claim_form import METHOD_FIELDS, field_of
 
     whole = {"proof.already_used", "proof.declined"}
-    for code in (code for code in STATUS if code.startswith("proof.")):
+    for code in (code for code in refusal_statuses() if code.startswith("proof.")):
         for method, fields in METHOD_FIELDS.items():
             shown = {"mode", "method", "persons", "email", *fields}
             place = field_of(code, method, "")

@@ -4,11 +4,7 @@ local day = os.getenv("TBC_BENCH_DAY")
 local run = os.getenv("TBC_BENCH_RUN")
 local out_prefix = os.getenv("TBC_BENCH_OUT")
 
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
+dofile(os.getenv("TBC_BENCH_WRK") .. "/threads.lua")
 
 local sent = 0
 local out = nil

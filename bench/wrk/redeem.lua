@@ -8,11 +8,7 @@ for line in io.lines(os.getenv("TBC_BENCH_ITEMS")) do
   items[#items + 1] = line
 end
 
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
+dofile(os.getenv("TBC_BENCH_WRK") .. "/threads.lua")
 
 local sent = 0
 local count = tonumber(os.getenv("TBC_BENCH_THREADS"))

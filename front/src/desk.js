@@ -11,6 +11,7 @@ import { call as api } from "./lib/api.js";
 import { $, REFRESH_MS, online, renderBar, root, show, state, t, when } from "./desk/page.js";
 import { nextPass, scan, signedOut, startCamera, stopCamera, submitManual } from "./desk/scan.js";
 import {
+  fetchedOrKept,
   issueAttestation,
   refreshBookings,
   refreshConflicts,
@@ -21,16 +22,7 @@ import {
 // ---- session ---------------------------------------------------------------------------
 
 async function startDesk() {
-  state.site = await store.getMeta("site");
-  try {
-    const site = await api(`/api/v1/sites/${encodeURIComponent(state.session.site)}`);
-    if (site.ok) {
-      state.site = site.data;
-      await store.setMeta("site", site.data);
-    }
-  } catch {
-    // offline: the cached rules
-  }
+  state.site = await fetchedOrKept("site", `/api/v1/sites/${encodeURIComponent(state.session.site)}`);
   $("attestation").hidden = !state.site?.modes.includes("bike");
   show("scanner");
   await renderResults();
@@ -65,44 +57,45 @@ function formError(id, answer) {
   $(id).textContent = answer?.data?.detail ?? t("network_error");
 }
 
+// POST `body` to `path` for an access token, then trade it for the session cookie; true
+// when signed in, else the refusal (or the network's absence) shown in `errorId`.
+async function sessionFrom(errorId, path, body) {
+  try {
+    const token = await api(path, { method: "POST", body });
+    if (!token.ok) {
+      formError(errorId, token);
+      return false;
+    }
+    const session = await api("/api/v1/auth/session", { method: "POST", bearer: token.data.access_token });
+    if (!session.ok) {
+      formError(errorId, session);
+      return false;
+    }
+  } catch {
+    formError(errorId, null);
+    return false;
+  }
+  return true;
+}
+
 async function signIn(event) {
   event.preventDefault();
   $("signin-error").textContent = "";
   const username = $("signin-username").value.trim();
   const password = $("signin-password").value;
-  try {
-    const token = await api("/api/v1/auth/token", { method: "POST", body: { username, password } });
-    if (!token.ok) {
-      return formError("signin-error", token);
-    }
-    const session = await api("/api/v1/auth/session", { method: "POST", bearer: token.data.access_token });
-    if (!session.ok) {
-      return formError("signin-error", session);
-    }
-  } catch {
-    return formError("signin-error", null);
+  if (await sessionFrom("signin-error", "/api/v1/auth/token", { username, password })) {
+    $("signin-password").value = "";
+    await loadSession();
   }
-  $("signin-password").value = "";
-  await loadSession();
 }
 
 async function enrol(event) {
   event.preventDefault();
   $("enrol-error").textContent = "";
-  try {
-    const device = await api("/api/v1/devices", { method: "POST", body: { name: $("enrol-name").value.trim() } });
-    if (!device.ok) {
-      return formError("enrol-error", device);
-    }
-    // From now on the cookie holds the device's token: every scan bears the device's name.
-    const session = await api("/api/v1/auth/session", { method: "POST", bearer: device.data.access_token });
-    if (!session.ok) {
-      return formError("enrol-error", session);
-    }
-  } catch {
-    return formError("enrol-error", null);
+  // From now on the cookie holds the device's token: every scan bears the device's name.
+  if (await sessionFrom("enrol-error", "/api/v1/devices", { name: $("enrol-name").value.trim() })) {
+    await loadSession();
   }
-  await loadSession();
 }
 
 async function signOut() {

@@ -1,11 +1,8 @@
-"""What the OpenAPI document says of the accounts routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
-
-from __future__ import annotations
+"""OpenAPI of the accounts routes beyond what Litestar infers: refusals, examples, security."""
 
 from typing import Final
 
-from service.core.openapi import STAFF, STAFF_REFUSALS, Doc
+from service.core.openapi import STAFF, STAFF_REFUSALS, Doc, Operations
 
 SESSION_EXAMPLE: Final = {
     "username": "demo-ot-cahors",
@@ -16,7 +13,7 @@ SESSION_EXAMPLE: Final = {
     "expires_at": "2026-07-14T16:02:11Z",
 }
 
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("post", "/api/v1/auth/token"): Doc(
         ("request.invalid", "auth.invalid_credentials", "request.rate_limited"),
         {

@@ -11,7 +11,15 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from service.accounts import repository, tokens
-from service.accounts.guards import Staff, end_token, presented_token, requires, session_cookie
+from service.accounts.guards import (
+    OfficeRoutes,
+    PartnerRoutes,
+    Staff,
+    end_token,
+    presented_token,
+    requires,
+    session_cookie,
+)
 from service.accounts.passwords import PASSWORD_MAX_LENGTH, verify_password
 from service.core import audit, clock, ratelimit
 from service.core.db import DB, RowId
@@ -75,8 +83,7 @@ class AuthController(Controller):
                 "account.signed_out_everywhere",
                 "staff_account",
                 str(staff.id),
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
             )
         return Response(None, status_code=204, cookies=[session_cookie(request)])
 
@@ -138,10 +145,9 @@ class AccountAlert(msgspec.Struct):
     created_at: datetime
 
 
-class AccountAlertController(Controller):
+class AccountAlertController(OfficeRoutes):
     path = "/api/v1/auth/alerts"
     tags = ["staff"]
-    guards = [requires("ot", "pilot", "admin")]
 
     @get("", summary="What an OT should know of its people's accounts: lockouts after many wrong passwords")
     async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[AccountAlert]:
@@ -239,12 +245,10 @@ class EnrolledDevice(msgspec.Struct):
     expires_in: int
 
 
-class DeviceController(Controller):
+class DeviceController(PartnerRoutes):
     """Scanner devices of a partner desk: each has its own name and token, and can be disabled."""
 
     path = "/api/v1/devices"
-    tags = ["partners"]
-    guards = [requires("partner")]
 
     @post("", summary="Enrol a scanner device; its token identifies it on every scan")
     async def enrol(

@@ -21,12 +21,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import msgspec
+from litestar import Controller
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
 from service.accounts import repository, tokens
 from service.core import db
+from service.core.db import from_row
 from service.core.errors import Problem
 from service.core.requests import is_json, is_options_handler
 from service.core.security import origin_of, over_https
@@ -156,14 +158,9 @@ async def authenticate(connection: ASGIConnection, token: str | None = None) -> 
         row = await repository.authenticated(conn, who.account_id, who.device_id, who.credential_version, who.token_id)
     if row is None:
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return Staff(
-        id=row["id"],
-        username=row["username"],
-        role=row["role"],
-        ot_id=row["ot_id"],
-        site_id=row["site_id"],
-        device_id=row["device_id"],
-        device_name=row["device_name"],
+    return from_row(
+        Staff,
+        row,
         token_expires=who.expires,
         token_id=who.token_id,
         credential_version=who.credential_version,
@@ -192,3 +189,16 @@ def requires(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Await
         connection.scope["user"] = staff
 
     return guard
+
+
+class PartnerRoutes(Controller):
+    """Routes of a partner's desk (its account, or one of its devices)."""
+
+    tags = ["partners"]
+    guards = [requires("partner")]
+
+
+class OfficeRoutes(Controller):
+    """Routes of the tourist offices, the pilot and the admins."""
+
+    guards = [requires("ot", "pilot", "admin")]

@@ -1,13 +1,8 @@
-"""What the OpenAPI document says of the attestations routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the attestations routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
-
-from service.core.openapi import STAFF, STAFF_REFUSALS, Doc
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("post", "/api/v1/attestations"): Doc(
         ("request.invalid", "proof.too_many_persons", *STAFF_REFUSALS),
         {"code": "7Q2KM9XR4T", "code_display": "7Q2K-M9XR-4T", "persons": 2, "expires_at": "2026-07-15T09:00:00Z"},

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Request, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from service.accounts.guards import Staff, requires
+from service.accounts.guards import PartnerRoutes, Staff
 from service.attestations import repository
 from service.attestations.codes import CODE_BODY_LENGTH
 from service.core import clock
@@ -32,10 +32,8 @@ class Attestation(msgspec.Struct):
     expires_at: datetime
 
 
-class AttestationController(Controller):
+class AttestationController(PartnerRoutes):
     path = "/api/v1/attestations"
-    tags = ["partners"]
-    guards = [requires("partner")]
 
     @post("", summary="Issue a one-time bike attestation code (valid 24 h)")
     async def issue(

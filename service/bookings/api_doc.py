@@ -1,19 +1,8 @@
-"""What the OpenAPI document says of the bookings routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the bookings routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import PASS_TOKEN, SLOT_EXAMPLE, STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
-
-from service.core.openapi import (
-    PASS_TOKEN,
-    SLOT_EXAMPLE,
-    STAFF,
-    STAFF_REFUSALS,
-    Doc,
-)
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/api/v1/bookings/today"): Doc(
         STAFF_REFUSALS,
         [

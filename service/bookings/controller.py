@@ -8,17 +8,19 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from service.accounts.guards import Staff, bearer_token, requires
+from service.accounts.guards import OfficeRoutes, PartnerRoutes, Staff, bearer_token, requires
 from service.bookings import repository, service
 from service.core import clock
-from service.core.db import DB, RowId
+from service.core.db import DB, RowId, from_row
 from service.core.errors import Problem
 from service.core.i18n import N_, text
 from service.core.requests import check_day
 from service.passes import codes
 from service.territory import repository as territory
+from service.territory.scope import OT_SCOPE
 
 # Slots are opened for the coming seasons, each within one day.
 SLOT_HORIZON = timedelta(days=366)
@@ -113,25 +115,26 @@ class ScopeSlot(msgspec.Struct):
 MAX_SLOT_DAYS = 92
 
 
-class ScopeSlotController(Controller):
+class ScopeSlotController(OfficeRoutes):
     """The OT's view of its bookable sites: every slot of a period, how full it is."""
 
     path = "/api/v1/slots"
     tags = ["bookings"]
-    guards = [requires("ot", "pilot", "admin")]
 
-    @get("", summary="Slots of the bookable sites of an OT (or the department), by Lot day; default: the next 14 days")
+    @get(
+        "",
+        summary="Slots of the bookable sites of an OT (or the department), by Lot day; default: the next 14 days",
+        dependencies=OT_SCOPE,
+    )
     async def list(
         self,
-        request: Request[Staff, Any, Any],
         db: DB,
         state: State,
-        ot: FromQuery[str | None] = None,
+        ot_scope: NamedDependency[str | None],
         site: FromQuery[str | None] = None,
         first: Annotated[date | None, QueryParameter(name="from")] = None,
         last: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> list[ScopeSlot]:
-        ot = request.user.ot_scope(ot)
         settings = state.settings
         check_day(first, "from")
         check_day(last, "to")
@@ -140,23 +143,9 @@ class ScopeSlotController(Controller):
         if last < first or (last - first).days >= MAX_SLOT_DAYS:
             raise Problem(400, "request.invalid", reason=f"from ≤ to, at most {MAX_SLOT_DAYS} days")
         rows = await repository.slots_of_scope(
-            db, ot, site, first, last, settings.config.territory.timezone, limit=5000
+            db, ot_scope, site, first, last, settings.config.territory.timezone, limit=5000
         )
-        return [
-            ScopeSlot(
-                id=row["id"],
-                site_id=row["site_id"],
-                site_name=row["site_name"],
-                ot_id=row["ot_id"],
-                start=row["starts_at"],
-                end=row["ends_at"],
-                capacity=row["capacity"],
-                booked=row["booked"],
-                remaining=row["remaining"],
-                bookings=row["bookings"],
-            )
-            for row in rows
-        ]
+        return [from_row(ScopeSlot, row, start=row["starts_at"], end=row["ends_at"]) for row in rows]
 
 
 class BookedPass(msgspec.Struct):
@@ -177,12 +166,10 @@ class SlotSheet(msgspec.Struct):
     bookings: list[BookedPass]
 
 
-class DeskBookingController(Controller):
+class DeskBookingController(PartnerRoutes):
     """A bookable partner's day at the desk: who booked which slot, who has come."""
 
     path = "/api/v1/bookings/today"
-    tags = ["partners"]
-    guards = [requires("partner")]
 
     @get("", summary="Today's slots of the caller's site, with their bookings and who has been scanned")
     async def today(self, request: Request[Staff, Any, Any], db: DB, state: State) -> list[SlotSheet]:

@@ -3,12 +3,13 @@ per-request connection dependency."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -19,6 +20,7 @@ from service.core import metrics
 from service.core.errors import Problem
 
 log = logging.getLogger("service.db")
+_T = TypeVar("_T")
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
@@ -162,3 +164,12 @@ async def ensure_database(admin_url: str, database: str, *, fresh: bool = False)
 
 def record(row: asyncpg.Record | None) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
+
+
+def from_row(kind: type[_T], row: Mapping[str, Any], **given: Any) -> _T:
+    """A `kind` (msgspec Struct or dataclass) of the row's columns of the same names; `given`
+    supplies the fields named otherwise in SQL, or computed. Absent columns take their defaults."""
+    fields = msgspec.structs.fields(kind) if issubclass(kind, msgspec.Struct) else dataclasses.fields(kind)  # type: ignore[arg-type]
+    columns = set(row.keys())
+    taken = {field.name: row[field.name] for field in fields if field.name in columns and field.name not in given}
+    return kind(**taken, **given)

@@ -21,7 +21,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from service.core import i18n, logs, metrics
-from service.core.messages import render
+from service.core.refusals import render
 from service.core.validation import explain_errors
 
 PROBLEM_JSON = "application/problem+json"

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 from service.core.clock import now, to_local
@@ -208,6 +208,46 @@ def format_moment(moment: datetime, lang: str | None = None, timezone: str | Non
 def format_number(value: float, lang: str | None = None) -> str:
     """A figure of a message as the language writes it, to a tenth at most: « 2,5 », "2.5", « 2 »."""
     return format_decimal(value, format="#,##0.#", locale=_BABEL_LOCALES[lang or current_lang()])
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Figures, days and moments written as the page's language writes them
+    (« 1 234,5 », "1,234.5")."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        return _BABEL_LOCALES[self.lang]
+
+    def count(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=self.locale)
+
+    def rate(self, value: float | None) -> str:
+        return "–" if value is None else format_percent(value, format="#,##0.0 %", locale=self.locale)
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.lang)
+
+    def moment(self, value: datetime | None) -> str:
+        return "–" if value is None else format_moment(value, self.lang)
+
+    def time(self, value: datetime) -> str:
+        """A moment's time of day in the Lot (« 14:00 »)."""
+        return format_skeleton("Hm", to_local(value, current_timezone()), locale=self.locale)
+
+    @staticmethod
+    def capital(words: str) -> str:
+        """Words heading a row: « train » → « Train », « car liO » → « Car liO »."""
+        return words[:1].upper() + words[1:]
+
+    def week_start(self, key: str) -> str:
+        """The Monday of an ISO week key of the report ("2026-W14")."""
+        year, _, week = key.partition("-W")
+        return self.day(date.fromisocalendar(int(year), int(week), 1))
 
 
 def for_people(value: Any, lang: str | None = None, timezone: str | None = None) -> Any:

@@ -23,8 +23,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 
-from service.core.error_codes import STATUS
-from service.core.messages import render
+from service.core import refusals
 
 ASSETS_PATH: Final = "/schema/assets"
 
@@ -98,13 +97,13 @@ SITE_EXAMPLE: Final[dict[str, Any]] = {
 }
 
 
-def proof_codes() -> tuple[str, ...]:
-    return tuple(code for code in STATUS if code.startswith("proof."))
+# The table each domain's api_doc.py fills: (method, path) → what Litestar cannot infer.
+Operations = dict[tuple[str, str], Doc]
 
 
 # What this module says of its own routes; each domain says it of its routes in its
 # api_doc.py, and the application hands the whole table to `ContractJson`.
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Final[Operations] = {
     ("get", "/health/live"): Doc((), {"status": "ok"}),
     ("get", "/health/ready"): Doc((), {"status": "ok"}),
 }
@@ -147,7 +146,7 @@ PROBLEM_SCHEMA: Final = {
         "status": {"type": "integer"},
         "title": {"type": "string"},
         "detail": {"type": "string"},
-        "code": {"type": "string", "enum": sorted(STATUS)},
+        "code": {"type": "string", "description": "one of `x-error-codes`"},
         "request_id": {"type": "string", "description": "the X-Request-ID of the request, when it has one"},
     },
     "additionalProperties": True,
@@ -181,14 +180,15 @@ FIGURES_SCHEMA: Final = {
 
 
 def problem_example(code: str) -> dict[str, Any]:
-    title, detail = render(code, "en", {})
-    return {"type": "about:blank", "status": STATUS[code], "title": title, "detail": detail, "code": code}
+    title, detail = refusals.render(code, "en", {})
+    return {"type": "about:blank", "status": refusals.statuses()[code], "title": title, "detail": detail, "code": code}
 
 
 def _problem_responses(codes: tuple[str, ...]) -> dict[str, Any]:
     by_status: dict[int, list[str]] = defaultdict(list)
+    statuses = refusals.statuses()
     for code in dict.fromkeys((*codes, *ALWAYS)):
-        by_status[STATUS[code]].append(code)
+        by_status[statuses[code]].append(code)
     return {
         str(status): {
             "description": "; ".join(f"`{code}`" for code in status_codes),
@@ -259,15 +259,19 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any], doc: 
         operation["security"] = doc.security
 
 
-def complete(schema: dict[str, Any], operations: dict[tuple[str, str], Doc]) -> dict[str, Any]:
+def complete(schema: dict[str, Any], operations: Operations) -> dict[str, Any]:
     """The document with what `operations` adds; operations it does not know are left bare
     (a test fails on them)."""
     done = copy.deepcopy(schema)
     components = done.setdefault("components", {})
     components["securitySchemes"] = SECURITY_SCHEMES
     schemas = components.setdefault("schemas", {})
-    schemas.update(Problem=PROBLEM_SCHEMA, UptakeReport=REPORT_SCHEMA, UptakeFigures=FIGURES_SCHEMA)
-    done["x-error-codes"] = dict(sorted(STATUS.items()))
+    # the codes as declared once every room is imported, i.e. when the document is built
+    statuses = refusals.statuses()
+    problem = copy.deepcopy(PROBLEM_SCHEMA)
+    problem["properties"]["code"] = {"type": "string", "enum": list(statuses)}
+    schemas.update(Problem=problem, UptakeReport=REPORT_SCHEMA, UptakeFigures=FIGURES_SCHEMA)
+    done["x-error-codes"] = statuses
     for path, item in done.get("paths", {}).items():
         for method, operation in item.items():
             doc = operations.get((method, path))
@@ -278,7 +282,7 @@ def complete(schema: dict[str, Any], operations: dict[tuple[str, str], Doc]) -> 
 
 @dataclass
 class _Completed:
-    operations: dict[tuple[str, str], Doc]
+    operations: Operations
     source: int | None = None
     document: dict[str, Any] = field(default_factory=dict)
 
@@ -292,7 +296,7 @@ class _Completed:
 class ContractJson(JsonRenderPlugin):
     """/schema/openapi.json, completed."""
 
-    def __init__(self, operations: dict[tuple[str, str], Doc]) -> None:
+    def __init__(self, operations: Operations) -> None:
         super().__init__()
         self._completed = _Completed(operations)
 

@@ -1,5 +1,5 @@
-"""Server-rendered pages, grouped by who uses them: visitor.py (desk.py and office.py
-to come). Controllers return `templating.page(...)` and call the domains only; the
+"""Server-rendered pages, grouped by who uses them: visitor.py, desk.py, office.py.
+Controllers return `templating.page(...)` and call the domains only; the
 templates live in service/templates/, the front-end sources in front/.
 """
 

@@ -10,13 +10,10 @@ the pages themselves only read, through the domains' services and repositories.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import asyncpg
-from babel.dates import format_skeleton
-from babel.numbers import format_decimal, format_percent
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -30,10 +27,9 @@ from service.accounts.guards import (
     session_cookie_token,
 )
 from service.bookings import service as bookings
-from service.core.clock import local_date, season_start, to_local
+from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
-from service.core.i18n import current_timezone, format_day, format_moment
 from service.pages.templating import Lang, page
 from service.passes import codes
 from service.passes import service as passes
@@ -47,47 +43,6 @@ from service.territory import service as territory
 from service.territory.views import managed_site
 
 OFFICE_ROLES = ("ot", "pilot", "admin")
-_BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
-
-
-@dataclass(frozen=True)
-class Numbers:
-    """Figures, days and moments written as the page's language writes them
-    (« 1 234,5 », "1,234.5")."""
-
-    lang: str
-
-    @property
-    def locale(self) -> str:
-        return _BABEL_LOCALES[self.lang]
-
-    def count(self, value: float | None, digits: int = 0) -> str:
-        if value is None:
-            return "–"
-        return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=self.locale)
-
-    def rate(self, value: float | None) -> str:
-        return "–" if value is None else format_percent(value, format="#,##0.0 %", locale=self.locale)
-
-    def day(self, value: date) -> str:
-        return format_day(value, self.lang)
-
-    def moment(self, value: datetime | None) -> str:
-        return "–" if value is None else format_moment(value, self.lang)
-
-    def time(self, value: datetime) -> str:
-        """A moment's time of day in the Lot (« 14:00 »)."""
-        return format_skeleton("Hm", to_local(value, current_timezone()), locale=self.locale)
-
-    @staticmethod
-    def capital(words: str) -> str:
-        """Words heading a row: « train » → « Train », « car liO » → « Car liO »."""
-        return words[:1].upper() + words[1:]
-
-    def week_start(self, key: str) -> str:
-        """The Monday of an ISO week key of the report ("2026-W14")."""
-        year, _, week = key.partition("-W")
-        return self.day(date.fromisocalendar(int(year), int(week), 1))
 
 
 async def signed_in(request: Request) -> Staff | None:
@@ -213,7 +168,6 @@ class OfficePages(Controller):
                 "from": period.start.isoformat(),
                 "to": period.end.isoformat(),
             },
-            numbers=Numbers(lang),
         )
 
     @get("/work", name="office.work")
@@ -258,7 +212,6 @@ class OfficePages(Controller):
             timezone=settings.config.territory.timezone,
             done=done if done in ("approved", "rejected", "revoked", "slot_created", "acknowledged") else None,
             done_code=await _revoked_code(db, code) if done == "revoked" else None,
-            numbers=Numbers(lang),
         )
 
     @get("/sites", name="office.sites")
@@ -297,7 +250,6 @@ class OfficePages(Controller):
             chosen=chosen,
             accounts=await territory.site_staff(db, chosen.id) if chosen else [],
             done=done if done in ("site_created", "site_updated", "account_created") else None,
-            numbers=Numbers(lang),
         )
 
     @post("/sign-out", name="office.sign_out", status_code=303)

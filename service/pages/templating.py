@@ -77,10 +77,11 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 def page(template_name: str, lang: str, **context: Any) -> Template:
-    """A page in `lang`: the template gets `lang` (and Litestar adds `request`)."""
+    """A page in `lang`: the template gets `lang`, `numbers` written in it (and Litestar
+    adds `request`)."""
     return Template(
         template_name=template_name,
-        context={"lang": lang, **context},
+        context={"lang": lang, "numbers": i18n.Numbers(lang), **context},
         headers={
             "Content-Language": lang,
             "Vary": "Accept-Language",

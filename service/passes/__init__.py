@@ -1,0 +1,2 @@
+# Importing the room declares its refusal codes.
+from service.passes import refusals as refusals

@@ -1,20 +1,11 @@
-"""What the OpenAPI document says of the passes routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the passes routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import HOLDER_REFUSALS, PASS_EXAMPLE, PASS_TOKEN, QR, STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
+# What a pass's holder reads back of it, as issued.
+_HELD = ("code", "code_display", "persons", "mode", "method", "confidence", "valid_from", "valid_until")
 
-from service.core.openapi import (
-    HOLDER_REFUSALS,
-    PASS_TOKEN,
-    QR,
-    STAFF,
-    STAFF_REFUSALS,
-    Doc,
-)
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/.well-known/jwks.json"): Doc(
         (),
         {
@@ -33,14 +24,7 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ("get", "/api/v1/passes/{code}"): Doc(
         HOLDER_REFUSALS,
         {
-            "code": "K7M2QX9RTA",
-            "code_display": "K7M2-QX9R-TA",
-            "persons": 2,
-            "mode": "train",
-            "method": "declared_trip",
-            "confidence": "plausible",
-            "valid_from": "2026-07-13T22:00:00Z",
-            "valid_until": "2026-07-20T22:00:00Z",
+            **{key: PASS_EXAMPLE[key] for key in _HELD},
             "status": "valid",
             "redemptions": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
             "bookings": [],

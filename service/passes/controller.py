@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, bearer_token, requires
@@ -20,25 +21,8 @@ from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository
 from service.passes.service import claims_of, holder_claims, send_again_asked, token_for
+from service.passes.views import PassView
 from service.reports import co2
-
-
-class PassView(msgspec.Struct):
-    code: str
-    code_display: str
-    persons: int
-    mode: str
-    method: str
-    confidence: str
-    valid_from: datetime
-    valid_until: datetime
-    status: str
-    redemptions: list[dict[str, Any]]
-    bookings: list[dict[str, Any]]
-    arrival_date: date | None = None
-    # kg CO2e this arrival avoided against the same trip by car: the OT report's factors
-    # and distance (config/factors.toml, service/reports/co2.py)
-    co2_avoided_kg: float = 0.0
 
 
 class Revocation(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,10 +53,16 @@ _QR_HEADERS = {"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-
 
 
 async def _qr_token(
-    request: Request, state: State, db: DB, code: str, token: str | None, expires: int | None, sig: str | None
+    request: Request,
+    state: State,
+    db: DB,
+    code: FromPath[str],
+    token: FromQuery[str | None] = None,
+    expires: FromQuery[int | None] = None,
+    sig: FromQuery[str | None] = None,
 ) -> str:
-    """The token the QR encodes: the one presented (bearer or `?token=`), or, for a
-    signed link, the stored pass's own."""
+    """The token the QR encodes (the `presented` of both QR routes): the one presented
+    (bearer or `?token=`), or, for a signed link, the stored pass's own."""
     presented = bearer_token(request) or token
     if presented or sig is None:
         await holder_claims(code, presented, state.settings, state.keyring, state.pool)
@@ -90,6 +80,10 @@ async def _qr_token(
     if row["revoked_at"] is not None:
         raise Problem(410, "pass.revoked")
     return token_for(claims_of(row), state.settings, state.keyring)
+
+
+_QR_SUMMARY = "QR of the pass as {} (the signed link of the claim answer, the pass token as bearer, or ?token=)"
+_QR_TOKEN = {"presented": Provide(_qr_token)}
 
 
 class PassController(Controller):
@@ -133,40 +127,12 @@ class PassController(Controller):
             ),
         )
 
-    @get(
-        "/{code:str}/qr.svg",
-        summary="QR of the pass as SVG (the signed link of the claim answer, the pass token as bearer, or ?token=)",
-        media_type="image/svg+xml",
-    )
-    async def qr_svg(
-        self,
-        request: Request,
-        state: State,
-        db: DB,
-        code: FromPath[str],
-        token: FromQuery[str | None] = None,
-        expires: FromQuery[int | None] = None,
-        sig: FromQuery[str | None] = None,
-    ) -> Response[bytes]:
-        presented = await _qr_token(request, state, db, code, token, expires, sig)
+    @get("/{code:str}/qr.svg", summary=_QR_SUMMARY.format("SVG"), media_type="image/svg+xml", dependencies=_QR_TOKEN)
+    async def qr_svg(self, presented: NamedDependency[str]) -> Response[bytes]:
         return Response(qr.svg(presented), media_type="image/svg+xml", headers=_QR_HEADERS)
 
-    @get(
-        "/{code:str}/qr.png",
-        summary="QR of the pass as PNG (the signed link of the claim answer, the pass token as bearer, or ?token=)",
-        media_type="image/png",
-    )
-    async def qr_png(
-        self,
-        request: Request,
-        state: State,
-        db: DB,
-        code: FromPath[str],
-        token: FromQuery[str | None] = None,
-        expires: FromQuery[int | None] = None,
-        sig: FromQuery[str | None] = None,
-    ) -> Response[bytes]:
-        presented = await _qr_token(request, state, db, code, token, expires, sig)
+    @get("/{code:str}/qr.png", summary=_QR_SUMMARY.format("PNG"), media_type="image/png", dependencies=_QR_TOKEN)
+    async def qr_png(self, presented: NamedDependency[str]) -> Response[bytes]:
         return Response(qr.png(presented), media_type="image/png", headers=_QR_HEADERS)
 
     @post("/{code:str}/revoke", guards=[requires("ot", "pilot", "admin")], status_code=200, summary="Revoke a pass")
@@ -190,8 +156,7 @@ class PassController(Controller):
                 "pass.revoked",
                 "pass",
                 canonical,
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
                 details={"reason": data.reason},
             )
         return Revoked(row["code"], row["revoked_at"], row["revoked_reason"])

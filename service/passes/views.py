@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -13,20 +13,35 @@ from service.passes.qr_links import QrLinks
 from service.passes.tokens import PassClaims
 
 
-class IssuedPassView(msgspec.Struct):
+class PassFacts(msgspec.Struct):
+    """What a pass says of itself, as issued and as read back."""
+
     code: str
     code_display: str
-    token: str
     persons: int
     mode: str
     method: str
     confidence: str
     valid_from: datetime
     valid_until: datetime
+
+
+class IssuedPassView(PassFacts):
+    token: str
     # signed links, valid an hour, that open the QR image without the token
     qr_svg_url: str
     qr_png_url: str
     checks: dict[str, Any] = {}
+
+
+class PassView(PassFacts):
+    status: str
+    redemptions: list[dict[str, Any]]
+    bookings: list[dict[str, Any]]
+    arrival_date: date | None = None
+    # kg CO2e this arrival avoided against the same trip by car: the OT report's factors
+    # and distance (config/factors.toml, service/reports/co2.py)
+    co2_avoided_kg: float = 0.0
 
 
 def issued_view(

@@ -1,25 +1,17 @@
-"""What the OpenAPI document says of the proofs routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the proofs routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import PASS_EXAMPLE, REVIEW_ID, Doc, Operations
+from service.proofs import refusals
+from service.proofs.methods.registry import METHODS
 
-from typing import Final
-
-from service.core.openapi import (
-    PASS_EXAMPLE,
-    REVIEW_ID,
-    Doc,
-    proof_codes,
-)
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("post", "/api/v1/claims"): Doc(
         (
             "request.invalid",
             "request.too_large",
             "request.unsupported_media_type",
             "request.rate_limited",
-            *proof_codes(),
+            *sorted(refusals.CODES.union(*(method.codes for method in METHODS.values()))),
         ),
         {"pass": PASS_EXAMPLE},
         {

@@ -18,6 +18,7 @@ from service.proofs import repository
 from service.proofs.methods.base import Claim, ClaimContext, PendingReview, ProofMethod
 from service.proofs.methods.registry import METHODS
 from service.proofs.rules import ProofSeen, Verdict, check_mode
+from service.reports import rollups
 from service.settings import Settings
 from service.signing.service import Keyring
 
@@ -116,5 +117,6 @@ async def accept(
         issued = await passes.issue(db, ctx.settings, keyring, new)
         if request.email:
             await mail.enqueue(db, "pass_issued", request.lang, pass_id=issued.id)
+    await rollups.fold(db)
     checks = {name: value for name, value in verdict.facts.items() if name.endswith("_checked")}
     return dataclasses.replace(issued, checks=checks)

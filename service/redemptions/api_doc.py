@@ -1,13 +1,8 @@
-"""What the OpenAPI document says of the redemptions routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the redemptions routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
-
-from service.core.openapi import STAFF, STAFF_REFUSALS, Doc
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/api/v1/revocations"): Doc(
         ("request.invalid",),
         {

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, authenticate, presented_token, requires
+from service.accounts.guards import OfficeRoutes, PartnerRoutes, Staff, authenticate, presented_token, requires
 from service.core import audit, logs
 from service.core.db import DB, RowId
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
@@ -78,15 +78,24 @@ class Acknowledgement(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
-def _check_presented(token: str | None, code: str | None, scanned_at: datetime | None) -> None:
-    if (token is None) == (code is None):
+def _check_presented(presented: RedemptionRequest | SyncItem) -> None:
+    if (presented.token is None) == (presented.code is None):
         raise Problem(400, "request.invalid", reason=text(N_("give exactly one of token and code")))
-    if scanned_at is not None and scanned_at.tzinfo is None:
-        raise Problem(
-            400,
-            "request.invalid",
-            reason=expected_in("scanned_at"),
-        )
+    if presented.scanned_at is not None and presented.scanned_at.tzinfo is None:
+        raise Problem(400, "request.invalid", reason=expected_in("scanned_at"))
+
+
+def _scan(presented: RedemptionRequest | SyncItem, staff: Staff, device: str, source: str) -> Scan:
+    return Scan(
+        nonce=presented.nonce,
+        token=presented.token,
+        code=presented.code,
+        persons=presented.persons,
+        scanned_at=presented.scanned_at,
+        device=device,
+        device_id=staff.device_id,
+        source=source,
+    )
 
 
 def _device_label(staff: Staff, declared: str | None) -> str:
@@ -94,27 +103,17 @@ def _device_label(staff: Staff, declared: str | None) -> str:
     return staff.device_name or declared or staff.username
 
 
-class RedemptionController(Controller):
+class RedemptionController(PartnerRoutes):
     path = "/api/v1/redemptions"
-    tags = ["partners"]
-    guards = [requires("partner")]
 
     @post("", summary="Redeem a pass at the caller's site (token from the QR, or the typed code)")
     async def redeem(
         self, request: Request[Staff, Any, Any], data: JSONBody[RedemptionRequest], db: DB, state: State
     ) -> Response[dict[str, Any]]:
-        _check_presented(data.token, data.code, data.scanned_at)
+        _check_presented(data)
         staff = request.user
         assert staff.site_id is not None
-        scan = Scan(
-            nonce=data.nonce,
-            token=data.token,
-            code=data.code,
-            persons=data.persons,
-            scanned_at=data.scanned_at,
-            device=_device_label(staff, data.device),
-            device_id=staff.device_id,
-        )
+        scan = _scan(data, staff, _device_label(staff, data.device), "online")
         status, body = await redeem(
             db, state.settings, state.keyring, state.pool, Desk(staff.id, staff.site_id), scan, request_lang(request)
         )
@@ -131,23 +130,14 @@ class RedemptionController(Controller):
         self, request: Request[Staff, Any, Any], data: JSONBody[SyncBatch], db: DB, state: State
     ) -> SyncResults:
         for item in data.items:
-            _check_presented(item.token, item.code, item.scanned_at)
+            _check_presented(item)
         staff = request.user
         assert staff.site_id is not None
         desk, lang = Desk(staff.id, staff.site_id), request_lang(request)
         device = _device_label(staff, data.device)
         results = []
         for item in data.items:
-            scan = Scan(
-                nonce=item.nonce,
-                token=item.token,
-                code=item.code,
-                persons=item.persons,
-                scanned_at=item.scanned_at,
-                device=device,
-                device_id=staff.device_id,
-                source="sync",
-            )
+            scan = _scan(item, staff, device, "sync")
             status, body = await redeem(db, state.settings, state.keyring, state.pool, desk, scan, lang)
             results.append(sync_result(item.nonce, device, status, body))
         return SyncResults(results)
@@ -204,8 +194,7 @@ class ConflictController(Controller):
                 "conflict.acknowledged",
                 "redemption_conflict",
                 str(conflict_id),
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
                 details={"note": note} if note else None,
             )
             return Conflict(**dict(await repository.conflict(db, conflict_id)))
@@ -221,10 +210,9 @@ class ScanAlert(msgspec.Struct):
     created_at: datetime
 
 
-class AlertController(Controller):
+class AlertController(OfficeRoutes):
     path = "/api/v1/redemptions/alerts"
     tags = ["reports"]
-    guards = [requires("ot", "pilot", "admin")]
 
     @get(
         "",

@@ -19,6 +19,7 @@ from service.passes import codes
 from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
 from service.redemptions import repository
+from service.reports import rollups
 from service.settings import ScanRules, Settings
 from service.signing.service import Keyring
 from service.territory import repository as territory_repository
@@ -85,6 +86,8 @@ async def redeem(
         await _alert_unknown_codes_burst(db, settings, desk, scan, limited)
         raise
     outcome("ok" if status < 400 else body["code"], scan.source).inc()
+    if status == 201:
+        await rollups.fold(db)
     return status, body
 
 

@@ -1,13 +1,10 @@
-"""What the OpenAPI document says of the reports routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the reports routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
+_ASKED = {"ot": "cahors", "from": "2026-04-01", "to": "2026-07-14"}
 
-from service.core.openapi import STAFF, STAFF_REFUSALS, Doc
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/api/v1/reports/uptake"): Doc(
         ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
         {
@@ -39,9 +36,7 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ("get", "/api/v1/reports/figures"): Doc(
         ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
         {
-            "ot": "cahors",
-            "from": "2026-04-01",
-            "to": "2026-07-14",
+            **_ASKED,
             "season_start": "2026-04-01",
             "previous_period": {"from": "2025-04-01", "to": "2025-07-14"},
             "figures": {
@@ -60,9 +55,7 @@ OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
     ("get", "/api/v1/reports/breakdowns"): Doc(
         ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
         {
-            "ot": "cahors",
-            "from": "2026-04-01",
-            "to": "2026-07-14",
+            **_ASKED,
             "totals": {"passes": 412, "persons": 903, "redemptions": 655, "uptake_rate": 0.73},
             "breakdowns": {"mode": [{"mode": "train", "passes": 288, "redemptions": 470}]},
             "co2_method": {"source": "ADEME Impact CO2, snapshot 2026-07"},

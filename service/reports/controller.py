@@ -11,31 +11,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
 
-from service.accounts.guards import Staff, requires
+from service.accounts.guards import OfficeRoutes, Staff
 from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
 from service.reports import exports, service
 from service.reports.period import Period, resolve
-from service.territory import repository as territory_repository
+from service.territory.scope import OT_SCOPE
 
 GroupBy = Literal[tuple(service.BREAKDOWNS)]  # type: ignore[valid-type]
 From = Annotated[date | None, QueryParameter(name="from", description="first Lot day (default: the season's start)")]
 To = Annotated[date | None, QueryParameter(name="to", description="last Lot day, included (default: today)")]
-OtParam = Annotated[str | None, QueryParameter(description="an OT id; the pilot omits it for the department")]
-
-
-async def _scope(request: Request[Staff, Any, Any], db: DB, ot: str | None) -> str | None:
-    """The OT the report is about (None: the department), checked against the caller."""
-    scope = request.user.ot_scope(ot)
-    if scope is not None and not await territory_repository.ot_exists(db, scope):
-        raise Problem(404, "ot.unknown", ot=scope)
-    return scope
 
 
 def _period(state: State, start: date | None, end: date | None) -> Period:
@@ -51,11 +42,9 @@ class Asked:
     period: Period
 
 
-async def _asked(
-    request: Request[Staff, Any, Any], db: DB, state: State, ot: OtParam = None, start: From = None, end: To = None
-) -> Asked:
+async def _asked(state: State, ot_scope: NamedDependency[str | None], start: From = None, end: To = None) -> Asked:
     """The scope (checked against the caller) and the period of a report (the handlers' `asked`)."""
-    return Asked(await _scope(request, db, ot), _period(state, start, end))
+    return Asked(ot_scope, _period(state, start, end))
 
 
 def _territory(state: State) -> dict[str, Any]:
@@ -69,9 +58,9 @@ def _file(content: bytes, media_type: str, filename: str) -> Response[bytes]:
     )
 
 
-def _breakdown_list(request: Request) -> list[str]:
+def _breakdown_list(by: list[str]) -> list[str]:
     """`by=week,mode` or `by=week&by=mode`; every breakdown when absent."""
-    asked = [name.strip() for value in request.query_params.getall("by", []) for name in value.split(",")]
+    asked = [name.strip() for value in by for name in value.split(",")]
     asked = [name for name in asked if name]
     if not asked:
         return list(service.BREAKDOWNS)
@@ -83,20 +72,14 @@ def _breakdown_list(request: Request) -> list[str]:
     return asked
 
 
-class ReportController(Controller):
+class ReportController(OfficeRoutes):
     path = "/api/v1/reports"
     tags = ["reports"]
-    guards = [requires("ot", "pilot", "admin")]
-    dependencies = {"asked": Provide(_asked)}
+    dependencies = {"asked": Provide(_asked), **OT_SCOPE}
 
     @get("/figures", summary="Key figures of a period, each with the same period a year earlier")
     async def figures(
-        self,
-        request: Request[Staff, Any, Any],
-        db: DB,
-        state: State,
-        asked: NamedDependency[Asked],
-        group_by: FromQuery[Literal["ot"] | None] = None,
+        self, db: DB, state: State, asked: NamedDependency[Asked], group_by: FromQuery[Literal["ot"] | None] = None
     ) -> dict[str, Any]:
         scope, period = asked.scope, asked.period
         report = await service.figures(
@@ -108,7 +91,6 @@ class ReportController(Controller):
     @get("/breakdowns", summary="Every table of the dashboard at once (JSON, or an XLSX workbook)")
     async def breakdowns(
         self,
-        request: Request[Staff, Any, Any],
         db: DB,
         state: State,
         asked: NamedDependency[Asked],
@@ -118,7 +100,7 @@ class ReportController(Controller):
         ] = None,
         format: FromQuery[Literal["json", "xlsx"] | None] = None,
     ) -> Response[Any]:
-        wanted = _breakdown_list(request)
+        wanted = _breakdown_list(by or [])
         scope, period = asked.scope, asked.period
         report = await service.breakdowns(db, ot_id=scope, period=period, wanted=wanted, **_territory(state))
         if format == "xlsx":

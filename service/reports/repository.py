@@ -1,5 +1,6 @@
 """SQL of the reports. They read the rollups of sql/010_report_rollups.sql (some tens
-of thousands of rows a season), never the raw passes and uses."""
+of thousands of rows a season) with the events not yet folded into them
+(sql/018_report_events.sql), never the raw passes and uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 import asyncpg
 
+from service.reports import rollups
 from service.reports.period import Period
 
 # The Monday of a row's ISO week, in integer arithmetic (1 January 2001 was a Monday).
@@ -40,13 +42,13 @@ async def pass_groups(
     return await conn.fetch(
         f"""
         SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, t.mode, t.persons, {sums}
-        FROM report_passes t
+        FROM report_passes_live t
         WHERE t.dim = ANY($1::text[]) AND {scope}
         GROUP BY t.dim, t.key, t.mode, t.persons
         HAVING sum(t.passes) <> 0  -- rows emptied by a correction
         UNION ALL
         SELECT 'mode', {_OVERALL}, t.mode, t.persons, {sums}
-        FROM report_passes t
+        FROM report_passes_live t
         WHERE $5 AND t.dim = 'mode' AND {scope}
         GROUP BY GROUPING SETS ((t.ot_id, t.mode, t.persons), ({_WEEK}, t.mode, t.persons), (t.mode, t.persons))
         HAVING sum(t.passes) <> 0
@@ -69,13 +71,13 @@ async def use_groups(
     return await conn.fetch(
         f"""
         SELECT t.dim, 'key' AS grouping, nullif(t.key, '') AS value, {sums}
-        FROM report_uses t
+        FROM report_uses_live t
         WHERE t.dim = ANY($1::text[]) AND {scope}
         GROUP BY t.dim, t.key
         HAVING sum(t.redemptions) <> 0  -- rows emptied by a correction or a site's move
         UNION ALL
         SELECT 'site', {_OVERALL}, {sums}
-        FROM report_uses t
+        FROM report_uses_live t
         WHERE $5 AND t.dim = 'site' AND {scope}
         GROUP BY GROUPING SETS ((t.ot_id), ({_WEEK}), ())
         HAVING sum(t.redemptions) <> 0
@@ -93,8 +95,9 @@ async def ots_with_passes_until(conn: asyncpg.Connection, ot_id: str | None, end
     """The OTs of the scope that had issued a pass by `end`: the scheme ran there then."""
     rows = await conn.fetch(
         """
-        SELECT DISTINCT t.ot_id FROM report_passes t
-        WHERE t.dim = 'mode' AND NOT t.weekly AND t.day <= $2 AND t.passes > 0 AND ($1::text IS NULL OR t.ot_id = $1)
+        SELECT t.ot_id FROM report_passes_live t
+        WHERE t.dim = 'mode' AND NOT t.weekly AND t.day <= $2 AND ($1::text IS NULL OR t.ot_id = $1)
+        GROUP BY t.ot_id HAVING sum(t.passes) > 0
         """,
         ot_id,
         end,
@@ -163,7 +166,9 @@ async def rebuild(conn: asyncpg.Connection) -> None:
 
 
 async def differences(conn: asyncpg.Connection) -> int:
-    """Rows where the rollups and a recount from the raw tables disagree (0 when exact)."""
+    """Rows where the rollups and a recount from the raw tables disagree (0 when exact),
+    once every pending event is folded in."""
+    await rollups.fold_all(conn)
     return await conn.fetchval(
         """
         SELECT (SELECT count(*) FROM (

@@ -49,14 +49,9 @@ class Tally:
         self.redeemed_persons += row["persons"] or 0
 
     def figures(self) -> dict[str, Any]:
-        return {
-            "passes": self.passes,
-            "persons": self.persons,
-            "redemptions": self.redemptions,
-            "uptake_rate": round(self.used / self.passes, 4) if self.passes else None,
-            "uses_per_pass": round(self.redemptions / self.passes, 3) if self.passes else None,
-            "co2_avoided_kg": round(self.co2_kg, 1),
-        }
+        """The key figures (what `as_row` says, less the counts only tables show)."""
+        row = self.as_row()
+        return {key: row[key] for key in _KEY_FIGURES}
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -69,6 +64,9 @@ class Tally:
             "uses_per_pass": round(self.redemptions / self.passes, 3) if self.passes else None,
             "co2_avoided_kg": round(self.co2_kg, 1),
         }
+
+
+_KEY_FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
 
 
 def _iso_week(monday: str) -> str:

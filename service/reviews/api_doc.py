@@ -1,20 +1,10 @@
-"""What the OpenAPI document says of the reviews routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the reviews routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import REVIEW_ID, STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
-
-from service.core.openapi import (
-    REVIEW_ID,
-    STAFF,
-    STAFF_REFUSALS,
-    Doc,
-)
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/api/v1/review/proofs"): Doc(
-        ("request.invalid", *STAFF_REFUSALS),
+        ("request.invalid", "ot.unknown", *STAFF_REFUSALS),
         [
             {
                 "id": REVIEW_ID,

@@ -10,16 +10,18 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import Staff, requires
-from service.core.db import DB
+from service.accounts.guards import OfficeRoutes, Staff
+from service.core.db import DB, from_row
 from service.core.errors import Problem
 from service.mail import outbox
 from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.passes.views import IssuedPassView, issued_view
 from service.reviews import repository, service
+from service.territory.scope import OT_SCOPE
 
 ReviewState = Literal["pending", "accepted", "rejected"]
 
@@ -126,37 +128,23 @@ class ReviewOutcomeController(Controller):
         return answer
 
 
-class ReviewQueueController(Controller):
+class ReviewQueueController(OfficeRoutes):
     path = "/api/v1/review/proofs"
     tags = ["reviews"]
-    guards = [requires("ot", "pilot", "admin")]
 
-    @get("", summary="The review queue of the caller's OT (the pilot's: all)")
+    @get("", summary="The review queue of the caller's OT (the pilot's: all)", dependencies=OT_SCOPE)
     async def queue(
-        self,
-        request: Request[Staff, Any, Any],
-        db: DB,
-        state: State,
-        status: FromQuery[ReviewState] = "pending",
-        ot: FromQuery[str | None] = None,
+        self, db: DB, state: State, ot_scope: NamedDependency[str | None], status: FromQuery[ReviewState] = "pending"
     ) -> list[QueuedProof]:
-        staff = request.user
-        scope = staff.ot_id if staff.role == "ot" else ot
-        if staff.role == "ot" and ot not in (None, staff.ot_id):
-            raise Problem(403, "auth.forbidden")
-        queue = await service.review_queue(db, state.settings, scope, status)
+        queue = await service.review_queue(db, state.settings, ot_scope, status)
         rows = queue.proofs
         similar = {proof_id: [_lookalike(m) for m in matches] for proof_id, matches in queue.lookalikes.items()}
         rides = {proof_id: [_similar_ride(m) for m in matches] for proof_id, matches in queue.similar_rides.items()}
         return [
-            QueuedProof(
+            from_row(
+                QueuedProof,
+                row,
                 id=str(row["public_id"]),
-                status=row["status"],
-                method=row["method"],
-                mode=row["mode"],
-                persons=row["persons"],
-                arrival_date=row["arrival_date"],
-                arrival_stop_id=row["arrival_stop_id"],
                 site_id=(row["facts"] or {}).get("site_id"),
                 ot=row["ot_id"],
                 submitted_at=row["created_at"],
@@ -219,26 +207,26 @@ def _photo_url(row: asyncpg.Record) -> str | None:
     return f"/api/v1/review/proofs/{row['public_id']}/photo" if row["has_photo"] else None
 
 
+def _earlier(match: asyncpg.Record) -> dict[str, Any]:
+    """What a lookalike and a similar ride say of the earlier proof: which, and what became of it."""
+    return {
+        "id": str(match["public_id"]),
+        "status": match["status"],
+        "submitted_at": match["created_at"],
+        "decided_at": match["reviewed_at"],
+        "reason": match["review_reason"],
+    }
+
+
 def _lookalike(match: asyncpg.Record) -> Lookalike:
-    return Lookalike(
-        str(match["public_id"]),
-        match["status"],
-        match["created_at"],
-        match["reviewed_at"],
-        match["review_reason"],
-        match["bits_apart"],
-        _photo_url(match),
-    )
+    return Lookalike(**_earlier(match), bits_apart=match["bits_apart"], photo_url=_photo_url(match))
 
 
 def _similar_ride(match: asyncpg.Record) -> SimilarRide:
+    gap, wobble = match["time_gap_seconds"], match["wobble_correlation"]
     return SimilarRide(
-        str(match["public_id"]),
-        match["status"],
-        match["persons"],
-        match["created_at"],
-        match["reviewed_at"],
-        match["review_reason"],
-        None if match["time_gap_seconds"] is None else round(match["time_gap_seconds"], 1),
-        None if match["wobble_correlation"] is None else round(match["wobble_correlation"], 2),
+        **_earlier(match),
+        persons=match["persons"],
+        time_gap_seconds=None if gap is None else round(gap, 1),
+        wobble_correlation=None if wobble is None else round(wobble, 2),
     )

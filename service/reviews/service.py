@@ -145,7 +145,7 @@ async def approve(
         issued = await passes.issue(db, settings, keyring, new, reviewed=True)
         if proof["email"]:
             await mail.enqueue(db, "review_decided", proof["lang"], pass_id=issued.id, proof_id=proof["id"])
-        await audit.record(db, "proof.approved", "proof", str(proof["id"]), actor=staff.username, actor_id=staff.id)
+        await audit.record(db, "proof.approved", "proof", str(proof["id"]), by=staff)
     return issued.code
 
 
@@ -160,8 +160,7 @@ async def reject(db: asyncpg.Connection, staff: Staff, public_id: UUID, reason: 
             "proof.rejected",
             "proof",
             str(proof["id"]),
-            actor=staff.username,
-            actor_id=staff.id,
+            by=staff,
             details={"reason": reason},
         )
 

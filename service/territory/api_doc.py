@@ -1,18 +1,8 @@
-"""What the OpenAPI document says of the territory routes beyond what Litestar infers
-(service.core.openapi.Doc: refusals, examples, security)."""
+"""OpenAPI of the territory routes beyond what Litestar infers: refusals, examples, security."""
 
-from __future__ import annotations
+from service.core.openapi import SITE_EXAMPLE, STAFF, STAFF_REFUSALS, Doc, Operations
 
-from typing import Final
-
-from service.core.openapi import (
-    SITE_EXAMPLE,
-    STAFF,
-    STAFF_REFUSALS,
-    Doc,
-)
-
-OPERATIONS: Final[dict[tuple[str, str], Doc]] = {
+OPERATIONS: Operations = {
     ("get", "/api/v1/ots"): Doc((), [{"id": "cahors", "name": "Cahors – Vallée du Lot"}]),
     ("get", "/api/v1/sites"): Doc(("request.invalid", "ot.unknown"), [SITE_EXAMPLE]),
     ("get", "/api/v1/sites/{site_id}"): Doc(("request.not_found",), SITE_EXAMPLE),

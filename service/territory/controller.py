@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.params import FromQuery
 
-from service.core.db import DB
+from service.core.db import DB, from_row
 from service.settings import Mode
 from service.territory import repository
 from service.territory.views import OT, Stop
@@ -22,16 +22,6 @@ class TerritoryController(Controller):
     @get("/stops", summary="Stations and coach stops known to the service; with mode=bike, where a ride may end")
     async def stops(self, db: DB, mode: FromQuery[Mode | None] = None) -> list[Stop]:
         return [
-            Stop(
-                id=row["id"],
-                name=row["name"],
-                mode=row["mode"],
-                lat=row["lat"],
-                lon=row["lon"],
-                ot=row["ot_id"],
-                uic=row["uic"],
-                in_lot=row["in_lot"],
-                gateway=row["gateway"],
-            )
+            from_row(Stop, row, ot=row["ot_id"])
             for row in await (repository.bike_endpoints(db) if mode == "bike" else repository.list_stops(db, mode))
         ]

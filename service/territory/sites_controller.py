@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.accounts.guards import Staff, requires
@@ -23,6 +24,7 @@ from service.core.db import DB, RowId
 from service.core.errors import Problem
 from service.settings import Mode, SiteConfig
 from service.territory import repository
+from service.territory.scope import OT_SCOPE
 from service.territory.sites import as_dict, problems
 from service.territory.views import ManagedSite, Site, managed_site, site_from_row
 
@@ -121,11 +123,10 @@ class SiteController(Controller):
         "/managed",
         guards=MANAGERS,
         summary="Sites of the caller's territory, inactive ones included, offers in every language",
+        dependencies=OT_SCOPE,
     )
-    async def managed(
-        self, request: Request[Staff, Any, Any], db: DB, ot: FromQuery[str | None] = None
-    ) -> list[ManagedSite]:
-        return [managed_site(row) for row in await repository.all_sites(db, request.user.ot_scope(ot))]
+    async def managed(self, db: DB, ot_scope: NamedDependency[str | None]) -> list[ManagedSite]:
+        return [managed_site(row) for row in await repository.all_sites(db, ot_scope)]
 
     @post("", guards=MANAGERS, summary="Add a partner site with its offer")
     async def create(
@@ -137,9 +138,7 @@ class SiteController(Controller):
             if await repository.site(db, data.id) is not None:
                 raise Problem(409, "site.exists", site=data.id)
             await repository.upsert_sites(db, [data], state.settings.config.rules.sites)
-            await audit.record(
-                db, "site.created", "site", data.id, actor=staff.username, actor_id=staff.id, details=as_dict(data)
-            )
+            await audit.record(db, "site.created", "site", data.id, by=staff, details=as_dict(data))
         return managed_site(await repository.site(db, data.id))
 
     @patch(
@@ -167,9 +166,7 @@ class SiteController(Controller):
             await _checked(db, staff, site)  # an OT cannot hand its site to another OT
             fate = await repository.upsert_sites(db, [site], state.settings.config.rules.sites)
             if fate[site_id] != "unchanged":
-                await audit.record(
-                    db, "site.updated", "site", site_id, actor=staff.username, actor_id=staff.id, details=data
-                )
+                await audit.record(db, "site.updated", "site", site_id, by=staff, details=data)
         return managed_site(await repository.site(db, site_id))
 
     @get("/{site_id:str}/staff", guards=MANAGERS, summary="Partner accounts of a site")
@@ -193,8 +190,7 @@ class SiteController(Controller):
                 "account.created",
                 "staff_account",
                 str(row["id"]),
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
                 details={"username": data.username, "role": "partner", "site": site_id},
             )
         return SiteStaff(**dict(row))
@@ -221,8 +217,7 @@ class SiteController(Controller):
                 "account.enabled" if data.active else "account.disabled",
                 "staff_account",
                 str(account_id),
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
             )
         return SiteStaff(**dict(row))
 
@@ -245,6 +240,5 @@ class SiteController(Controller):
                 "account.signed_out_everywhere",
                 "staff_account",
                 str(account_id),
-                actor=staff.username,
-                actor_id=staff.id,
+                by=staff,
             )

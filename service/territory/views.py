@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.core.db import from_row
+
 
 class OT(msgspec.Struct):
     id: str
@@ -41,7 +43,7 @@ class Stop(msgspec.Struct):
     gateway: bool
 
 
-def site_from_row(row: asyncpg.Record) -> Site:
+def site_from_row(row: asyncpg.Record, kind: type[Site] = Site) -> Site:
     offer: dict[str, Any] = {}
     if row["offer_label"]:
         # `label` is French; the English and Spanish ones when the site gave them
@@ -51,19 +53,7 @@ def site_from_row(row: asyncpg.Record) -> Site:
             **{k: v for k, v in translated.items() if v},
             **(row["offer_details"] or {}),
         }
-    return Site(
-        id=row["id"],
-        name=row["name"],
-        ot=row["ot_id"],
-        lat=row["lat"],
-        lon=row["lon"],
-        modes=list(row["modes"]),
-        offer=offer,
-        proof_max_age_days=row["proof_max_age_days"],
-        min_confidence=row["min_confidence"],
-        bookable=row["bookable"],
-        booking_required=row["booking_required"],
-    )
+    return from_row(kind, row, ot=row["ot_id"], modes=list(row["modes"]), offer=offer)
 
 
 class ManagedSite(Site):
@@ -74,4 +64,6 @@ class ManagedSite(Site):
 
 
 def managed_site(row: asyncpg.Record) -> ManagedSite:
-    return ManagedSite(**msgspec.structs.asdict(site_from_row(row)), active=row["active"], updated_at=row["updated_at"])
+    site = site_from_row(row, ManagedSite)
+    assert isinstance(site, ManagedSite)
+    return site

@@ -446,12 +446,8 @@ async def import_feed(
         feed_id=feed_id,
         file_name=path.name,
         sha256=sha256,
-        stops=counts["stops"],
-        routes=counts["routes"],
-        trips=counts["trips"],
-        stop_times=counts["stop_times"],
+        **{name: counts[name] for name in ("stops", "routes", "trips", "stop_times", "calendar_dates")},
         calendars=counts["calendar"],
-        calendar_dates=counts["calendar_dates"],
         arrival_stops=arrival_stops,
         seconds=round(time.perf_counter() - started, 3),
     )

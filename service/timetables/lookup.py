@@ -15,6 +15,7 @@ from typing import Final
 import asyncpg
 import msgspec
 
+from service.core.db import from_row
 from service.core.geo import path_km
 from service.timetables import repository
 from service.timetables.calendar import ServiceCalendar, runs_on
@@ -114,12 +115,9 @@ async def find_arrival(
     days_after, seconds_of_day = divmod(row["arrival_seconds"], SECONDS_PER_DAY)
     hours, remainder = divmod(seconds_of_day, 3600)
     path = await repository.trip_path(conn, row["feed_id"], row["trip_id"], row["stop_sequence"])
-    return TripMatch(
-        feed_id=row["feed_id"],
-        trip_id=row["trip_id"],
-        route_short_name=row["route_short_name"],
-        trip_short_name=row["trip_short_name"],
-        stop_id=row["stop_id"],
+    return from_row(
+        TripMatch,
+        row,
         service_date=service_day,
         arrival_date=service_day + timedelta(days=days_after),
         scheduled_arrival=time(hours, remainder // 60, remainder % 60),

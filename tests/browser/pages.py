@@ -20,6 +20,7 @@ from playwright.async_api import Locator, Page, expect
 
 from service.core import i18n
 from service.settings import ROOT
+from tests.helpers import qr_texts
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -182,15 +183,9 @@ class PassPage(BasePage):
 
     async def qr_text(self) -> str:
         """What the QR on screen says, read from a screenshot of it (zxing-cpp)."""
-        import io
-
-        import zxingcpp
-        from PIL import Image
-
-        shot = await (await self.qr()).screenshot()
-        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+        found = qr_texts(await (await self.qr()).screenshot())
         assert found, "no QR code read on the screen"
-        return found[0].text
+        return found[0]
 
     async def state(self) -> str:
         return (await self.page.locator("#pass-state").inner_text()).strip()

@@ -72,6 +72,14 @@ async def open_desk(page: Page) -> DeskPage:
     return desk
 
 
+async def enrolled_desk(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str, name: str, partner: str = PARTNER
+) -> DeskPage:
+    """The desk of a device just enrolled under `name` (with a random tail, so names never clash)."""
+    await device_cookie(client, context, live_server, f"{name} {nonce()[:6]}", partner=partner)
+    return await open_desk(page)
+
+
 async def uses_of(client: httpx.AsyncClient, issued: dict[str, Any]) -> list[dict[str, Any]]:
     answer = await client.get(
         f"/api/v1/passes/{issued['code']}", headers={"Authorization": f"Bearer {issued['token']}"}
@@ -204,8 +212,7 @@ async def test_a_forged_token_is_refused(
     page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str
 ) -> None:
     issued = await issue_pass(client)
-    await device_cookie(client, context, live_server, f"Guichet {nonce()[:6]}")
-    desk = await open_desk(page)
+    desk = await enrolled_desk(page, context, client, live_server, "Guichet")
     # a hand-held scanner types the QR's token into the code field
     await desk.type_code(forged(issued["token"]))
     verdict = await desk.verdict_text("Refused")
@@ -220,8 +227,7 @@ async def test_a_typo_in_the_code_is_caught_before_sending(
     page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str
 ) -> None:
     issued = await issue_pass(client, persons=2)
-    await device_cookie(client, context, live_server, f"Accueil {nonce()[:6]}")
-    desk = await open_desk(page)
+    desk = await enrolled_desk(page, context, client, live_server, "Accueil")
     sent = watch_scans(page)
 
     code = issued["code"]
@@ -249,8 +255,7 @@ async def test_offline_the_desk_checks_queues_and_syncs(
     answer = await client.post(f"/api/v1/passes/{revoked['code']}/revoke", json={"reason": "test"}, headers=ot)
     assert answer.status_code == 200, answer.text
     reported_before = await site_uses_reported(client)
-    await device_cookie(client, context, live_server, f"Rive {nonce()[:6]}")
-    desk = await open_desk(page)  # online: keys and revocations cached
+    desk = await enrolled_desk(page, context, client, live_server, "Rive")  # online: keys and revocations cached
 
     await context.set_offline(True)
     await page.reload()  # the service worker opens the desk without network
@@ -286,8 +291,7 @@ async def test_a_family_goes_in_in_two_halves(
     page: Page, context: BrowserContext, client: httpx.AsyncClient, live_server: str
 ) -> None:
     issued = await issue_pass(client, persons=4)
-    await device_cookie(client, context, live_server, f"Billetterie {nonce()[:6]}")
-    desk = await open_desk(page)
+    desk = await enrolled_desk(page, context, client, live_server, "Billetterie")
 
     await desk.type_code(issued["token"], persons=2)
     assert _("Persons: {n}").format(n=2) in await desk.verdict_text("Valid")
@@ -376,8 +380,7 @@ async def test_a_bookable_bike_partner_sees_the_days_bookings_and_issues_attesta
         "/api/v1/bookings", json={"token": issued["token"], "slot_id": slot.json()["id"], "persons": 2}
     )
     assert booked.status_code == 201, booked.text
-    await device_cookie(client, context, live_server, f"Billetterie {nonce()[:6]}", partner=f"demo-partner-{site}")
-    desk = await open_desk(page)
+    desk = await enrolled_desk(page, context, client, live_server, "Billetterie", partner=f"demo-partner-{site}")
 
     bookings = page.get_by_role("region", name=_("Today's bookings"))
     entry = bookings.get_by_role("listitem").filter(has_text=codes.display(issued["code"]))

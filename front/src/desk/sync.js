@@ -92,20 +92,24 @@ export async function renderResults() {
   );
 }
 
-export async function refreshConflicts() {
-  let conflicts = await store.getMeta("conflicts");
+/** What `path` answers now, kept under `key` for offline use; offline (or refused), what was kept. */
+export async function fetchedOrKept(key, path) {
   try {
-    const answer = await api("/api/v1/redemptions/conflicts");
+    const answer = await api(path);
     if (answer.ok) {
-      conflicts = answer.data;
-      await store.setMeta("conflicts", conflicts);
+      await store.setMeta(key, answer.data);
+      return answer.data;
     }
   } catch (error) {
     if (!(error instanceof Offline)) {
       throw error;
     }
   }
-  conflicts ??= [];
+  return store.getMeta(key);
+}
+
+export async function refreshConflicts() {
+  const conflicts = (await fetchedOrKept("conflicts", "/api/v1/redemptions/conflicts")) ?? [];
   $("conflicts-title").hidden = conflicts.length === 0;
   $("conflicts").replaceChildren(
     ...conflicts.map((conflict) =>
@@ -129,18 +133,7 @@ export async function refreshBookings() {
     return;
   }
   $("bookings").hidden = false;
-  let slots = await store.getMeta("bookings");
-  try {
-    const answer = await api("/api/v1/bookings/today");
-    if (answer.ok) {
-      slots = answer.data;
-      await store.setMeta("bookings", slots);
-    }
-  } catch (error) {
-    if (!(error instanceof Offline)) {
-      throw error;
-    }
-  }
+  const slots = await fetchedOrKept("bookings", "/api/v1/bookings/today");
   const list = $("bookings-list");
   if (!slots?.length) {
     list.replaceChildren(el("p", {}, t("no_bookings")));

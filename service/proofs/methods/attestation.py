@@ -15,12 +15,29 @@ from service.attestations.codes import CODE_LENGTH
 from service.core import clock
 from service.core.errors import Problem
 from service.core.i18n import N_
+from service.core.refusals import declare
 from service.passes import codes
 from service.proofs.fingerprint import fingerprint
 from service.proofs.methods.base import ISSUE, USED, Admission, Claim, ClaimContext, decode_evidence
 from service.proofs.methods.form import FormField
 from service.proofs.rules import ProofSeen, Verdict, check_persons
 from service.settings import ClaimRules
+
+# The refusals only this method gives.
+CODES = declare(
+    {
+        "proof.attestation_unknown": (
+            422,
+            N_("Unknown attestation code"),
+            N_("This bike attestation code is unknown."),
+        ),
+        "proof.attestation_expired": (
+            422,
+            N_("Attestation expired"),
+            N_("This bike attestation code has expired (valid 24 h)."),
+        ),
+    }
+)
 
 
 class AttestationEvidence(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +85,7 @@ def canonical_code(typed: str) -> str:
 
 class AttestationMethod:
     name: ClassVar[str] = "attestation"
+    codes: ClassVar[frozenset[str]] = CODES
     modes: ClassVar[frozenset[str]] = frozenset({"bike"})
     evidence_schema: ClassVar[type | dict[str, Any]] = AttestationEvidence
     label: ClassVar[str] = N_("Code from a bike partner")

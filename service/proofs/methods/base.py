@@ -64,6 +64,8 @@ class ClaimContext:
 class ProofMethod(Protocol):
     name: ClassVar[str]
     modes: ClassVar[frozenset[str]]
+    # The refusal codes only this method gives, declared in its module.
+    codes: ClassVar[frozenset[str]]
     # The evidence object, documented in the OpenAPI schema of the claim body.
     evidence_schema: ClassVar[type | dict[str, Any]]
     # The claim form: the method's name there, its fields in order (the first is where a

@@ -10,14 +10,30 @@ import asyncpg
 
 from service.core.errors import Problem
 from service.core.i18n import N_, text
+from service.core.refusals import declare
 from service.proofs import declared_trip, repository
 from service.proofs.methods.base import Claim, ClaimContext, NothingMoreOnAccept, decode_evidence, timetable_answer
 from service.proofs.methods.form import DATE, STOP, FormField
 from service.proofs.rules import Verdict
 
+# The refusals only this method gives.
+CODES = declare(
+    {
+        "proof.no_matching_trip": (
+            422,
+            N_("No matching trip"),
+            N_(
+                "According to the published timetables, no trip of line or train {line} arrives at this stop around"
+                " {time} on that day. Check the number, the stop, the date and the time."
+            ),
+        ),
+    }
+)
+
 
 class DeclaredTripMethod(NothingMoreOnAccept):
     name: ClassVar[str] = "declared_trip"
+    codes: ClassVar[frozenset[str]] = CODES
     modes: ClassVar[frozenset[str]] = frozenset({"train", "bus"})
     evidence_schema: ClassVar[type | dict[str, Any]] = declared_trip.DeclaredTrip
     label: ClassVar[str] = N_("I declare my trip")

@@ -11,6 +11,7 @@ import asyncpg
 
 from service.core import clock
 from service.core.i18n import N_
+from service.core.refusals import declare
 from service.proofs import gpx, repository, ride_recording
 from service.proofs.methods.base import (
     ISSUE,
@@ -25,6 +26,93 @@ from service.proofs.methods.base import (
 from service.proofs.methods.form import FormField
 from service.proofs.rules import Verdict
 from service.settings import RulesConfig
+
+# The refusals only this method gives.
+CODES = declare(
+    {
+        "proof.gpx_invalid": (422, N_("GPX track unreadable"), N_("The file is not a readable GPX track: {reason}")),
+        "proof.gpx_unsafe": (
+            422,
+            N_("GPX track refused"),
+            N_("The GPX file holds XML declarations (DOCTYPE, entities) that are not accepted."),
+        ),
+        "proof.gpx_too_large": (
+            422,
+            N_("GPX file too large"),
+            N_(
+                "The GPX file is larger than {max_mib} MiB: export it without heart rate, cadence or power,"
+                " or with a point every 5 seconds."
+            ),
+        ),
+        "proof.track_too_many_points": (
+            422,
+            N_("Track has too many points"),
+            N_(
+                "The track has more than {max} points: export it with a point every 5 seconds,"
+                " or send only the ride you arrived by."
+            ),
+        ),
+        "proof.track_without_times": (
+            422,
+            N_("Track without times"),
+            N_("Some points of the track have no time: send the track recorded during the ride, not a planned route."),
+        ),
+        "proof.track_too_few_points": (
+            422,
+            N_("Track has too few points"),
+            N_("The track has {points} points; at least {min} are needed."),
+        ),
+        "proof.track_times_not_increasing": (
+            422,
+            N_("Track times out of order"),
+            N_("The track's times are out of order (point #{point})."),
+        ),
+        "proof.track_in_future": (
+            422,
+            N_("Track ends in the future"),
+            N_("The track ends in the future: check the device's clock."),
+        ),
+        "proof.track_not_near_lot": (
+            422,
+            N_("Track does not end in the Lot"),
+            N_(
+                "The track ends {km} km from {place}, the nearest station, coach stop or partner site"
+                " of the Lot; it must end within {max_km} km of one."
+            ),
+        ),
+        "proof.track_is_loop": (
+            422,
+            N_("A loop ride does not count"),
+            N_(
+                "The track ends within {max_km} km of where it started: the tourist offices count"
+                " only rides that arrive from elsewhere."
+            ),
+        ),
+        "proof.track_too_short": (
+            422,
+            N_("Track too short"),
+            N_("The track is {km} km long; at least {min_km} km by bike are needed."),
+        ),
+        "proof.track_too_fast": (
+            422,
+            N_("Track too fast for a bike"),
+            N_(
+                "Part of the track runs at {kmh} km/h for more than {minutes} minutes (at most {max_kmh} km/h): that"
+                " is not a bike."
+            ),
+        ),
+        "proof.track_average_too_fast": (
+            422,
+            N_("Average speed too high"),
+            N_("The moving average speed is {kmh} km/h; by bike it does not exceed {max_kmh} km/h."),
+        ),
+        "proof.track_too_slow": (
+            422,
+            N_("Average speed too low"),
+            N_("The moving average speed is {kmh} km/h; by bike it is at least {min_kmh} km/h."),
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +149,7 @@ MAX_SIMILAR_SHOWN = 5
 
 class GpxMethod(NoTextEvidence):
     name: ClassVar[str] = "gpx"
+    codes: ClassVar[frozenset[str]] = CODES
     modes: ClassVar[frozenset[str]] = frozenset({"bike"})
     evidence_schema: ClassVar[type | dict[str, Any]] = one_text_field("GpxTrack", "gpx")
     label: ClassVar[str] = N_("GPX track of my ride")

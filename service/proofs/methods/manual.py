@@ -17,6 +17,7 @@ import msgspec
 from service.core import heavy
 from service.core.errors import Problem
 from service.core.i18n import N_, text
+from service.core.refusals import declare
 from service.proofs import repository
 from service.proofs.fingerprint import fingerprint
 from service.proofs.methods import photos
@@ -25,6 +26,14 @@ from service.proofs.methods.form import DATE, STOP, TICKET_FILE, FormField
 from service.proofs.rules import ProofSeen, StopFacts, Verdict, check_arrival_stop, check_persons, check_travel_date
 from service.settings import ClaimRules, Identifier, Settings
 from service.territory import repository as territory
+
+# The refusals only this method gives.
+CODES = declare(
+    {
+        "proof.photo_invalid": (422, N_("Photo unreadable"), N_("The photo must be a readable JPEG or PNG image.")),
+        "proof.photo_too_large": (422, N_("Photo too large"), N_("The photo is too large (at most {max_mb} MB).")),
+    }
+)
 
 
 class ManualEvidence(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,6 +75,7 @@ def verify(
 
 class ManualMethod(NothingMoreOnAccept):
     name: ClassVar[str] = "manual"
+    codes: ClassVar[frozenset[str]] = CODES
     modes: ClassVar[frozenset[str]] = frozenset({"train", "bus", "bike"})
     evidence_schema: ClassVar[type | dict[str, Any]] = ManualEvidence
     label: ClassVar[str] = N_("Photo checked by hand")

@@ -14,6 +14,7 @@ import asyncpg
 from service.core import heavy
 from service.core.errors import Problem
 from service.core.i18n import N_, text
+from service.core.refusals import declare
 from service.proofs import repository
 from service.proofs.methods.base import (
     Claim,
@@ -31,9 +32,63 @@ from service.proofs.rail.ticket import RailTicket
 from service.proofs.rules import StopFacts, TimetableAnswer, Verdict, check_timetable
 from service.settings import Settings
 
+# The refusals only this method gives.
+CODES = declare(
+    {
+        "proof.barcode_unreadable": (
+            422,
+            N_("Ticket barcode unreadable"),
+            N_("This ticket barcode is unreadable or of an unknown format."),
+        ),
+        "proof.barcode_not_found": (
+            422,
+            N_("No ticket barcode found"),
+            N_("No ticket barcode was found in this file; try a sharper image."),
+        ),
+        "proof.upload_too_large": (
+            422,
+            N_("File too large"),
+            N_("The file exceeds the maximum size ({max_mb} MB or {max_megapixels} megapixels)."),
+        ),
+        "proof.upload_unsupported": (422, N_("File type not accepted"), N_("Send a PNG or JPEG image, or a PDF.")),
+        "proof.unknown_key": (
+            422,
+            N_("Ticket issuer key unknown"),
+            N_(
+                "This ticket's signing key (issuer {issuer}, key {key_id}) is not in the UIC key list known to the"
+                " service."
+            ),
+        ),
+        "proof.signature_invalid": (
+            422,
+            N_("Ticket signature invalid"),
+            N_("This ticket's signature is not valid: it was altered or is not genuine."),
+        ),
+        "proof.key_not_valid": (
+            422,
+            N_("Ticket signed outside its key's validity"),
+            N_(
+                "This ticket was signed on {signed_on} with key {issuer}/{key_id}, valid only from {valid_from} to "
+                "{valid_until}: it is not accepted."
+            ),
+        ),
+        "proof.ticket_specimen": (
+            422,
+            N_("Specimen ticket"),
+            N_("This ticket is a test specimen, not a travel ticket."),
+        ),
+        "proof.ticket_incomplete": (
+            422,
+            N_("Ticket lacks trip details"),
+            N_("This ticket does not state the travel date or the arrival station."),
+        ),
+    }
+)
+
 
 class RailBarcodeMethod(NoTextEvidence, NothingMoreOnAccept):
     name: ClassVar[str] = "rail_barcode"
+    codes: ClassVar[frozenset[str]] = CODES
     modes: ClassVar[frozenset[str]] = frozenset({"train"})
     evidence_schema: ClassVar[type | dict[str, Any]] = one_text_field("RailBarcode", "barcode_b64")
     label: ClassVar[str] = N_("Train ticket barcode")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 
+from service.core.db import from_row
 from service.proofs.rail.keys import KeyRing, UicPublicKey
 from service.proofs.rail.ticket import fold_station_name, uic_station_code
 from service.proofs.rules import StopFacts
@@ -53,15 +54,10 @@ async def replace_keys(conn: asyncpg.Connection, keys: Sequence[UicPublicKey]) -
 async def load_key_ring(conn: asyncpg.Connection) -> KeyRing:
     rows = await conn.fetch(f"SELECT {', '.join(_KEY_COLUMNS)} FROM uic_public_keys")
     return KeyRing(
-        UicPublicKey(
-            issuer_code=row["issuer_code"],
-            key_id=row["key_id"],
+        from_row(
+            UicPublicKey,
+            row,
             public_key_der=bytes(row["public_key"]),
-            issuer_name=row["issuer_name"],
-            signature_algorithm=row["signature_algorithm"],
-            barcode_version=row["barcode_version"],
-            valid_from=row["valid_from"],
-            valid_until=row["valid_until"],
             allowed_product_owners=tuple(row["allowed_product_owners"]),
         )
         for row in rows

@@ -1,0 +1,144 @@
+"""Where a scan's time goes: `make profile` runs one `tbc serve` worker under py-spy (a
+sampling profiler that reads the process from outside) while wrk scans passes by code at
+32 connections, then prints the functions that held the CPU: by own time, and the
+service's by time spent in them and below. Setup and start-up are left out: only samples
+taken while a request was being answered count, beside the event loop's share.
+
+    make profile                     # scans by code
+    TBC_PROFILE=claim make profile   # claims by declared trip instead
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench._support import free_port, fresh_database, ready
+from bench.http_load import CODE_DESK, SCRIPTS, THREADS, _bearer, _config_without_claim_limit, _write_lines, wrk
+from service.core.clock import lot_today
+from service.settings import ROOT
+
+DATABASE = "tbc_bench_profile"
+SECONDS = int(os.environ.get("TBC_BENCH_SECONDS", "10"))
+SHOWN = 25
+# A sample is the answer to a request when one of its frames is Litestar's ASGI entry.
+_IN_REQUEST = "litestar/app.py"
+_FRAME = re.compile(r"^(?P<function>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
+
+
+def _frames(stack: str) -> list[tuple[str, str]]:
+    """(function, file) of each frame, outermost first."""
+    found = []
+    for frame in stack.split(";"):
+        match = _FRAME.match(frame)
+        if match:
+            file = match["file"]
+            file = file.split("site-packages/", 1)[-1]
+            file = file.split(str(ROOT) + "/", 1)[-1]
+            found.append((match["function"], file))
+    return found
+
+
+def _row(frame: tuple[str, str], samples: int, of: int) -> str:
+    return f"  {100 * samples / of:5.1f} %  {frame[0]}  ({frame[1]})"
+
+
+def summarise(raw: str) -> str:
+    """The profile as text: shares of the samples taken while answering requests."""
+    own: collections.Counter[tuple[str, str]] = collections.Counter()
+    inclusive: collections.Counter[tuple[str, str]] = collections.Counter()
+    in_request = outside = 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames, n = _frames(stack), int(count)
+        if not any(_IN_REQUEST in file for _, file in frames):
+            outside += n
+            continue
+        in_request += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            if frame[1].startswith("service/"):
+                inclusive[frame] += n
+    if not in_request:
+        return "no sample was taken inside a request"
+    total = in_request + outside
+    lines = [
+        f"{in_request} samples answering requests, {outside} elsewhere (event loop, sockets, start-up):"
+        f" {100 * in_request / total:.0f} % in requests",
+        "",
+        "own time (% of the samples answering requests):",
+    ]
+    lines += [
+        f"  {100 * n / in_request:5.1f} %  {function}  ({file})" for (function, file), n in own.most_common(SHOWN)
+    ]
+    lines += ["", "the service's functions, with what they call:"]
+    lines += [
+        f"  {100 * n / in_request:5.1f} %  {function}  ({file})" for (function, file), n in inclusive.most_common(SHOWN)
+    ]
+    return "\n".join(lines)
+
+
+def _serve_profiled(database_url: str, work: Path, config: Path, port: int, out: Path) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TBC_DATA_DIR": str(work / "var"),
+        "TBC_LOG_LEVEL": "WARNING",
+        "TBC_CONFIG_DIR": str(config),
+    }
+    spy = Path(sys.executable).parent / "py-spy"
+    command = [str(spy), "record", "--format", "raw", "--rate", "250", "--output", str(out), "--"]
+    command += [sys.executable, "-m", "service", "serve", "--demo", "--port", str(port)]
+    return ready(subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL), port)
+
+
+def _load(base: str, work: Path, what: str) -> None:
+    """Passes to scan (claims at 8 connections), then the profiled load at 32."""
+    env = {"TBC_BENCH_DAY": lot_today().isoformat(), "TBC_BENCH_RUN": "profile", "TBC_BENCH_OUT": str(work / "passes")}
+    if what == "claim":
+        wrk(base, "claim.lua", 32, env)
+        return
+    wrk(base, "claim.lua", 8, env)
+    codes = [line.split(" ")[0] for path in sorted(work.glob("passes.*")) for line in path.read_text().splitlines()]
+    scan = {
+        "TBC_BENCH_FIELD": "code",
+        "TBC_BENCH_BEARER": _bearer(base, f"demo-partner-{CODE_DESK}"),
+        "TBC_BENCH_RUN": "profile-scan",
+        "TBC_BENCH_ITEMS": str(_write_lines(work / "codes.txt", codes)),
+    }
+    measured = wrk(base, "redeem.lua", 32, scan)
+    print(f"  under the profiler: {measured.rps:.0f} scans/s, p99 {measured.p99_ms:.0f} ms (wrk {THREADS} threads)")
+
+
+def main() -> int:
+    what = os.environ.get("TBC_PROFILE", "scan")
+    database_url, server = fresh_database(DATABASE)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tbc-profile-") as folder:
+            work = Path(folder)
+            config = _config_without_claim_limit(work)
+            port, out = free_port(), work / "profile.txt"
+            spy = _serve_profiled(database_url, work, config, port, out)
+            try:
+                _load(f"http://127.0.0.1:{port}", work, what)
+            finally:
+                # the server's end ends the recording, and py-spy writes what it sampled
+                subprocess.run(["pkill", "-TERM", "-f", f"service serve --demo --port {port}"], check=False)
+                spy.wait(timeout=60)
+            print(f"profile of {what}s ({SCRIPTS.name}/{'claim' if what == 'claim' else 'redeem'}.lua, c=32):")
+            print(summarise(out.read_text()))
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
