@@ -23,7 +23,7 @@ from service.bookings import api_doc as bookings_doc
 from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
 from service.core import db, health, openapi
 from service.core.errors import EXCEPTION_HANDLERS
-from service.core.language import choose_language, label_language
+from service.core.language import choose_language
 from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, Operations, assets_router
 from service.core.requests import CheckedRequest, check_query_parameters
@@ -166,7 +166,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_class=CheckedRequest,
         before_request=prepare_request,
-        before_send=[label_language],
         lifespan=[_lifespan(settings)],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(),

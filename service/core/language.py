@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from litestar.types import Scope
 
 from service.core import i18n
 
@@ -15,14 +14,21 @@ def choose_language(request: Request) -> None:
     i18n.set_timezone(request.app.state.settings.config.territory.timezone)
 
 
-async def label_language(message: Message, scope: Scope) -> None:
-    """before_send: Content-Language on every answer, problems included, and Vary for caches."""
-    if message["type"] != "http.response.start":
-        return
-    headers = MutableScopeHeaders.from_message(message)
-    headers["Content-Language"] = i18n.request_lang(scope)  # type: ignore[arg-type]
-    vary = headers.get("Vary")
+def with_language(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """An answer's headers with its Content-Language, and Vary for caches (every answer,
+    problems included: service.core.observe calls it as the answer starts)."""
+    vary = None
+    kept = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == b"content-language":
+            continue
+        if lowered == b"vary":
+            vary = value
+            continue
+        kept.append((name, value))
     if vary is None:
-        headers["Vary"] = "Accept-Language"
-    elif "accept-language" not in vary.lower():
-        headers["Vary"] = f"{vary}, Accept-Language"
+        vary = b"Accept-Language"
+    elif b"accept-language" not in vary.lower():
+        vary += b", Accept-Language"
+    return [*kept, (b"content-language", i18n.request_lang(scope).encode()), (b"vary", vary)]

@@ -10,12 +10,13 @@ one; it is returned in the answer's `X-Request-ID`, repeated in problem bodies
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING
 
 from service.core import logs, metrics
+from service.core.language import with_language
 from service.core.ratelimit import client_digest
 from service.core.security import secure_headers
 
@@ -37,7 +38,7 @@ def request_id_of(scope: Scope) -> str:
             if SANE_REQUEST_ID.fullmatch(given):
                 return given
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
@@ -54,7 +55,7 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                headers = [*with_language(scope, message.get("headers", ())), (b"x-request-id", request_id.encode())]
                 message["headers"] = secure_headers(scope, headers, public_url)
             await send(message)
 
@@ -66,20 +67,24 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or metrics.UNMATCHED_ROUTE
             method = scope["method"]
-            metrics.REQUESTS.labels(method, route, str(status)).inc()
-            metrics.LATENCY.labels(method, route).observe(seconds)
-            client = scope.get("client")
-            fields = {
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 1),
-                # a keyed hash, as the rate limiter keeps it: tells clients apart, names none
-                "client": client_digest(app.state.derived_keys.fingerprint, client[0]) if client else None,
-            }
-            if code := logs.request_context.get().code:  # type: ignore[union-attr]
-                fields["code"] = code
-            log.info("request", extra=fields)
+            metrics.observe_request(method, route, status, seconds)
+            if log.isEnabledFor(logging.INFO):
+                _access_line(app, scope, method, route, status, seconds)
             logs.request_context.reset(context)
 
     return observe
+
+
+def _access_line(app: Litestar, scope: Scope, method: str, route: str, status: int, seconds: float) -> None:
+    client = scope.get("client")
+    fields = {
+        "method": method,
+        "route": route,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
+        # a keyed hash, as the rate limiter keeps it: tells clients apart, names none
+        "client": client_digest(app.state.derived_keys.fingerprint, client[0]) if client else None,
+    }
+    if code := logs.request_context.get().code:  # type: ignore[union-attr]
+        fields["code"] = code
+    log.info("request", extra=fields)
