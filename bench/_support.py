@@ -57,10 +57,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] | None = None) -> Iterator[str]:
+def served(
+    database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[str]:
     """A real `tbc serve` on a free loopback port while the block runs: its base URL."""
     port = free_port()
-    process = serve(database_url, data_dir, port, demo=demo, env=env)
+    process = serve(database_url, data_dir, port, demo=demo, env=env, workers=workers)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -69,9 +71,9 @@ def served(database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] 
 
 
 def serve(
-    database_url: str, data_dir: str, port: int, *, demo: bool, env: dict[str, str] | None = None
+    database_url: str, data_dir: str, port: int, *, demo: bool, env: dict[str, str] | None = None, workers: int = 1
 ) -> subprocess.Popen:
-    """A real `tbc serve` (one uvicorn worker) on loopback, once it answers ready."""
+    """A real `tbc serve` (one uvicorn worker unless told) on loopback, once it answers ready."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -80,7 +82,8 @@ def serve(
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", *(["--demo"] if demo else []), "--port", str(port)],
+        [sys.executable, "-m", "service", "serve", *(["--demo"] if demo else []), "--port", str(port)]
+        + ["--workers", str(workers)],
         env=environment,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -1,8 +1,8 @@
 """The OT reports on a whole season: 300 000 passes, 1 000 000 uses, 5 OTs, 40 sites.
 
-The season is generated in PostgreSQL (generate_series, one transaction, the rollup
-triggers off), then the rollups are rebuilt from it with `report_rebuild()`, as after
-any bulk load. A real `tbc serve` answers the dashboard's two requests —
+The season is generated in PostgreSQL (generate_series) in one bulk-load transaction
+(`reports.repository.bulk_load`, as `tbc load-history` does): no rollup work per row,
+the rollups rebuilt from it once at the end. A real `tbc serve` answers the dashboard's two requests —
 the key figures and every breakdown at once — for the department (pilot) and for
 one OT, REQUESTS times each, one at a time. Beside each 95th percentile is the
 median of a bare `SELECT count(*)` over the same rows (the scope's passes of the
@@ -25,6 +25,7 @@ from service.accounts import repository as accounts
 from service.accounts.passwords import hash_password
 from service.core import db
 from service.core.clock import local_date, season_start
+from service.reports import repository as reports_repository
 from service.runtime import prepare_database
 from service.settings import load_settings
 
@@ -52,10 +53,9 @@ _CODE = " || ".join(f"substr('{_ALPHABET}', ((g >> {5 * k}) & 31)::int + 1, 1)" 
 async def _generate(conn: db.Connection, kid: str) -> None:
     """A season: passes over the past 365 days, uses in the days after each."""
     used = int(PASSES * USED_SHARE)
-    async with conn.transaction():
-        # a bulk load: no rollup trigger per row (the rebuild below counts everything once)
-        await conn.execute("ALTER TABLE passes DISABLE TRIGGER USER")
-        await conn.execute("ALTER TABLE redemptions DISABLE TRIGGER USER")
+    started = time.perf_counter()
+    # a bulk load: no rollup work per row, the rollups rebuilt once at the end
+    async with reports_repository.bulk_load(conn):
         await conn.execute(
             """
             INSERT INTO sites (id, ot_id, name, lat, lon, modes, proof_max_age_days, min_confidence)
@@ -129,11 +129,7 @@ async def _generate(conn: db.Connection, kid: str) -> None:
             used,
             SITES,
         )
-        await conn.execute("ALTER TABLE passes ENABLE TRIGGER USER")
-        await conn.execute("ALTER TABLE redemptions ENABLE TRIGGER USER")
-    started = time.perf_counter()
-    await conn.execute("SELECT report_rebuild()")
-    print(f"  rollups rebuilt from the raw tables in {time.perf_counter() - started:.1f} s")
+    print(f"  season loaded and its rollups rebuilt in {time.perf_counter() - started:.1f} s")
     await conn.execute("ANALYZE")
 
 

@@ -21,7 +21,7 @@ from service.attestations import api_doc as attestations_doc
 from service.attestations.controller import AttestationController
 from service.bookings import api_doc as bookings_doc
 from service.bookings.controller import BookingController, DeskBookingController, ScopeSlotController, SlotController
-from service.core import db, health, openapi
+from service.core import db, health, metrics, openapi
 from service.core.errors import EXCEPTION_HANDLERS
 from service.core.language import choose_language
 from service.core.observe import observed
@@ -116,6 +116,7 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
             await pool.close()
+            metrics.worker_stopped()
 
     return lifespan
 

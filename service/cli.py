@@ -13,9 +13,11 @@ import importlib
 import logging
 import os
 import re
+import shutil
 import signal
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from service.core.commands import CommandContext, CommandError
 from service.settings import ConfigError, Settings, load_settings
@@ -149,6 +151,24 @@ def cmd_create_user(context: CommandContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers_app(settings: Settings, workers: int, create_app: Callable[[Settings], Any]) -> tuple[Any, ...]:
+    """What uvicorn serves: this process's app, or for several workers the factory each
+    worker calls, with what this process settled (the database, the public URL) handed
+    down in the environment, and Prometheus' multiprocess mode so that any worker's
+    `/metrics` counts them all (a fresh directory at every start)."""
+    if workers == 1:
+        return (create_app(settings),)
+    os.environ["DATABASE_URL"] = settings.database_url or ""
+    os.environ["TBC_PUBLIC_URL"] = settings.public_url
+    os.environ["TBC_DATA_DIR"] = str(settings.data_dir)
+    shared = settings.data_dir / f"metrics-{settings.port}"
+    shutil.rmtree(shared, ignore_errors=True)
+    shared.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
+    print(f"  {workers} worker processes", flush=True)
+    return ("service.app:create_app",)
+
+
 def cmd_serve(context: CommandContext, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -172,12 +192,13 @@ def cmd_serve(context: CommandContext, args: argparse.Namespace) -> int:
             " demo-partner-<site> (e.g. demo-partner-musee-henri-martin)",
             flush=True,
         )
+    workers = args.workers or (1 if args.demo else len(os.sched_getaffinity(0)))
     # Uvicorn shuts down gracefully, then re-raises SIGTERM to the handler it found:
     # turning it into SystemExit lets the exit hooks stop the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(
-            create_app(settings),
+            *_workers_app(settings, workers, create_app),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
@@ -187,6 +208,7 @@ def cmd_serve(context: CommandContext, args: argparse.Namespace) -> int:
             proxy_headers=True,
             http=ProblemH11Protocol,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            **({"factory": True, "workers": workers} if workers > 1 else {}),
         )
     finally:
         if EMBEDDED is not None:
@@ -202,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo sites and accounts first")
     serve.add_argument("--host", help="default: TBC_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default: TBC_PORT or 8000")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: one per core; with --demo, one)", metavar="N"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply the pending migrations")

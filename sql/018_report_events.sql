@@ -148,25 +148,17 @@ BEGIN
 END
 $$;
 
--- Reload everything from the raw tables, writers and folders held off meanwhile.
-CREATE OR REPLACE FUNCTION report_rebuild() RETURNS void
+-- Reload everything from the raw tables, writers and folders held off meanwhile: the
+-- pending events go, the rollups are recounted (010's reload, renamed).
+ALTER FUNCTION report_rebuild() RENAME TO report_reload_rollups;
+
+CREATE FUNCTION report_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE passes, redemptions IN SHARE ROW EXCLUSIVE MODE;
     PERFORM pg_advisory_xact_lock(report_fold_lock());
-    PERFORM set_config('tbc.rollup_paused', 'on', true);
-    -- a season is millions of grouped rows: sort and hash them in memory
-    PERFORM set_config('work_mem', '256MB', true);
-    WITH counts AS (
-        SELECT p.id, count(r.id) AS n FROM passes p LEFT JOIN redemptions r ON r.pass_id = p.id GROUP BY p.id
-    )
-    UPDATE passes p SET uses = c.n FROM counts c WHERE c.id = p.id AND p.uses <> c.n;
     DELETE FROM report_pass_events;
     DELETE FROM report_use_events;
-    DELETE FROM report_passes;
-    DELETE FROM report_uses;
-    INSERT INTO report_passes SELECT * FROM report_passes_raw;
-    INSERT INTO report_uses SELECT * FROM report_uses_raw;
-    PERFORM set_config('tbc.rollup_paused', 'off', true);
+    PERFORM report_reload_rollups();
 END
 $$;

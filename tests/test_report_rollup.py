@@ -240,3 +240,62 @@ async def test_each_server_folds_what_no_request_folded(client, conn):
     else:
         raise AssertionError("the pass's events are still pending after 10 s")
     assert await repository.differences(conn) == 0
+
+
+# A season from another system: 500 passes of July–August 2025 arriving at Cahors, 400 of
+# them used at the Musée Henri-Martin. Pass codes: the proof's id written in the code's alphabet.
+_HISTORY = """
+INSERT INTO proofs (method, mode, fingerprint, confidence, status, arrival_date, arrival_stop_id, persons, ot_id,
+                    created_at)
+SELECT 'declared_trip', 'train', sha256(convert_to('history-' || g, 'UTF8')), 'plausible', 'accepted',
+       DATE '2025-07-01' + g % 60, 'StopArea:OCE87613000', 1 + g % 3, 'cahors',
+       TIMESTAMPTZ '2025-07-01 08:00Z' + g * interval '2 hours'
+FROM generate_series(1, 500) g;
+INSERT INTO passes (code, proof_id, kid, mode, method, confidence, persons, arrival_date, arrival_stop_id, ot_id,
+                    valid_from, valid_until, created_at)
+SELECT (SELECT string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', ((pr.id >> (5 * k)) & 31)::int + 1, 1), ''
+                          ORDER BY k)
+        FROM generate_series(0, 9) k),
+       pr.id, (SELECT kid FROM signing_keys ORDER BY created_at DESC LIMIT 1), pr.mode, pr.method, pr.confidence,
+       pr.persons, pr.arrival_date, pr.arrival_stop_id, pr.ot_id, pr.created_at, pr.created_at + interval '7 days',
+       pr.created_at
+FROM proofs pr WHERE pr.created_at < '2026-01-01';
+INSERT INTO redemptions (pass_id, site_id, account_id, device, persons, redeemed_at)
+SELECT p.id, 'musee-henri-martin', a.id, 'history', p.persons, p.created_at + interval '3 hours'
+FROM passes p, staff_accounts a
+WHERE p.created_at < '2026-01-01' AND p.proof_id % 5 <> 0 AND a.username = 'demo-partner-musee-henri-martin';
+"""
+
+
+async def test_a_season_loads_without_per_row_rollup_work_and_ends_rebuilt(make_database, settings, tmp_path):
+    """`tbc load-history`: the history in one transaction, no rollup event per row, the rollups
+    rebuilt at the end and equal to a recount (docs/OPERATIONS.md, Loading history)."""
+    from service.core import db
+    from tests.helpers import TBC, cli_env, run_cli
+
+    url = await make_database("tbc_history")
+    env = cli_env(DATABASE_URL=url, TBC_SECRET_KEY=settings.secret_key)
+    prepared = await run_cli([*TBC, "demo-data"], env=env)
+    assert prepared.returncode == 0, prepared.stderr
+    season = tmp_path / "season.sql"
+    season.write_text(_HISTORY)
+    conn = await db.connect(url)
+    try:
+        events = "SELECT (SELECT last_value FROM report_pass_events_id_seq), (SELECT last_value FROM report_use_events_id_seq)"
+        before = tuple(await conn.fetchrow(events))
+        loaded = await run_cli([*TBC, "load-history", str(season)], env=env)
+        assert loaded.returncode == 0, loaded.stderr
+        assert "loaded 500 passes and 400 uses; report rollups rebuilt" in loaded.stdout
+        assert tuple(await conn.fetchrow(events)) == before  # not one event written per row
+        assert await repository.differences(conn) == 0
+        counted = await conn.fetchrow(
+            """
+            SELECT (SELECT sum(passes) FROM report_passes WHERE dim = 'mode' AND NOT weekly AND ot_id = 'cahors'
+                      AND day BETWEEN '2025-07-01' AND '2025-09-30') AS passes,
+                   (SELECT sum(redemptions) FROM report_uses WHERE dim = 'site' AND NOT weekly
+                      AND key = 'musee-henri-martin' AND day BETWEEN '2025-07-01' AND '2025-09-30') AS uses
+            """
+        )
+        assert (counted["passes"], counted["uses"]) == (500, 400)
+    finally:
+        await conn.close()

@@ -37,4 +37,4 @@ def scrape(request: Request, state: State) -> Response[bytes]:
     if not metrics.may_scrape(request, state.settings.metrics_token):
         raise Problem(404, "request.not_found")
     metrics.observe_pool(state.pool)
-    return Response(metrics.generate_latest(metrics.REGISTRY), media_type=metrics.CONTENT_TYPE_LATEST)
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE_LATEST)

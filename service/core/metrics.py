@@ -1,7 +1,10 @@
 """Prometheus metrics, served at `/metrics` in the text exposition format.
 
 One registry per process (prometheus-client's default): each `tbc serve` process is
-scraped on its own and Prometheus sums them (docs/OPERATIONS.md says why).
+scraped on its own and Prometheus sums them (docs/OPERATIONS.md says why). The workers
+of one `tbc serve --workers N` share a port, so they share their counts instead
+(prometheus-client's multiprocess mode, in the directory `PROMETHEUS_MULTIPROC_DIR`
+that `tbc serve` empties at start): any worker's `/metrics` answers for all.
 Labels are bounded: route templates (never paths), status codes, outcome codes.
 """
 
@@ -9,9 +12,19 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 
 from litestar import Request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 __all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "generate_latest"]
 
@@ -30,8 +43,11 @@ REDEMPTIONS = Counter(
     "Scans by outcome (ok, replayed, or the refusal's code) and source (online, sync)",
     ["outcome", "source"],
 )
-POOL_IN_USE = Gauge("tbc_db_pool_connections_in_use", "Database connections lent to requests")
-POOL_SIZE = Gauge("tbc_db_pool_connections", "Database connections open in the pool")
+# with several workers: the sum over the live ones
+POOL_IN_USE = Gauge(
+    "tbc_db_pool_connections_in_use", "Database connections lent to requests", multiprocess_mode="livesum"
+)
+POOL_SIZE = Gauge("tbc_db_pool_connections", "Database connections open in the pool", multiprocess_mode="livesum")
 DATABASE_ERRORS = Counter(
     "tbc_database_errors",
     "Requests the database failed: unreachable (no connection to be had) or connection_lost (cut mid-request)",
@@ -55,6 +71,21 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
         _REQUEST_CHILDREN[(method, route, status)] = children
     children[0].inc()
     children[1].observe(seconds)
+
+
+def exposition() -> bytes:
+    """What `/metrics` answers: this process's metrics, or all the workers' (multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def worker_stopped() -> None:
+    """A worker's end: its live gauges leave the sums (its counters stay counted)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(os.getpid())
 
 
 def observe_pool(pool: object) -> None:

@@ -4,6 +4,8 @@ of thousands of rows a season) with the events not yet folded into them
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
@@ -163,6 +165,17 @@ async def sync_timezone(conn: asyncpg.Connection, timezone: str) -> bool:
 
 async def rebuild(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT report_rebuild()")
+
+
+@asynccontextmanager
+async def bulk_load(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A transaction that loads history (a restore, a season from another system): the
+    rollup triggers do nothing per row meanwhile, and the rollups are rebuilt from
+    everything at its end, once. Writers wait for the rebuild, not for the load."""
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('tbc.rollup_paused', 'on', true)")
+        yield
+        await conn.execute("SELECT report_rebuild()")
 
 
 async def differences(conn: asyncpg.Connection) -> int:
