@@ -1,10 +1,12 @@
 """The HTTP/1.1 server protocol: uvicorn's h11 one, whose own refusals (a request it
 cannot read: malformed, or a request line or headers past h11's 16 KB) are
-problem+json like every answer of the app, not plain text, and reach the client."""
+problem+json like every answer of the app, not plain text, and reach the client;
+and whose TCP connections never wait on Nagle's algorithm."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import h11
 import msgspec
@@ -20,6 +22,16 @@ LINGER_SECONDS = 2.0
 
 class ProblemH11Protocol(H11Protocol):
     lingering = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # An answer leaves in two writes (its head, then its body). asyncio turns Nagle off
+        # only on sockets whose protocol number says TCP, and the socket uvicorn binds for
+        # several workers says 0: the body then waited for the client's delayed ACK, some
+        # 40 ms an answer (720 req/s instead of thousands, measured with --workers 2).
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
         if not self.lingering:
