@@ -6,7 +6,8 @@ database with demo data. Each scan presents another pass; the goals are ratios t
 they hold on a slow or a fast machine (docs/BENCHMARKS.md).
 
 All the load comes from one address: the bench lifts the per-client claim limit in a
-copy of config/ (the limit itself is tested in tests/test_proof_methods.py).
+copy of config/ (the limit itself is tested in tests/test_proof_methods.py). Last, the
+same database served by two workers (`tbc serve --workers 2`): one worker against two.
 """
 
 from __future__ import annotations
