@@ -65,6 +65,26 @@ async def by_code(conn: asyncpg.Connection, code: str, *, for_update: bool = Fal
     return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
 
 
+async def at_site(conn: asyncpg.Connection, code: str, site_id: str) -> asyncpg.Record | None:
+    """The pass of `code` as a desk of `site_id` judges it, in one round trip: its columns,
+    the persons of it already in at the site (`admitted`), and what the visitor declared
+    (`line`, `arrival_stop`, `arrival_time`: what a desk may ask to see on the ticket, never the
+    ticket reference nor anything personal)."""
+    return await conn.fetchrow(
+        f"""
+        SELECT {_COLUMNS},
+               coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
+                   AS admitted,
+               st.name AS arrival_stop, coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
+               pr.facts->>'arrival_time' AS arrival_time
+        FROM passes p LEFT JOIN proofs pr ON pr.id = p.proof_id LEFT JOIN stops st ON st.id = p.arrival_stop_id
+        WHERE p.code = $1
+        """,
+        code,
+        site_id,
+    )
+
+
 async def by_proof(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.proof_id = $1", proof_id)
 
@@ -133,19 +153,4 @@ async def revoked_since(conn: asyncpg.Connection, since: datetime | None) -> lis
         ORDER BY revoked_at
         """,
         since,
-    )
-
-
-async def declared_trip(conn: asyncpg.Connection, pass_id: int) -> asyncpg.Record:
-    """What the visitor declared for the pass's proof: what a desk may ask to see on the ticket.
-    Never the ticket reference nor anything personal (the facts keep none)."""
-    return await conn.fetchrow(
-        """
-        SELECT p.method, p.arrival_date, st.name AS arrival_stop,
-               coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
-               pr.facts->>'arrival_time' AS arrival_time
-        FROM passes p JOIN proofs pr ON pr.id = p.proof_id LEFT JOIN stops st ON st.id = p.arrival_stop_id
-        WHERE p.id = $1
-        """,
-        pass_id,
     )

@@ -46,13 +46,6 @@ async def store_answer(
     )
 
 
-async def admitted(conn: asyncpg.Connection, pass_id: int, site_id: str) -> int:
-    """How many of the pass's persons went in at the site so far."""
-    return await conn.fetchval(
-        "SELECT coalesce(max(persons), 0) FROM redemptions WHERE pass_id = $1 AND site_id = $2", pass_id, site_id
-    )
-
-
 async def admit(
     conn: asyncpg.Connection,
     *,

@@ -200,8 +200,7 @@ async def _use(
         raise Problem(403, "site.inactive")
     check_site_accepts(site, pass_row, clock.local_date(settings, moment))
 
-    admitted_before = await repository.admitted(db, pass_row["id"], desk.site_id)
-    persons = persons_to_admit(scan.persons, pass_row["persons"], admitted_before)
+    persons = persons_to_admit(scan.persons, pass_row["persons"], pass_row["admitted"])
     booking = await repository.active_booking(db, pass_row["id"], desk.site_id) if site["bookable"] else None
     if site["booking_required"] and booking is None:
         raise Problem(409, "booking.required")
@@ -224,20 +223,18 @@ async def _use(
         await _alert_revoked_accepted_offline(db, desk, scan, pass_row, known_at)
     if row is None:
         await _refuse_no_room(db, desk, scan, pass_row, persons)
-    declared = None
-    if pass_row["confidence"] == "plausible":
-        declared = _declared(await passes_repository.declared_trip(db, pass_row["id"]))
+    declared = _declared(pass_row) if pass_row["confidence"] == "plausible" else None
     return _admitted_answer(pass_row, row, persons, scan, site, declared, booking)
 
 
 async def _presented_pass(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
 ) -> asyncpg.Record:
-    """The pass the scan presents (its token checked, or its code looked up); an unknown
-    code is charged to the desk's limit."""
+    """The pass the scan presents (its token checked, or its code looked up), as the desk's
+    site sees it (`passes.repository.at_site`); an unknown code is charged to the desk's limit."""
     try:
         code = await _presented_code(scan, settings, keyring, pool)
-        pass_row = await passes_repository.by_code(db, code)
+        pass_row = await passes_repository.at_site(db, code, desk.site_id)
         if pass_row is None:
             # a genuine signature over an unknown pass means the token is not ours to honour
             raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
