@@ -100,7 +100,7 @@ def _serve_profiled(database_url: str, data_dir: Path, config: Path, port: int, 
     }
     spy = Path(sys.executable).parent / "py-spy"
     command = [str(spy), "record", "--nonblocking", "--format", "raw", "--rate", "250", "--output", str(out), "--"]
-    command += [sys.executable, "-m", "service", "serve", "--port", str(port)]
+    command += [sys.executable, "-m", "service", "serve", "--workers", "1", "--port", str(port)]
     return ready(subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL), port)
 
 
