@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from service.accounts import repository, tokens
 from service.accounts.guards import (
+    Alert,
     OfficeRoutes,
     PartnerRoutes,
     Staff,
@@ -135,14 +136,10 @@ class SessionController(Controller):
         return Response(None, status_code=204, cookies=[session_cookie(request)])
 
 
-class AccountAlert(msgspec.Struct):
-    id: int
-    kind: str
+class AccountAlert(Alert):
     username: str
     role: Role
     ot_id: str | None
-    details: dict[str, Any]
-    created_at: datetime
 
 
 class AccountAlertController(OfficeRoutes):
@@ -151,8 +148,7 @@ class AccountAlertController(OfficeRoutes):
 
     @get("", summary="What an OT should know of its people's accounts: lockouts after many wrong passwords")
     async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[AccountAlert]:
-        staff = request.user
-        rows = await repository.account_alerts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        rows = await repository.account_alerts(db, request.user.ot_scope(None), limit=500)
         return [AccountAlert(**dict(row)) for row in rows]
 
 

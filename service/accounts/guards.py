@@ -19,6 +19,7 @@ import hmac
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from litestar import Controller
@@ -189,6 +190,15 @@ def requires(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Await
         connection.scope["user"] = staff
 
     return guard
+
+
+class Alert(msgspec.Struct):
+    """Something an OT should look at: what happened (`kind`, `details`) and when."""
+
+    id: int
+    kind: str
+    details: dict[str, Any]
+    created_at: datetime
 
 
 class PartnerRoutes(Controller):

@@ -186,7 +186,7 @@ class OfficePages(Controller):
         if isinstance(staff, Template):
             return staff
         settings: Settings = request.app.state.settings
-        scope = staff.ot_id if staff.role == "ot" else None
+        scope = staff.ot_scope(None)
         sites = await territory.site_rows(db, scope)
         bookable = [row for row in sites if row["bookable"]]
         chosen = next((row for row in bookable if row["id"] == site), bookable[0] if bookable else None)
@@ -228,7 +228,7 @@ class OfficePages(Controller):
         staff = await office_staff(request, lang)
         if isinstance(staff, Template):
             return staff
-        scope = staff.ot_id if staff.role == "ot" else None
+        scope = staff.ot_scope(None)
         # the rows of GET /api/v1/sites/managed
         managed = await territory.managed_sites(db, scope)
         chosen = None

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from service.accounts.guards import OfficeRoutes, PartnerRoutes, Staff, authenticate, presented_token, requires
+from service.accounts.guards import Alert, OfficeRoutes, PartnerRoutes, Staff, authenticate, presented_token, requires
 from service.core import audit, logs
 from service.core.db import DB, RowId
 from service.core.errors import PROBLEM_JSON, Problem, request_lang
@@ -200,14 +200,10 @@ class ConflictController(Controller):
             return Conflict(**dict(await repository.conflict(db, conflict_id)))
 
 
-class ScanAlert(msgspec.Struct):
-    id: int
-    kind: str
+class ScanAlert(Alert):
     site_id: str
     device: str
     code: str | None
-    details: dict[str, Any]
-    created_at: datetime
 
 
 class AlertController(OfficeRoutes):
@@ -219,8 +215,7 @@ class AlertController(OfficeRoutes):
         summary="What to look at about the sites' scanners: revoked passes accepted offline, bursts of unknown codes",
     )
     async def list(self, request: Request[Staff, Any, Any], db: DB) -> list[ScanAlert]:
-        staff = request.user
-        rows = await repository.alerts(db, staff.ot_id if staff.role == "ot" else None, limit=500)
+        rows = await repository.alerts(db, request.user.ot_scope(None), limit=500)
         return [ScanAlert(**dict(row)) for row in rows]
 
 
