@@ -92,3 +92,22 @@ async def test_garbage_tokens_are_forged_passes_not_errors(client):
             headers=headers,
         )
         assert response.status_code == 422 and response.json()["code"] == "pass.invalid", token
+
+
+async def test_a_refusal_by_a_dependency_gives_the_request_connection_back(app, client):
+    """A period, a scope or a QR link is checked by a dependency that may refuse after the
+    request's connection was lent: thirty refusals (three times the test pool) leave no
+    connection out, and the next request is served at once."""
+    pool = app.state.pool
+    pilot = await staff_headers(client, "demo-pilot")
+    refusals = [
+        ("/api/v1/reports/figures", {"to": "-1"}, 400),
+        ("/api/v1/reports/breakdowns", {"ot": "nowhere"}, 404),
+        ("/api/v1/slots", {"ot": "nowhere"}, 404),
+        ("/api/v1/passes/K7M2QX9RTA/qr.svg", {"expires": "1", "sig": "x"}, 404),
+    ]
+    for path, params, status in refusals * 8:
+        answer = await client.get(path, params=params, headers=pilot)
+        assert answer.status_code == status, (path, answer.text)
+    assert pool.get_size() - pool.get_idle_size() == 0
+    assert (await client.get("/api/v1/reports/figures", headers=pilot)).status_code == 200

@@ -7,14 +7,14 @@ import dataclasses
 import functools
 import logging
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import msgspec
-from litestar.datastructures import State
+from litestar import Request
 from litestar.di import NamedDependency
 
 from service.core import metrics
@@ -77,30 +77,57 @@ def unavailable() -> Problem:
     return Problem(503, "service.unavailable", headers={"Retry-After": "5"})
 
 
-@asynccontextmanager
-async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled connection, or 503 `service.unavailable` when none can be had."""
+async def _take(pool: asyncpg.Pool) -> asyncpg.Connection:
     try:
-        conn = await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
+        return await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
     except UNREACHABLE as exc:
         log.error("no database connection: %r", exc)
         metrics.DATABASE_ERRORS.labels("unreachable").inc()
         raise unavailable() from exc
+
+
+async def _give_back(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    try:
+        await pool.release(conn)
+    except Exception as exc:  # noqa: BLE001 (the pool has already dropped it)
+        # a connection cut by an outage fails its reset; the pool terminates it and
+        # opens a new one later: the request's own answer (or error) stands
+        log.warning("dropped a broken database connection: %r", exc)
+
+
+@asynccontextmanager
+async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection, or 503 `service.unavailable` when none can be had."""
+    conn = await _take(pool)
     try:
         yield conn
     finally:
-        try:
-            await pool.release(conn)
-        except Exception as exc:  # noqa: BLE001 (the pool has already dropped it)
-            # a connection cut by an outage fails its reset; the pool terminates it and
-            # opens a new one later: the request's own answer (or error) stands
-            log.warning("dropped a broken database connection: %r", exc)
+        await _give_back(pool, conn)
 
 
-async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One pooled connection per request that needs the database."""
-    async with acquire(state.pool) as conn:
-        yield conn
+# Where a request keeps the connection `provide_db` lent it, until `release_request_connection`.
+_REQUEST_CONNECTION = "tbc.db"
+
+
+async def provide_db(request: Request) -> asyncpg.Connection:
+    """One pooled connection per request that needs the database (the handlers' `db`).
+
+    Not a generator dependency: Litestar cleans those up only when every dependency of the
+    handler resolved, so a later one that refuses (a scope, a period, a QR link) left the
+    connection to the garbage collector. The connection is given back by the middleware that
+    wraps every request (`release_request_connection`), whatever happened."""
+    conn = request.scope.get(_REQUEST_CONNECTION)  # type: ignore[misc]
+    if conn is None:
+        conn = await _take(request.app.state.pool)
+        request.scope[_REQUEST_CONNECTION] = conn  # type: ignore[literal-required]
+    return conn
+
+
+async def release_request_connection(scope: MutableMapping[str, Any], pool: asyncpg.Pool | None) -> None:
+    """Give back the connection a request was lent, once it has answered (or failed)."""
+    conn = scope.pop(_REQUEST_CONNECTION, None)
+    if conn is not None and pool is not None:
+        await _give_back(pool, conn)
 
 
 class EmbeddedPostgres:

@@ -15,7 +15,7 @@ import re
 import time
 from typing import TYPE_CHECKING
 
-from service.core import logs, metrics
+from service.core import db, logs, metrics
 from service.core.language import with_language
 from service.core.ratelimit import client_digest
 from service.core.security import secure_headers
@@ -64,6 +64,7 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
         try:
             await handler(scope, receive, send_with_id)
         finally:
+            await db.release_request_connection(scope, getattr(app.state, "pool", None))
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or metrics.UNMATCHED_ROUTE
             method = scope["method"]

@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 import asyncpg
 
-_COLUMNS = """
+# A pass as its readers take it (`p` is the passes table).
+COLUMNS = """
     p.id, p.code, p.kid, p.mode, p.method, p.confidence, p.persons, p.arrival_date, p.arrival_stop_id,
     p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason, p.trip_km
 """
@@ -62,31 +63,11 @@ async def insert(
 
 async def by_code(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
-
-
-async def at_site(conn: asyncpg.Connection, code: str, site_id: str) -> asyncpg.Record | None:
-    """The pass of `code` as a desk of `site_id` judges it, in one round trip: its columns,
-    the persons of it already in at the site (`admitted`), and what the visitor declared
-    (`line`, `arrival_stop`, `arrival_time`: what a desk may ask to see on the ticket, never the
-    ticket reference nor anything personal)."""
-    return await conn.fetchrow(
-        f"""
-        SELECT {_COLUMNS},
-               coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
-                   AS admitted,
-               st.name AS arrival_stop, coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
-               pr.facts->>'arrival_time' AS arrival_time
-        FROM passes p LEFT JOIN proofs pr ON pr.id = p.proof_id LEFT JOIN stops st ON st.id = p.arrival_stop_id
-        WHERE p.code = $1
-        """,
-        code,
-        site_id,
-    )
+    return await conn.fetchrow(f"SELECT {COLUMNS} FROM passes p WHERE p.code = $1{lock}", code)
 
 
 async def by_proof(conn: asyncpg.Connection, proof_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM passes p WHERE p.proof_id = $1", proof_id)
+    return await conn.fetchrow(f"SELECT {COLUMNS} FROM passes p WHERE p.proof_id = $1", proof_id)
 
 
 async def to_send_again(conn: asyncpg.Connection, email: str, quiet_minutes: int) -> list[asyncpg.Record]:

@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from service.passes import repository as passes_repository
+
 
 async def claim_nonce(conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int) -> bool:
     """True when this request is the first with `nonce` at the site.
@@ -44,6 +46,43 @@ async def store_answer(
         status,
         response,
     )
+
+
+# The desk's site as a scan reads it, prefixed `site_` beside the pass's columns.
+_SITE = ("active", "bookable", "booking_required", "modes", "min_confidence", "proof_max_age_days")
+
+
+async def scan_facts(
+    conn: asyncpg.Connection, code: str, site_id: str
+) -> tuple[asyncpg.Record, dict[str, Any] | None] | None:
+    """What a desk of `site_id` judges a scan of `code` by, in one round trip: the pass (None:
+    no such pass) with the persons of it already in at the site (`admitted`) and what the
+    visitor declared (`line`, `arrival_stop`, `arrival_time`: what a desk may ask to see on
+    the ticket, never the ticket reference nor anything personal); and the site with its
+    offer (None: no such site)."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {passes_repository.COLUMNS},
+               coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
+                   AS admitted,
+               st.name AS arrival_stop, coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
+               pr.facts->>'arrival_time' AS arrival_time,
+               s.id AS site_id, {", ".join(f"s.{name} AS site_{name}" for name in _SITE)},
+               o.label AS site_offer_label, o.details AS site_offer_details
+        FROM passes p
+        LEFT JOIN proofs pr ON pr.id = p.proof_id
+        LEFT JOIN stops st ON st.id = p.arrival_stop_id
+        LEFT JOIN sites s ON s.id = $2
+        LEFT JOIN offers o ON o.site_id = s.id
+        WHERE p.code = $1
+        """,
+        code,
+        site_id,
+    )
+    if row is None:
+        return None
+    site = {key.removeprefix("site_"): row[key] for key in row.keys() if key.startswith("site_")}
+    return row, site if site["id"] is not None else None
 
 
 async def admit(

@@ -16,13 +16,11 @@ from service.core import clock, metrics, ratelimit
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import codes
-from service.passes import repository as passes_repository
 from service.passes.service import check_site_accepts, verify_token
 from service.redemptions import repository
 from service.reports import rollups
 from service.settings import ScanRules, Settings
 from service.signing.service import Keyring
-from service.territory import repository as territory_repository
 
 
 @dataclass(frozen=True)
@@ -185,7 +183,7 @@ async def _use(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
 ) -> dict[str, Any]:
     check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
-    pass_row = await _presented_pass(db, settings, keyring, pool, desk, scan)
+    pass_row, site = await _presented_pass(db, settings, keyring, pool, desk, scan)
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
@@ -195,7 +193,6 @@ async def _use(
         known_at = await repository.revocations_known_at(db, desk.account_id, scan.device_id)
     revoked_unknown_to_desk = check_pass_at(pass_row, moment, known_at)
 
-    site = await territory_repository.site(db, desk.site_id)
     if site is None or not site["active"]:
         raise Problem(403, "site.inactive")
     check_site_accepts(site, pass_row, clock.local_date(settings, moment))
@@ -229,20 +226,20 @@ async def _use(
 
 async def _presented_pass(
     db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
-) -> asyncpg.Record:
-    """The pass the scan presents (its token checked, or its code looked up), as the desk's
-    site sees it (`passes.repository.at_site`); an unknown code is charged to the desk's limit."""
+) -> tuple[asyncpg.Record, dict[str, Any] | None]:
+    """The pass the scan presents (its token checked, or its code looked up) and the desk's
+    site, read together (`repository.scan_facts`); an unknown code is charged to the desk's limit."""
     try:
         code = await _presented_code(scan, settings, keyring, pool)
-        pass_row = await passes_repository.at_site(db, code, desk.site_id)
-        if pass_row is None:
+        facts = await repository.scan_facts(db, code, desk.site_id)
+        if facts is None:
             # a genuine signature over an unknown pass means the token is not ours to honour
             raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
     except Problem as refusal:
         if refusal.code in UNKNOWN_CODES:
             await _charge_unknown_code(db, settings, desk, scan)
         raise
-    return pass_row
+    return facts
 
 
 def check_pass_at(pass_row: Any, moment: datetime, revocations_known_at: datetime | None) -> bool:
