@@ -108,6 +108,15 @@ def qr_texts(image: bytes) -> list[str]:
     ]
 
 
+def free_port() -> int:
+    """A TCP port of the loopback nobody listens on (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def nonce() -> str:
     return uuid.uuid4().hex
 

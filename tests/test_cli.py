@@ -19,13 +19,7 @@ from pathlib import Path
 import pytest
 
 from service.settings import ROOT
-from tests.helpers import TBC, cli_env, run_cli, trip_claim
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import TBC, cli_env, free_port, run_cli, trip_claim
 
 
 def _get(url: str) -> tuple[int, object]:
@@ -95,7 +89,7 @@ def _stop(process: subprocess.Popen) -> str:
 
 def test_serve_demo_on_embedded_postgres_then_stop(tmp_path):
     data_dir = tmp_path / "var"
-    port = _free_port()
+    port = free_port()
     process = _serve_until_ready(data_dir, port)
     try:
         status, sites = _get(f"http://127.0.0.1:{port}/api/v1/sites")
@@ -287,7 +281,7 @@ def test_serve_stops_a_postgres_restarted_behind_its_back():
     # beside the suite's server: PostgreSQL's system user can reach it (not so a pytest tmp_path)
     data_dir = Path(TEST_PGDATA).with_name(Path(TEST_PGDATA).name + "-restarted")
     shutil.rmtree(data_dir, ignore_errors=True)
-    pgdata, port = data_dir / "postgres", _free_port()
+    pgdata, port = data_dir / "postgres", free_port()
     process = _serve_until_ready(data_dir, port)
     try:
         first = PostmasterInfo.read_from_pgdata(pgdata)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -14,15 +13,9 @@ import httpx
 import pytest
 
 from service.settings import ROOT
-from tests.helpers import TBC, cli_env, nonce
+from tests.helpers import TBC, cli_env, free_port, nonce
 
 WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -60,7 +53,7 @@ def two_workers(tmp_path, database_url, settings):  # type: ignore[no-untyped-de
     rules.write_text(
         re.sub(r"(?m)^sign_in_failures_per_address = \d+", "sign_in_failures_per_address = 100000", rules.read_text())
     )
-    port = _free_port()
+    port = free_port()
     env = cli_env(
         DATABASE_URL=database_url,
         TBC_SECRET_KEY=settings.secret_key,

@@ -153,10 +153,9 @@ async def authenticate(connection: ASGIConnection, token: str | None = None) -> 
     token = token or presented_token(connection)
     if token is None:
         raise Problem(401, "auth.required", headers={"WWW-Authenticate": "Bearer"})
-    state = connection.app.state
     who = verified_bearer(connection, token)
-    async with db.acquire(state.pool) as conn:
-        row = await repository.authenticated(conn, who.account_id, who.device_id, who.credential_version, who.token_id)
+    conn = await db.request_connection(connection)  # the one the handler then uses
+    row = await repository.authenticated(conn, who.account_id, who.device_id, who.credential_version, who.token_id)
     if row is None:
         raise Problem(401, "auth.invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return from_row(

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import asyncpg
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 
 from service.core import metrics
@@ -109,18 +110,22 @@ async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 _REQUEST_CONNECTION = "tbc.db"
 
 
-async def provide_db(request: Request) -> asyncpg.Connection:
-    """One pooled connection per request that needs the database (the handlers' `db`).
-
-    Not a generator dependency: Litestar cleans those up only when every dependency of the
-    handler resolved, so a later one that refuses (a scope, a period, a QR link) left the
-    connection to the garbage collector. The connection is given back by the middleware that
-    wraps every request (`release_request_connection`), whatever happened."""
-    conn = request.scope.get(_REQUEST_CONNECTION)  # type: ignore[misc]
+async def request_connection(connection: ASGIConnection) -> asyncpg.Connection:
+    """The one pooled connection of a request, lent at its first use (a guard's, a
+    dependency's, a handler's) and given back by the middleware that wraps every request
+    (`release_request_connection`) once it has answered, whatever happened."""
+    conn = connection.scope.get(_REQUEST_CONNECTION)  # type: ignore[misc]
     if conn is None:
-        conn = await _take(request.app.state.pool)
-        request.scope[_REQUEST_CONNECTION] = conn  # type: ignore[literal-required]
+        conn = await _take(connection.app.state.pool)
+        connection.scope[_REQUEST_CONNECTION] = conn  # type: ignore[literal-required]
     return conn
+
+
+async def provide_db(request: Request) -> asyncpg.Connection:
+    """The handlers' `db`: the request's connection. Not a generator dependency: Litestar
+    cleans those up only when every dependency of the handler resolved, so a later one that
+    refuses (a scope, a period, a QR link) left the connection to the garbage collector."""
+    return await request_connection(request)
 
 
 async def release_request_connection(scope: MutableMapping[str, Any], pool: asyncpg.Pool | None) -> None:
