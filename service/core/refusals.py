@@ -91,13 +91,45 @@ def render(code: str, lang: str, params: dict[str, Any], timezone: str | None = 
 # Any request's
 CODES = declare(
     {
-        "request.invalid": (400, N_("Invalid request"), N_("The request is invalid: {reason}")),
-        "request.not_found": (404, N_("Not found"), N_("This resource does not exist.")),
-        "request.method_not_allowed": (405, N_("Method not allowed"), N_("This method is not allowed here.")),
-        "request.too_large": (413, N_("Request too large"), N_("The request is too large.")),
-        "request.unsupported_media_type": (415, N_("Unsupported media type"), N_("This content type is not accepted.")),
-        "request.rate_limited": (429, N_("Too many requests"), N_("Too many requests: try again in a moment.")),
-        "server.internal": (500, N_("Internal error"), N_("An internal error occurred; it has been logged.")),
-        "service.unavailable": (503, N_("Service unavailable"), N_("The service is temporarily unavailable.")),
+        "request.invalid": (
+            400,
+            N_("Invalid request"),
+            N_("The request is invalid: {reason}"),
+        ),
+        "request.not_found": (
+            404,
+            N_("Not found"),
+            N_("This resource does not exist."),
+        ),
+        "request.method_not_allowed": (
+            405,
+            N_("Method not allowed"),
+            N_("This method is not allowed here."),
+        ),
+        "request.too_large": (
+            413,
+            N_("Request too large"),
+            N_("The request is too large."),
+        ),
+        "request.unsupported_media_type": (
+            415,
+            N_("Unsupported media type"),
+            N_("This content type is not accepted."),
+        ),
+        "request.rate_limited": (
+            429,
+            N_("Too many requests"),
+            N_("Too many requests: try again in a moment."),
+        ),
+        "server.internal": (
+            500,
+            N_("Internal error"),
+            N_("An internal error occurred; it has been logged."),
+        ),
+        "service.unavailable": (
+            503,
+            N_("Service unavailable"),
+            N_("The service is temporarily unavailable."),
+        ),
     }
 )

@@ -50,7 +50,11 @@ CODES = declare(
             N_("Trip too far ahead"),
             Np_("The trip is more than {days} day ahead.", "The trip is more than {days} days ahead.", "days"),
         ),
-        "proof.unknown_stop": (422, N_("Unknown stop"), N_("This arrival stop is unknown.")),
+        "proof.unknown_stop": (
+            422,
+            N_("Unknown stop"),
+            N_("This arrival stop is unknown."),
+        ),
         "proof.stop_outside_lot": (
             422,
             N_("Stop outside the Lot"),

@@ -12,7 +12,11 @@ CODES = declare(
             N_("Already used here"),
             N_("This pass was already used here {redeemed_at} ({device})."),
         ),
-        "redemption.nonce_reused": (409, N_("Nonce reused"), N_("This nonce was already used for another request.")),
+        "redemption.nonce_reused": (
+            409,
+            N_("Nonce reused"),
+            N_("This nonce was already used for another request."),
+        ),
         "redemption.persons_already_in": (
             409,
             N_("Persons already in"),
@@ -46,7 +50,11 @@ CODES = declare(
                 "days",
             ),
         ),
-        "site.inactive": (403, N_("Site inactive"), N_("This site no longer takes part in the low-carbon fare.")),
+        "site.inactive": (
+            403,
+            N_("Site inactive"),
+            N_("This site no longer takes part in the low-carbon fare."),
+        ),
         "redemption.scanned_in_future": (
             422,
             N_("Scan dated in the future"),

@@ -7,6 +7,10 @@ from service.core.refusals import declare
 
 CODES = declare(
     {
-        "report.invalid_period": (400, N_("Invalid period"), N_("The requested period is invalid.")),
+        "report.invalid_period": (
+            400,
+            N_("Invalid period"),
+            N_("The requested period is invalid."),
+        ),
     }
 )

@@ -7,8 +7,20 @@ from service.core.refusals import declare
 
 CODES = declare(
     {
-        "ot.unknown": (404, N_("Unknown OT"), N_("This tourist office is unknown.")),
-        "site.invalid": (422, N_("Invalid site"), N_("The site cannot be saved: {field}: {reason}")),
-        "site.exists": (409, N_("Site already exists"), N_("A site already has the id {site}; edit it instead.")),
+        "ot.unknown": (
+            404,
+            N_("Unknown OT"),
+            N_("This tourist office is unknown."),
+        ),
+        "site.invalid": (
+            422,
+            N_("Invalid site"),
+            N_("The site cannot be saved: {field}: {reason}"),
+        ),
+        "site.exists": (
+            409,
+            N_("Site already exists"),
+            N_("A site already has the id {site}; edit it instead."),
+        ),
     }
 )

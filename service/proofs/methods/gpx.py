@@ -30,7 +30,11 @@ from service.settings import RulesConfig
 # The refusals only this method gives.
 CODES = declare(
     {
-        "proof.gpx_invalid": (422, N_("GPX track unreadable"), N_("The file is not a readable GPX track: {reason}")),
+        "proof.gpx_invalid": (
+            422,
+            N_("GPX track unreadable"),
+            N_("The file is not a readable GPX track: {reason}"),
+        ),
         "proof.gpx_unsafe": (
             422,
             N_("GPX track refused"),

@@ -30,8 +30,16 @@ from service.territory import repository as territory
 # The refusals only this method gives.
 CODES = declare(
     {
-        "proof.photo_invalid": (422, N_("Photo unreadable"), N_("The photo must be a readable JPEG or PNG image.")),
-        "proof.photo_too_large": (422, N_("Photo too large"), N_("The photo is too large (at most {max_mb} MB).")),
+        "proof.photo_invalid": (
+            422,
+            N_("Photo unreadable"),
+            N_("The photo must be a readable JPEG or PNG image."),
+        ),
+        "proof.photo_too_large": (
+            422,
+            N_("Photo too large"),
+            N_("The photo is too large (at most {max_mb} MB)."),
+        ),
     }
 )
 

@@ -50,7 +50,11 @@ CODES = declare(
             N_("File too large"),
             N_("The file exceeds the maximum size ({max_mb} MB or {max_megapixels} megapixels)."),
         ),
-        "proof.upload_unsupported": (422, N_("File type not accepted"), N_("Send a PNG or JPEG image, or a PDF.")),
+        "proof.upload_unsupported": (
+            422,
+            N_("File type not accepted"),
+            N_("Send a PNG or JPEG image, or a PDF."),
+        ),
         "proof.unknown_key": (
             422,
             N_("Ticket issuer key unknown"),
