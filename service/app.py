@@ -109,7 +109,8 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
         pass_facts = passes.mail_facts(settings, keyring)
         sender = asyncio.create_task(outbox.run(pool, settings, pass_facts, app.state.mail_wakeup), name="mail-outbox")
         try:
-            async with rollups.folding(pool, settings.report_fold_seconds):
+            async with rollups.folding(pool, settings.report_fold_seconds) as folder:
+                app.state.folder = folder
                 yield
         finally:
             sender.cancel()

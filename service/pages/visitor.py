@@ -228,6 +228,7 @@ class VisitorPages(Controller):
                     db,
                     settings,
                     state.keyring,
+                    state.folder,
                     state.derived_keys.fingerprint,
                     ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
                     read,

@@ -175,6 +175,7 @@ class ClaimController(Controller):
             db,
             state.settings,
             state.keyring,
+            state.folder,
             state.derived_keys.fingerprint,
             ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
             read,

@@ -33,6 +33,7 @@ async def submit(
     db: asyncpg.Connection,
     settings: Settings,
     keyring: Keyring,
+    folder: rollups.Folder,
     fingerprint_key: bytes,
     client_bucket: str,
     read: Callable[[], Awaitable[Claim]],
@@ -40,10 +41,12 @@ async def submit(
 ) -> passes.IssuedPass | PendingReview:
     """A claim from the API or the visitor's form: counted against its client's limit
     (before its body is read: a refused client costs no parsing), judged, and the mail
-    sender woken when it gave an address."""
+    sender woken when it gave an address; a new pass is in the report rollups when it answers."""
     await ratelimit.hit(db, client_bucket, settings.config.rules.rate_limits.claims_per_minute)
     request = await read()
     outcome = await claim(db, settings, keyring, fingerprint_key, request)
+    if isinstance(outcome, passes.IssuedPass) and not outcome.again:
+        await folder.fold(db)
     if request.email:
         wake_mail()
     return outcome
@@ -117,6 +120,5 @@ async def accept(
         issued = await passes.issue(db, ctx.settings, keyring, new)
         if request.email:
             await mail.enqueue(db, "pass_issued", request.lang, pass_id=issued.id)
-    await rollups.fold(db)
     checks = {name: value for name, value in verdict.facts.items() if name.endswith("_checked")}
     return dataclasses.replace(issued, checks=checks)

@@ -115,7 +115,14 @@ class RedemptionController(PartnerRoutes):
         assert staff.site_id is not None
         scan = _scan(data, staff, _device_label(staff, data.device), "online")
         status, body = await redeem(
-            db, state.settings, state.keyring, state.pool, Desk(staff.id, staff.site_id), scan, request_lang(request)
+            db,
+            state.settings,
+            state.keyring,
+            state.pool,
+            state.folder,
+            Desk(staff.id, staff.site_id),
+            scan,
+            request_lang(request),
         )
         if status >= 400:
             logs.note_refusal(body["code"])
@@ -138,7 +145,7 @@ class RedemptionController(PartnerRoutes):
         results = []
         for item in data.items:
             scan = _scan(item, staff, device, "sync")
-            status, body = await redeem(db, state.settings, state.keyring, state.pool, desk, scan, lang)
+            status, body = await redeem(db, state.settings, state.keyring, state.pool, state.folder, desk, scan, lang)
             results.append(sync_result(item.nonce, device, status, body))
         return SyncResults(results)
 

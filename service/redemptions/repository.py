@@ -10,25 +10,6 @@ import asyncpg
 from service.passes import repository as passes_repository
 
 
-async def claim_nonce(conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int) -> bool:
-    """True when this request is the first with `nonce` at the site.
-
-    A concurrent request with the same nonce waits here until the first commits,
-    then finds its answer.
-    """
-    return bool(
-        await conn.fetchval(
-            """
-            INSERT INTO scan_requests (site_id, nonce, account_id) VALUES ($1, $2, $3)
-            ON CONFLICT (site_id, nonce) DO NOTHING RETURNING true
-            """,
-            site_id,
-            nonce,
-            account_id,
-        )
-    )
-
-
 async def stored_answer(conn: asyncpg.Connection, site_id: str, nonce: str) -> tuple[int, dict[str, Any]]:
     row = await conn.fetchrow(
         "SELECT status_code, response FROM scan_requests WHERE site_id = $1 AND nonce = $2", site_id, nonce
@@ -52,37 +33,48 @@ async def store_answer(
 _SITE = ("active", "bookable", "booking_required", "modes", "min_confidence", "proof_max_age_days")
 
 
-async def scan_facts(
-    conn: asyncpg.Connection, code: str, site_id: str
-) -> tuple[asyncpg.Record, dict[str, Any] | None] | None:
-    """What a desk of `site_id` judges a scan of `code` by, in one round trip: the pass (None:
-    no such pass) with the persons of it already in at the site (`admitted`) and what the
-    visitor declared (`line`, `arrival_stop`, `arrival_time`: what a desk may ask to see on
-    the ticket, never the ticket reference nor anything personal); and the site with its
-    offer (None: no such site)."""
+async def claim_nonce(
+    conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int, code: str | None
+) -> tuple[bool, tuple[asyncpg.Record, dict[str, Any] | None] | None]:
+    """In one round trip: whether this request is the first with `nonce` at the site (a
+    concurrent request with the same nonce waits here until the first commits, then finds
+    its answer), and what a desk of `site_id` judges a scan of `code` by — the pass (None:
+    no such pass, or no code) with the persons of it already in at the site (`admitted`)
+    and what the visitor declared (`line`, `arrival_stop`, `arrival_time`: what a desk may
+    ask to see on the ticket, never the ticket reference nor anything personal); and the
+    site with its offer (None: no such site)."""
     row = await conn.fetchrow(
         f"""
-        SELECT {passes_repository.COLUMNS},
-               coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
-                   AS admitted,
-               st.name AS arrival_stop, coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
-               pr.facts->>'arrival_time' AS arrival_time,
-               s.id AS site_id, {", ".join(f"s.{name} AS site_{name}" for name in _SITE)},
-               o.label AS site_offer_label, o.details AS site_offer_details
-        FROM passes p
-        LEFT JOIN proofs pr ON pr.id = p.proof_id
-        LEFT JOIN stops st ON st.id = p.arrival_stop_id
-        LEFT JOIN sites s ON s.id = $2
-        LEFT JOIN offers o ON o.site_id = s.id
-        WHERE p.code = $1
+        WITH claimed AS (
+            INSERT INTO scan_requests (site_id, nonce, account_id) VALUES ($2, $3, $4)
+            ON CONFLICT (site_id, nonce) DO NOTHING RETURNING true AS first
+        )
+        SELECT (SELECT first FROM claimed) AS first, facts.*
+        FROM (SELECT 1) AS one LEFT JOIN (
+            SELECT {passes_repository.COLUMNS},
+                   coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
+                       AS admitted,
+                   st.name AS arrival_stop, coalesce(pr.facts->>'line', pr.facts->>'train_number') AS line,
+                   pr.facts->>'arrival_time' AS arrival_time,
+                   s.id AS site_id, {", ".join(f"s.{name} AS site_{name}" for name in _SITE)},
+                   o.label AS site_offer_label, o.details AS site_offer_details
+            FROM passes p
+            LEFT JOIN proofs pr ON pr.id = p.proof_id
+            LEFT JOIN stops st ON st.id = p.arrival_stop_id
+            LEFT JOIN sites s ON s.id = $2
+            LEFT JOIN offers o ON o.site_id = s.id
+            WHERE p.code = $1
+        ) AS facts ON true
         """,
         code,
         site_id,
+        nonce,
+        account_id,
     )
-    if row is None:
-        return None
+    if row["id"] is None:
+        return bool(row["first"]), None
     site = {key.removeprefix("site_"): row[key] for key in row.keys() if key.startswith("site_")}
-    return row, site if site["id"] is not None else None
+    return bool(row["first"]), (row, site if site["id"] is not None else None)
 
 
 async def admit(

@@ -62,18 +62,29 @@ class UnknownCodesLimited(Problem):
 
 
 async def redeem(
-    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan, lang: str
+    db: asyncpg.Connection,
+    settings: Settings,
+    keyring: Keyring,
+    pool: asyncpg.Pool,
+    folder: rollups.Folder,
+    desk: Desk,
+    scan: Scan,
+    lang: str,
 ) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, body) of the scan: recorded once, replayed for the same nonce."""
+    """(HTTP status, body) of the scan: recorded once, replayed for the same nonce; a use
+    is in the report rollups when it answers."""
     outcome = metrics.REDEMPTIONS.labels
+    presented = await _presented_code(scan, settings, keyring, pool)
+    code = presented if isinstance(presented, str) else None
     try:
         async with db.transaction():
-            if not await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id):
+            first, facts = await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id, code)
+            if not first:
                 answer = await repository.stored_answer(db, desk.site_id, scan.nonce)
                 outcome("replayed", scan.source).inc()
                 return answer
             try:
-                status, body = 201, await _use(db, settings, keyring, pool, desk, scan)
+                status, body = 201, await _use(db, settings, desk, scan, presented, facts)
             except UnknownCodesLimited:
                 raise  # rolls the nonce back
             except Problem as refusal:
@@ -85,7 +96,7 @@ async def redeem(
         raise
     outcome("ok" if status < 400 else body["code"], scan.source).inc()
     if status == 201:
-        await rollups.fold(db)
+        await folder.fold(db)
     return status, body
 
 
@@ -158,14 +169,16 @@ async def _alert_unknown_codes_burst(
     )
 
 
-async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> str:
-    if scan.token is not None:
-        # expired or early tokens still name their pass: the stored pass says which, below
-        return (await verify_token(scan.token, settings, keyring, pool)).code
-    code = codes.normalise(scan.code or "")
-    if code is None:
-        raise Problem(422, "pass.code_invalid")
-    return code
+async def _presented_code(scan: Scan, settings: Settings, keyring: Keyring, pool: asyncpg.Pool) -> str | Problem:
+    """The code of the pass the scan presents (its token checked, or the typed code
+    normalised), or why it presents none: an answer the scan stores like the others."""
+    try:
+        if scan.token is not None:
+            # expired or early tokens still name their pass: the stored pass says which, below
+            return (await verify_token(scan.token, settings, keyring, pool)).code
+    except Problem as refusal:
+        return refusal
+    return codes.normalise(scan.code or "") or Problem(422, "pass.code_invalid")
 
 
 def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRules) -> None:
@@ -180,10 +193,15 @@ def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRul
 
 
 async def _use(
-    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
+    db: asyncpg.Connection,
+    settings: Settings,
+    desk: Desk,
+    scan: Scan,
+    presented: str | Problem,
+    facts: tuple[asyncpg.Record, dict[str, Any] | None] | None,
 ) -> dict[str, Any]:
     check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
-    pass_row, site = await _presented_pass(db, settings, keyring, pool, desk, scan)
+    pass_row, site = await _presented_pass(db, settings, desk, scan, presented, facts)
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
@@ -225,13 +243,18 @@ async def _use(
 
 
 async def _presented_pass(
-    db: asyncpg.Connection, settings: Settings, keyring: Keyring, pool: asyncpg.Pool, desk: Desk, scan: Scan
+    db: asyncpg.Connection,
+    settings: Settings,
+    desk: Desk,
+    scan: Scan,
+    presented: str | Problem,
+    facts: tuple[asyncpg.Record, dict[str, Any] | None] | None,
 ) -> tuple[asyncpg.Record, dict[str, Any] | None]:
-    """The pass the scan presents (its token checked, or its code looked up) and the desk's
-    site, read together (`repository.scan_facts`); an unknown code is charged to the desk's limit."""
+    """The pass the scan presents and the desk's site (`repository.claim_nonce` read them);
+    an unknown code is charged to the desk's limit."""
     try:
-        code = await _presented_code(scan, settings, keyring, pool)
-        facts = await repository.scan_facts(db, code, desk.site_id)
+        if isinstance(presented, Problem):
+            raise presented
         if facts is None:
             # a genuine signature over an unknown pass means the token is not ours to honour
             raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
