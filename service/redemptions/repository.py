@@ -33,9 +33,13 @@ async def store_answer(
 _SITE = ("active", "bookable", "booking_required", "modes", "min_confidence", "proof_max_age_days")
 
 
+# A scan's pass (its columns, `admitted`, what was declared) and the desk's site (None: no such site).
+ScanFacts = tuple[asyncpg.Record, dict[str, Any] | None]
+
+
 async def claim_nonce(
     conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int, code: str | None
-) -> tuple[bool, tuple[asyncpg.Record, dict[str, Any] | None] | None]:
+) -> tuple[bool, ScanFacts | None]:
     """In one round trip: whether this request is the first with `nonce` at the site (a
     concurrent request with the same nonce waits here until the first commits, then finds
     its answer), and what a desk of `site_id` judges a scan of `code` by — the pass (None:

@@ -84,7 +84,7 @@ async def redeem(
                 outcome("replayed", scan.source).inc()
                 return answer
             try:
-                status, body = 201, await _use(db, settings, desk, scan, presented, facts)
+                status, body = 201, await _use(db, settings, desk, scan, facts if code else presented)
             except UnknownCodesLimited:
                 raise  # rolls the nonce back
             except Problem as refusal:
@@ -193,15 +193,10 @@ def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRul
 
 
 async def _use(
-    db: asyncpg.Connection,
-    settings: Settings,
-    desk: Desk,
-    scan: Scan,
-    presented: str | Problem,
-    facts: tuple[asyncpg.Record, dict[str, Any] | None] | None,
+    db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, found: repository.ScanFacts | Problem | None
 ) -> dict[str, Any]:
     check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
-    pass_row, site = await _presented_pass(db, settings, desk, scan, presented, facts)
+    pass_row, site = await _presented_pass(db, settings, desk, scan, found)
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
@@ -243,26 +238,21 @@ async def _use(
 
 
 async def _presented_pass(
-    db: asyncpg.Connection,
-    settings: Settings,
-    desk: Desk,
-    scan: Scan,
-    presented: str | Problem,
-    facts: tuple[asyncpg.Record, dict[str, Any] | None] | None,
-) -> tuple[asyncpg.Record, dict[str, Any] | None]:
-    """The pass the scan presents and the desk's site (`repository.claim_nonce` read them);
-    an unknown code is charged to the desk's limit."""
+    db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, found: repository.ScanFacts | Problem | None
+) -> repository.ScanFacts:
+    """The pass the scan presents and the desk's site (`repository.claim_nonce` read them),
+    else why it presents none (`_presented_code`); an unknown code is charged to the desk's limit."""
     try:
-        if isinstance(presented, Problem):
-            raise presented
-        if facts is None:
+        if isinstance(found, Problem):
+            raise found
+        if found is None:
             # a genuine signature over an unknown pass means the token is not ours to honour
             raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
     except Problem as refusal:
         if refusal.code in UNKNOWN_CODES:
             await _charge_unknown_code(db, settings, desk, scan)
         raise
-    return facts
+    return found
 
 
 def check_pass_at(pass_row: Any, moment: datetime, revocations_known_at: datetime | None) -> bool:

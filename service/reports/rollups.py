@@ -22,35 +22,42 @@ log = logging.getLogger("service.reports")
 # load the background folder, not a visitor's request, moves the backlog.
 REQUEST_BATCH = 1_000
 BACKGROUND_BATCH = 50_000
+# How long a request's fold waits for others to join it (a few scans' worth under load).
+GATHER_SECONDS = 0.002
 
 
 class Folder:
     """The requests' folds of one pool, shared: a request that wrote waits for a fold begun
-    after its commit, and the requests that commit while one fold runs share the next.
-    Under load one fold serves many requests instead of one round trip (and one pass over
-    the rollup rows) each; alone, a request still finds its writes folded when it answers."""
+    after its commit. A fold gathers for `GATHER_SECONDS` the requests that commit
+    meanwhile, then runs once for them all: under load one fold (one round trip, one pass
+    over the rollup rows) serves many scans and claims; alone, a request still answers
+    with its writes folded, a moment later."""
 
     def __init__(self) -> None:
-        self._running: asyncio.Future[None] | None = None
+        self._gathering: asyncio.Future[None] | None = None  # a fold not begun yet
+        self._running: asyncio.Future[None] | None = None  # a fold begun, perhaps before our commit
 
     async def fold(self, conn: asyncpg.Connection) -> None:
         """Return once a fold begun after this call has moved the pending events (up to a
-        request's batch), run on `conn` when no other is running; a failed fold is logged,
-        the next one (or the background folder) catches up."""
-        if (earlier := self._running) is not None:
-            # it may have begun before our commit: wait for its end, then join or lead the next
-            await asyncio.shield(earlier)
-            if (later := self._running) is not None:
-                await asyncio.shield(later)
-                return
-        self._running = done = asyncio.get_running_loop().create_future()
+        request's batch), run on `conn` when no fold is gathering; a failed or cut-short
+        fold is logged, the next one (or the background folder) catches up."""
+        if self._gathering is None and (running := self._running) is not None:
+            await asyncio.shield(running)
+        if (gathering := self._gathering) is not None:
+            await asyncio.shield(gathering)
+            return
+        self._gathering = done = asyncio.get_running_loop().create_future()
         try:
+            await asyncio.sleep(GATHER_SECONDS)
+            self._gathering, self._running = None, done
             await conn.fetchval("SELECT report_fold($1, true)", REQUEST_BATCH)
         except asyncio.CancelledError:
             raise
         except Exception:  # the answer stands; the reports add what is still pending
             log.exception("report rollups: a request's fold failed")
         finally:
+            if self._gathering is done:
+                self._gathering = None
             self._running = None
             done.set_result(None)
 
