@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from service.reports import repository
+from service.reports import repository, rollups
 from tests.helpers import issue_pass, nonce, staff_headers
 
 # Demo sites of four OTs that take a plausible train pass arriving today.
@@ -226,6 +226,48 @@ async def test_the_report_adds_the_events_not_folded_yet(client, conn, settings)
             after, raw_after = await report_and_raw()
             assert (before, after) == (raw_before, raw_after) and after == before + 1
             raise RollBack
+
+
+async def test_concurrent_scans_answer_with_their_uses_folded(client, conn):
+    """Each scan answers once a fold begun after its commit has run: when all have answered,
+    none of their events is pending, though they shared their folds (rollups.Folder)."""
+    passes = await asyncio.gather(*(issue_pass(client) for _ in range(16)))
+    desk = await staff_headers(client, f"demo-partner-{SITES[0]}")
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/v1/redemptions", json={"token": p["token"], "nonce": nonce()}, headers=desk)
+            for p in passes
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * len(passes)
+    assert await conn.fetchval("SELECT count(*) FROM report_use_events") == 0
+    assert await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0
+
+
+class _CountingConnection:
+    """A real connection that counts the statements run through it."""
+
+    def __init__(self, conn):
+        self.conn, self.statements = conn, 0
+
+    async def fetchval(self, *args):
+        self.statements += 1
+        return await self.conn.fetchval(*args)
+
+
+async def test_folds_asked_together_run_once_and_fold_everything_pending(client, conn):
+    issued = await asyncio.gather(*(issue_pass(client) for _ in range(3)))
+    await conn.execute(
+        "UPDATE passes SET persons = persons + 1 WHERE code = ANY($1::text[])", [p["code"] for p in issued]
+    )
+    assert await conn.fetchval("SELECT count(*) FROM report_pass_events") > 0
+    folder, counting = rollups.Folder(), _CountingConnection(conn)
+    await asyncio.gather(*(folder.fold(counting) for _ in range(20)))
+    assert counting.statements == 1
+    assert await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0
+    await folder.fold(counting)  # asked after that fold ended: a fold of its own
+    assert counting.statements == 2
+    assert await repository.differences(conn) == 0
 
 
 async def test_each_server_folds_what_no_request_folded(client, conn):
