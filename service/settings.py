@@ -62,12 +62,17 @@ class Boundary(msgspec.Struct, forbid_unknown_fields=True):
     points: Annotated[list[tuple[Latitude, Longitude]], msgspec.Meta(min_length=3)]
 
 
+InseeCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9][0-9AB][0-9]{3}$")]
+
+
 class TerritoryConfig(msgspec.Struct, forbid_unknown_fields=True):
     department: str
     timezone: str
     boundary: Boundary
     ots: list[OTConfig]
     stops: list[StopConfig]
+    # The OT of each commune, by its INSEE code: where a site imported from the SIT belongs.
+    communes: dict[InseeCode, Identifier] = msgspec.field(default_factory=dict)
 
 
 # --- rules.toml -------------------------------------------------------------
@@ -396,6 +401,9 @@ def _check_territory(territory: TerritoryConfig, path: Path) -> None:
     for index, stop in enumerate(territory.stops):
         if stop.ot not in ot_ids:
             raise ConfigError(f"{path}: `$.stops[{index}].ot`: unknown OT {stop.ot!r}")
+    for code, ot in territory.communes.items():
+        if ot not in ot_ids:
+            raise ConfigError(f"{path}: `$.communes.{code}`: unknown OT {ot!r}")
     try:
         from zoneinfo import ZoneInfo
 

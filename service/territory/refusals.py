@@ -17,6 +17,11 @@ CODES = declare(
             N_("Invalid site"),
             N_("The site cannot be saved: {field}: {reason}"),
         ),
+        "site.import_invalid": (
+            422,
+            N_("Not a DATAtourisme export"),
+            N_("The file cannot be imported: {reason}. Export the sites from DATAtourisme as JSON-LD."),
+        ),
         "site.exists": (
             409,
             N_("Site already exists"),

@@ -126,7 +126,9 @@ async def ot_exists(conn: asyncpg.Connection, ot_id: str) -> bool:
 _SITE_SELECT = """
     SELECT s.id, s.name, s.ot_id, s.lat, s.lon, s.modes, s.proof_max_age_days, s.min_confidence,
            s.bookable, s.booking_required, s.active, s.updated_at, o.label AS offer_label,
-           o.label_en AS offer_label_en, o.label_es AS offer_label_es, o.details AS offer_details
+           o.label_en AS offer_label_en, o.label_es AS offer_label_es, o.details AS offer_details,
+           s.sit_id, s.sit_uri, s.sit_updated, s.kind, s.name_en, s.name_es, s.street, s.postcode, s.town,
+           s.insee, s.phone, s.email, s.website, s.description, s.description_en, s.description_es, s.hours
     FROM sites s LEFT JOIN offers o ON o.site_id = s.id
 """
 
@@ -232,4 +234,89 @@ async def set_site_staff_active(
         site_id,
         account_id,
         active,
+    )
+
+
+# What the SIT says of a site (sql/019_sites_from_the_sit.sql), in the order of `sit_values`.
+SIT_COLUMNS = (
+    "sit_id",
+    "sit_uri",
+    "sit_updated",
+    "kind",
+    "name",
+    "name_en",
+    "name_es",
+    "lat",
+    "lon",
+    "street",
+    "postcode",
+    "town",
+    "insee",
+    "phone",
+    "email",
+    "website",
+    "description",
+    "description_en",
+    "description_es",
+    "hours",
+)
+_SIT_SET = ", ".join(f"{name} = ${n}" for n, name in enumerate(SIT_COLUMNS, 2))
+_SIT_CHANGED = (
+    f"({', '.join(SIT_COLUMNS)}) IS DISTINCT FROM ({', '.join(f'${n}' for n in range(2, len(SIT_COLUMNS) + 2))})"
+)
+
+
+async def lock_site_imports(conn: asyncpg.Connection) -> None:
+    """One import of sites at a time (until this transaction ends): new ids and links are
+    chosen against every site there is."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('tbc:import-sites'))")
+
+
+async def site_of_sit(conn: asyncpg.Connection, sit_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, ot_id FROM sites WHERE sit_id = $1", sit_id)
+
+
+async def hand_typed_sites(conn: asyncpg.Connection, ot_id: str) -> list[asyncpg.Record]:
+    """The OT's sites that no SIT record stands for yet."""
+    return await conn.fetch("SELECT id, name, lat, lon FROM sites WHERE ot_id = $1 AND sit_id IS NULL", ot_id)
+
+
+async def site_ids_like(conn: asyncpg.Connection, base: str) -> list[str]:
+    """The ids taken among `base` and `base-N`."""
+    rows = await conn.fetch("SELECT id FROM sites WHERE id = $1 OR id ~ ('^' || $1 || '-[0-9]+$')", base)
+    return [row["id"] for row in rows]
+
+
+async def update_sit_fields(conn: asyncpg.Connection, site_id: str, values: tuple[object, ...]) -> bool:
+    """Write what the SIT says of the site; False when it already said so."""
+    changed = await conn.fetchval(
+        f"UPDATE sites SET {_SIT_SET}, updated_at = now() WHERE id = $1 AND {_SIT_CHANGED} RETURNING true",
+        site_id,
+        *values,
+    )
+    return bool(changed)
+
+
+async def insert_sit_site(
+    conn: asyncpg.Connection,
+    site_id: str,
+    ot_id: str,
+    modes: list[str],
+    defaults: SiteDefaults,
+    values: tuple[object, ...],
+) -> None:
+    """A new site from the SIT: inactive until its OT gives it an offer and turns it on."""
+    names = ", ".join(SIT_COLUMNS)
+    params = ", ".join(f"${n}" for n in range(6, len(SIT_COLUMNS) + 6))
+    await conn.execute(
+        f"""
+        INSERT INTO sites (id, ot_id, modes, proof_max_age_days, min_confidence, active, {names})
+        VALUES ($1, $2, $3, $4, $5, false, {params})
+        """,
+        site_id,
+        ot_id,
+        modes,
+        defaults.proof_max_age_days,
+        defaults.min_confidence,
+        *values,
     )

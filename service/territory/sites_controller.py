@@ -21,12 +21,14 @@ from service.accounts.guards import Staff, requires
 from service.accounts.passwords import hash_password_async
 from service.core import audit
 from service.core.db import DB, RowId
-from service.core.errors import Problem
+from service.core.errors import Problem, request_lang
 from service.settings import Mode, SiteConfig
 from service.territory import repository
+from service.territory.datatourisme import ExportError, read_export
 from service.territory.scope import OT_SCOPE
+from service.territory.sit_import import import_records, import_report
 from service.territory.sites import as_dict, problems
-from service.territory.views import ManagedSite, Site, managed_site, site_from_row
+from service.territory.views import ImportReport, ManagedSite, Site, managed_site, site_from_row
 
 
 class NewStaff(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,6 +38,10 @@ class NewStaff(msgspec.Struct, forbid_unknown_fields=True):
 
 class StaffChange(msgspec.Struct, forbid_unknown_fields=True):
     active: bool
+
+
+# One OT's export of its sites, and then some.
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
 
 
 class SiteStaff(msgspec.Struct):
@@ -127,6 +133,44 @@ class SiteController(Controller):
     )
     async def managed(self, db: DB, ot_scope: NamedDependency[str | None]) -> list[ManagedSite]:
         return [managed_site(row) for row in await repository.all_sites(db, ot_scope)]
+
+    @post(
+        "/import",
+        guards=MANAGERS,
+        status_code=200,
+        summary="Create or update sites from a DATAtourisme export (JSON-LD body); dry_run=true previews",
+        description="The body is the export as DATAtourisme gives it (one record, a list or a `@graph`). "
+        "An OT imports into its own territory: records of another OT's communes are skipped, and those of "
+        "communes config/territory.toml does not place are its own. The pilot imports for `ot` the same way, "
+        "or without it for the department (records of unplaced communes skipped).",
+        request_max_body_size=MAX_IMPORT_BYTES,
+        dependencies=OT_SCOPE,
+    )
+    async def import_export(
+        self,
+        request: Request[Staff, Any, Any],
+        db: DB,
+        state: State,
+        ot_scope: NamedDependency[str | None],
+        dry_run: FromQuery[bool] = False,
+    ) -> ImportReport:
+        try:
+            records = read_export(await request.body())
+        except ExportError as exc:
+            raise Problem(422, "site.import_invalid", reason=str(exc)) from exc
+        settings = state.settings.config
+        outcomes = await import_records(
+            db,
+            records,
+            settings.territory,
+            settings.rules.sites,
+            fallback_ot=ot_scope,
+            scope=ot_scope,
+            dry_run=dry_run,
+            by=request.user,
+            source="upload",
+        )
+        return import_report(outcomes, dry_run, request_lang(request))
 
     @post("", guards=MANAGERS, summary="Add a partner site with its offer")
     async def create(

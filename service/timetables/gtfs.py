@@ -4,12 +4,12 @@ the keys a visitor's words are matched on. No I/O."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal, NamedTuple
 
 from service.core.geo import LatLon, haversine_km
+from service.core.text import place_name
 
 Mode = Literal["train", "bus"]
 
@@ -165,14 +165,6 @@ class TerritoryStop(NamedTuple):
 # Two stops of one mode and one name (once written alike) this close are one place: a
 # bus station's bays or a feed's rougher position, not two towns' stops.
 SAME_NAME_RADIUS_M = 1000
-
-
-def place_name(name: str) -> str:
-    """A stop's name written alike whatever its dashes, accents, case and spacing:
-    « Figeac – Gare routière » and « Figeac - Gare routiere » are one name."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", letters).split())
 
 
 def same_place(
