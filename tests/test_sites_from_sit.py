@@ -334,14 +334,20 @@ async def test_an_ot_previews_then_imports_into_its_own_territory_only(client):
 
 async def test_the_import_api_refuses_what_is_no_export_and_who_may_not(client):
     cahors = await staff_headers(client, "demo-ot-cahors")
-    bad = await client.post("/api/v1/sites/import", content=b"<xml/>", headers=cahors)
+    as_json = {**cahors, "Content-Type": "application/ld+json"}
+    bad = await client.post("/api/v1/sites/import", content=b"<xml/>", headers=as_json)
     assert bad.status_code == 422 and bad.json()["code"] == "site.import_invalid"
-    big = await client.post("/api/v1/sites/import", content=b"[" + b" " * (33 * 1024 * 1024) + b"]", headers=cahors)
+    assert "Exportez les sites depuis DATAtourisme au format JSON-LD" in bad.json()["detail"]
+    xml = await client.post("/api/v1/sites/import", content=b"<xml/>", headers={**cahors, "Content-Type": "text/xml"})
+    assert xml.status_code == 415 and xml.json()["code"] == "request.unsupported_media_type"
+    big = await client.post("/api/v1/sites/import", content=b"[" + b" " * (33 * 1024 * 1024) + b"]", headers=as_json)
     assert big.status_code == 413 and big.json()["code"] == "request.too_large"
-    other = await client.post("/api/v1/sites/import?ot=figeac", content=b"[]", headers=cahors)
+    other = await client.post("/api/v1/sites/import?ot=figeac", content=b"[]", headers=as_json)
     assert other.status_code == 403 and other.json()["code"] == "auth.forbidden"
     partner = await staff_headers(client, "demo-partner-musee-henri-martin")
-    refused = await client.post("/api/v1/sites/import", content=b"[]", headers=partner)
+    refused = await client.post(
+        "/api/v1/sites/import", content=b"[]", headers={**partner, "Content-Type": "application/json"}
+    )
     assert refused.status_code == 403
-    anonymous = await client.post("/api/v1/sites/import", content=b"[]")
+    anonymous = await client.post("/api/v1/sites/import", content=b"[]", headers={"Content-Type": "application/json"})
     assert anonymous.status_code == 401

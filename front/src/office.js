@@ -3,6 +3,7 @@
 // API, and sends the work queues' forms to the API (the session cookie goes with them).
 import { call, problemText } from "./lib/api.js";
 import { formatters, intlLocale, pageLang } from "./lib/locale.js";
+import { setUpSitImport } from "./office/sit-import.js";
 import {
   BarController,
   BarElement,
@@ -176,6 +177,8 @@ function siteBody(form) {
   if (form.querySelector('[name="id"]')) body.id = text("id");
   return body;
 }
+
+setUpSitImport(networkError);
 
 // Work queues: each form names its API call (data-api) and the message to show after it (data-done).
 document.querySelectorAll("form[data-api]").forEach((form, index) => {

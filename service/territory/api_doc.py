@@ -57,7 +57,14 @@ OPERATIONS: Operations = {
         security=STAFF,
     ),
     ("post", "/api/v1/sites/import"): Doc(
-        ("request.invalid", "request.too_large", "site.import_invalid", "ot.unknown", *STAFF_REFUSALS),
+        (
+            "request.invalid",
+            "request.too_large",
+            "request.unsupported_media_type",
+            "site.import_invalid",
+            "ot.unknown",
+            *STAFF_REFUSALS,
+        ),
         {
             "dry_run": True,
             "counts": {"created": 1, "updated": 1, "unchanged": 0, "skipped": 1},

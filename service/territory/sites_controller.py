@@ -22,6 +22,7 @@ from service.accounts.passwords import hash_password_async
 from service.core import audit
 from service.core.db import DB, RowId
 from service.core.errors import Problem, request_lang
+from service.core.requests import is_json
 from service.settings import Mode, SiteConfig
 from service.territory import repository
 from service.territory.datatourisme import ExportError, read_export
@@ -154,6 +155,8 @@ class SiteController(Controller):
         ot_scope: NamedDependency[str | None],
         dry_run: FromQuery[bool] = False,
     ) -> ImportReport:
+        if not is_json(request.headers.get("content-type", "")):
+            raise Problem(415, "request.unsupported_media_type")
         try:
             records = read_export(await request.body())
         except ExportError as exc:

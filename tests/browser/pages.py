@@ -326,3 +326,19 @@ class SitesPage(OfficePage):
         for label, value in values.items():
             await form.get_by_label(label, exact=True).fill(value)
         return form
+
+    async def preview_import(self, export: str) -> None:
+        """Send a DATAtourisme export to « Importer depuis DATAtourisme » and wait for the preview."""
+        form = self.form(_("The export file"))
+        await form.get_by_label(_("DATAtourisme export (JSON-LD, .json or .jsonld)")).set_input_files(export)
+        await form.get_by_role("button", name=_("See what the import would do")).click()
+        await expect(
+            self.page.get_by_role("table", name=_("What the import would do, record by record"))
+        ).to_be_visible()
+
+    async def confirm_import(self) -> None:
+        await self.page.get_by_role("button", name=_("Confirm the import")).click()
+        await expect(self.page.get_by_role("table", name=_("What the import did, record by record"))).to_be_visible()
+
+    async def import_summary(self) -> str:
+        return (await self.page.locator("#sit-report [data-summary]").text_content() or "").strip()

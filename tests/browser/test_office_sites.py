@@ -7,8 +7,10 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import BrowserContext, Page, expect
 
+from service.territory.sit_import import site_id_of
 from tests.browser.pages import HomePage, SitesPage, _
 from tests.helpers import nonce, open_session, staff_headers
+from tests.sit_factory import SEASONAL_HOURS, export, record
 
 
 async def test_an_ot_adds_a_site_that_visitors_then_see(
@@ -121,3 +123,54 @@ async def test_the_pilot_lists_every_ots_sites_as_the_managed_endpoint(
     ots = {ot["id"]: ot["name"] for ot in (await client.get("/api/v1/ots")).json()}
     assert [(row[0], row[1]) for row in rows] == [(site["name"], ots[site["ot"]]) for site in managed]
     await sites.assert_accessible()
+
+
+async def test_an_ot_imports_its_sites_from_datatourisme_after_a_preview(
+    page: Page, context: BrowserContext, client: httpx.AsyncClient, tmp_path
+) -> None:
+    tag = nonce()[:6].upper()
+    new, outside = f"Maison du Causse {tag}", f"Musée de Toulouse {tag}"
+    path = export(
+        tmp_path / "export.jsonld",
+        [
+            record(f"MC{tag}", new, hours=SEASONAL_HOURS),
+            record(f"TL{tag}", outside, position=(43.6045, 1.444), insee=None),
+        ],
+    )
+    await open_session(context, "demo-ot-cahors")
+    sites = await SitesPage(page).open()
+    await sites.preview_import(path)
+    expected = {"created": 1, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert await sites.import_summary() == _(
+        "To create: {created} · to update: {updated} · unchanged: {unchanged} · skipped: {skipped}."
+    ).format(**expected)
+    preview = await sites.rows(_("What the import would do, record by record"))
+    assert preview == [
+        [f"{new} (MC{tag})", site_id_of(new), _("created")],
+        [
+            f"{outside} (TL{tag})",
+            "–",
+            _("{outcome}: {reason}").format(outcome=_("skipped"), reason=_("outside the Lot")),
+        ],
+    ]
+    managed = await client.get("/api/v1/sites/managed", headers=await staff_headers(client, "demo-ot-cahors"))
+    assert site_id_of(new) not in {site["id"] for site in managed.json()}  # a preview writes nothing
+    await sites.assert_accessible()
+    await page.evaluate("document.getElementById('sit-report').scrollIntoView()")
+    await sites.screenshot("office-sites-import-preview")
+
+    await sites.confirm_import()
+    assert await sites.import_summary() == _(
+        "Import done. Created: {created} · updated: {updated} · unchanged: {unchanged} · skipped: {skipped}."
+    ).format(**expected)
+    await expect(page.get_by_role("button", name=_("Confirm the import"))).to_be_hidden()
+    await sites.assert_accessible()
+    assert not await sites.has_horizontal_scroll()
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.locator("#import-title").scroll_into_view_if_needed()
+    await page.evaluate("document.getElementById('import-title').scrollIntoView()")
+    await sites.screenshot("office-sites-import-done", desktop=True)
+    async with page.expect_navigation():
+        await page.get_by_role("link", name=_("See the sites")).click()
+    rows = {row[0]: row for row in await sites.rows(_("Partner sites, inactive ones included"))}
+    assert rows[new][-1] == _("inactive")  # until the OT gives it an offer

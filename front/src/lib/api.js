@@ -5,19 +5,20 @@ import { pageLang } from "./locale.js";
 
 export class Offline extends Error {}
 
-function headersFor({ body, method, bearer, accept, headers }) {
+function headersFor({ body, raw, method, bearer, accept, headers }) {
   const all = { Accept: accept, "Accept-Language": pageLang(), ...headers };
-  if (body !== undefined || method !== "GET") all["Content-Type"] = "application/json";
+  if (body !== undefined || raw !== undefined || method !== "GET") all["Content-Type"] = "application/json";
   if (bearer) all.Authorization = `Bearer ${bearer}`;
   return all;
 }
 
-async function fetchApi(path, { method = "GET", body, bearer, accept = "application/json", headers = {} } = {}) {
+// `body` goes as JSON; `raw`, a file already in JSON (a Blob or a string), goes as it is.
+async function fetchApi(path, { method = "GET", body, raw, bearer, accept = "application/json", headers = {} } = {}) {
   try {
     return await fetch(path, {
       method,
-      headers: headersFor({ body, method, bearer, accept, headers }),
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: headersFor({ body, raw, method, bearer, accept, headers }),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
     });
