@@ -26,6 +26,8 @@ const entryPoints = [
   "office.css",
   "office.js",
   "schema.js",
+  "sites.css",
+  "sites.js",
 ].map((name) => path.join(here, "src", name));
 
 await rm(outdir, { recursive: true, force: true });
@@ -42,6 +44,8 @@ const result = await esbuild.build({
   entryNames: "[name]-[hash]",
   chunkNames: "chunks/[name]-[hash]",
   assetNames: "assets/[name]-[hash]",
+  // Leaflet's stylesheet names its control images
+  loader: { ".png": "file", ".svg": "file" },
   metafile: true,
   logLevel: "warning",
 });

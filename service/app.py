@@ -34,6 +34,7 @@ from service.passes import service as passes
 from service.passes.controller import PassController, jwks
 from service.passes.qr_links import QrLinks
 from service.proofs import api_doc as proofs_doc
+from service.proofs import service as proofs
 from service.proofs.controller import ClaimController
 from service.redemptions import api_doc as redemptions_doc
 from service.redemptions.controller import (
@@ -111,6 +112,10 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
         try:
             async with rollups.folding(pool, settings.report_fold_seconds) as folder:
                 app.state.folder = folder
+                wake_mail = app.state.mail_wakeup.set
+                app.state.claiming = proofs.Claiming(
+                    settings, keyring, folder, app.state.derived_keys.fingerprint, wake_mail
+                )
                 yield
         finally:
             sender.cancel()

@@ -13,6 +13,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, get_args
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -31,6 +32,12 @@ NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 NonNegativeFloat = Annotated[float, msgspec.Meta(ge=0)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+
+
+IGN_PLAN_V2 = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+    "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
 
 
 class ConfigError(Exception):
@@ -361,6 +368,19 @@ class Settings(msgspec.Struct, kw_only=True):
     report_fold_seconds: float = 1.0
     # A bearer token that lets a scraper elsewhere read /metrics (else: loopback only).
     metrics_token: str | None = None
+    # The map of partner sites: its tiles ({z}, {x}, {y}; https), and whose they are. The
+    # Géoplateforme's « Plan IGN v2 » (WMTS, open, no key) unless told otherwise.
+    map_tiles_url: str = IGN_PLAN_V2
+    map_attribution: str = "© IGN – Géoplateforme"
+
+
+def _tiles_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc or not all(key in url for key in ("{z}", "{x}", "{y}")):
+        raise ConfigError(
+            f"environment variable TBC_MAP_TILES_URL: an https URL with {{z}}, {{x}} and {{y}}, got {url!r}"
+        )
+    return url
 
 
 def _decode_toml(path: Path, type_: type) -> object:
@@ -446,6 +466,8 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_password": os.environ.get("TBC_SMTP_PASSWORD") or None,
         "smtp_from": os.environ.get("TBC_SMTP_FROM") or "Tarif bas carbone du Lot <no-reply@localhost>",
         "metrics_token": os.environ.get("TBC_METRICS_TOKEN") or None,
+        "map_tiles_url": _tiles_url(os.environ.get("TBC_MAP_TILES_URL") or IGN_PLAN_V2),
+        "map_attribution": os.environ.get("TBC_MAP_ATTRIBUTION") or "© IGN – Géoplateforme",
         "smtp_starttls": (os.environ.get("TBC_SMTP_STARTTLS") or "true").strip().lower() not in ("0", "false", "no"),
     }
     values.update(overrides)

@@ -101,3 +101,20 @@ def export(path: Path, records: list[dict[str, Any]], *, graph: bool = True) -> 
     document: Any = {"@context": "https://www.datatourisme.fr/ontology/core/context.jsonld", "@graph": records}
     path.write_text(json.dumps(document if graph else records, ensure_ascii=False), encoding="utf-8")
     return str(path)
+
+
+async def imported_site(client: Any, name: str, hours: list[dict[str, Any]], *, position=CAHORS) -> str:
+    """A site imported from the SIT through the API, then given an offer and made active by
+    Cahors's OT: its id."""
+    from tests.helpers import nonce, staff_headers
+
+    ot = await staff_headers(client, "demo-ot-cahors")
+    body = json.dumps([record(f"P{nonce()[:8]}", name, hours=hours, english=f"{name} (en)", position=position)])
+    answer = await client.post("/api/v1/sites/import", content=body, headers={**ot, "Content-Type": "application/json"})
+    (done,) = answer.json()["records"]
+    site_id = done["site_id"]
+    changed = await client.patch(
+        f"/api/v1/sites/{site_id}", json={"active": True, "offer": {"label": "Entrée à 4 €"}}, headers=ot
+    )
+    assert changed.status_code == 200, changed.text
+    return site_id

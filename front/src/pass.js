@@ -92,22 +92,33 @@ function strong(text) {
   return element;
 }
 
-// The sites that take this pass today: its mode, its confidence, and an arrival
-// recent enough for the site (the same rules as the desk's scan).
-function usableSites(pass, sites) {
-  const daysSinceArrival = pass.arrival_date
-    ? Math.round((Date.parse(isoDay(new Date())) - Date.parse(pass.arrival_date)) / 86_400_000)
-    : 0;
-  return sites.filter(
-    (site) =>
-      site.modes.includes(pass.mode) &&
-      (site.min_confidence !== "verified" || pass.confidence === "verified") &&
-      daysSinceArrival <= site.proof_max_age_days,
-  );
+// What a site's hours say of today (the server read them in the Lot's day).
+function todayLine(today) {
+  if (today.state === "open" && today.spans.length) {
+    return fill(words.open_today_hours, { hours: today.spans.map(([opens, closes]) => `${opens}–${closes}`).join(", ") });
+  }
+  return today.state === "open" ? words.open_today : words.closed_today;
+}
+
+function siteItem(site) {
+  const link = document.createElement("a");
+  link.href = `/sites/${encodeURIComponent(site.id)}?lang=${lang}`;
+  link.append(strong(site.name));
+  const offer = document.createElement("span");
+  offer.lang = "fr"; // partners write their offers in French
+  offer.textContent = site.offer?.label ? ` — ${site.offer.label}` : "";
+  const booking = site.booking_required ? words.booking_needed : site.bookable ? words.booking_possible : "";
+  // hours the SIT never gave say nothing worth a line on every site
+  const facts = site.today.state === "unknown" ? [] : [todayLine(site.today)];
+  if (site.km !== null && site.km !== undefined) {
+    facts.push(fill(words.km_away, { km: format.number(site.km, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }));
+  }
+  if (booking) facts.push(booking);
+  return item(link, offer, facts.length ? ` · ${facts.join(" · ")}` : "");
 }
 
 function render(record, offline) {
-  const { pass, qr, sites = [] } = record;
+  const { pass, qr } = record;
   $("pass").hidden = false;
   $("pass-none").hidden = true;
   if (qr) $("pass-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr)}`;
@@ -121,16 +132,8 @@ function render(record, offline) {
   const number = format.number(kg, { maximumFractionDigits: kg < 10 ? 1 : 0 });
   $("pass-co2").textContent = fill(words.co2, { kg: number });
 
-  const usable = usableSites(pass, sites);
-  $("pass-sites").replaceChildren(
-    ...usable.map((site) => {
-      const offer = document.createElement("span");
-      offer.lang = "fr"; // partners write their offers in French
-      offer.textContent = site.offer?.label ? ` — ${site.offer.label}` : "";
-      const booking = site.booking_required ? words.booking_needed : site.bookable ? words.booking_possible : "";
-      return item(strong(site.name), offer, booking ? ` (${booking})` : "");
-    }),
-  );
+  const usable = pass.sites_today ?? [];
+  $("pass-sites").replaceChildren(...usable.map(siteItem));
 
   $("pass-uses").replaceChildren(
     ...(pass.redemptions.length
@@ -221,11 +224,8 @@ async function load() {
   save(code, { token });
   try {
     const pass = await json(`/api/v1/passes/${encodeURIComponent(code)}`, { bearer: token });
-    const [qr, sites] = await Promise.all([
-      kept?.qr ?? text(`/api/v1/passes/${encodeURIComponent(code)}/qr.svg`, { bearer: token }),
-      json("/api/v1/sites"),
-    ]);
-    render(save(code, { pass, qr, sites, saved_at: new Date().toISOString() }), false);
+    const qr = kept?.qr ?? (await text(`/api/v1/passes/${encodeURIComponent(code)}/qr.svg`, { bearer: token }));
+    render(save(code, { pass, qr, saved_at: new Date().toISOString() }), false);
     setState("");
     keepForOffline();
   } catch (error) {

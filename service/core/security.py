@@ -21,11 +21,18 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from litestar.types import Scope
 
+
 # The pages' policy: scripts and styles only from our own files (no inline script).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
-    " form-action 'self'; frame-ancestors 'none'"
-)
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """Our own resources only; a page that shows a map adds its tiles' origin for images."""
+    images = " ".join(("'self'", "data:", *image_origins))
+    return (
+        f"default-src 'self'; img-src {images}; object-src 'none'; base-uri 'none';"
+        " form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HSTS = b"max-age=31536000; includeSubDomains"
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 

@@ -16,7 +16,7 @@ from litestar.template.config import TemplateConfig
 
 from service.accounts.guards import form_token
 from service.core import i18n
-from service.core.security import CONTENT_SECURITY_POLICY
+from service.core.security import content_security_policy
 from service.pages.assets import asset_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -76,16 +76,16 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 
-def page(template_name: str, lang: str, **context: Any) -> Template:
+def page(template_name: str, lang: str, *, image_origins: tuple[str, ...] = (), **context: Any) -> Template:
     """A page in `lang`: the template gets `lang`, `numbers` written in it (and Litestar
-    adds `request`)."""
+    adds `request`); `image_origins`, the only other origins its images may come from."""
     return Template(
         template_name=template_name,
         context={"lang": lang, "numbers": i18n.Numbers(lang), **context},
         headers={
             "Content-Language": lang,
             "Vary": "Accept-Language",
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Content-Security-Policy": content_security_policy(image_origins),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
         },

@@ -224,16 +224,8 @@ class VisitorPages(Controller):
                 return claim
 
             try:
-                outcome = await proofs.submit(
-                    db,
-                    settings,
-                    state.keyring,
-                    state.folder,
-                    state.derived_keys.fingerprint,
-                    ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
-                    read,
-                    lambda: outbox.wake(state),
-                )
+                bucket = ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint)
+                outcome = await proofs.submit(db, state.claiming, bucket, read)
             except Problem as problem:
                 detail = problem.body(lang, settings.config.territory.timezone)["detail"]
                 form.refuse(claim_form.field_of(problem.code, method, detail), detail)

@@ -28,6 +28,17 @@ OPERATIONS: Operations = {
             "status": "valid",
             "redemptions": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
             "bookings": [],
+            "sites_today": [
+                {
+                    "id": "musee-henri-martin",
+                    "name": "Musée Henri-Martin",
+                    "offer": {"label": "Tarif réduit"},
+                    "bookable": False,
+                    "booking_required": False,
+                    "km": 0.6,
+                    "today": {"state": "open", "spans": [["10:00", "12:30"], ["14:00", "18:00"]]},
+                }
+            ],
         },
         security=PASS_TOKEN,
     ),

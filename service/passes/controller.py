@@ -20,7 +20,7 @@ from service.core.errors import Problem
 from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository
-from service.passes.service import claims_of, holder_claims, send_again_asked, token_for
+from service.passes.service import claims_of, holder_claims, send_again_asked, sites_today, token_for
 from service.passes.views import PassView
 from service.reports import co2
 
@@ -125,6 +125,7 @@ class PassController(Controller):
             co2_avoided_kg=round(
                 co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], state.settings.config.factors), 1
             ),
+            sites_today=await sites_today(db, state.settings, row),
         )
 
     @get("/{code:str}/qr.svg", summary=_QR_SUMMARY.format("SVG"), media_type="image/svg+xml", dependencies=_QR_TOKEN)

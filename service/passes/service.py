@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -17,8 +18,10 @@ from service.mail import compose
 from service.mail import repository as mail
 from service.passes import codes, qr, repository, tokens
 from service.passes.repository import NewPass
+from service.passes.views import SiteForPass
 from service.settings import Settings
 from service.signing.service import Keyring
+from service.territory import guide
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ async def holder_claims(
     return claims
 
 
-def check_site_accepts(site: asyncpg.Record, pass_row: asyncpg.Record, visit_day: date) -> None:
+def check_site_accepts(site: Mapping[str, Any], pass_row: Mapping[str, Any], visit_day: date) -> None:
     """The site's own rules for a pass used (or booked) on `visit_day`: its modes, the
     confidence it asks for, and how old an arrival it still takes."""
     if pass_row["mode"] not in site["modes"]:
@@ -159,6 +162,28 @@ def check_site_accepts(site: asyncpg.Record, pass_row: asyncpg.Record, visit_day
         raise Problem(403, "site.confidence_too_low")
     if (visit_day - pass_row["arrival_date"]).days > site["proof_max_age_days"]:
         raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
+
+
+async def sites_today(db: asyncpg.Connection, settings: Settings, pass_row: asyncpg.Record) -> list[SiteForPass]:
+    """The active sites that take this pass today by the desk's own rules (`check_site_accepts`),
+    nearest its arrival stop first, each with what its hours say of today."""
+    stop = await guide.stop(db, pass_row["arrival_stop_id"]) if pass_row["arrival_stop_id"] else None
+    today = local_date(settings)
+    found = []
+    for entry in await guide.where_to_go(db, settings, mode=pass_row["mode"], near=stop):
+        site = entry.site
+        rules = {
+            "modes": site.modes,
+            "min_confidence": site.min_confidence,
+            "proof_max_age_days": site.proof_max_age_days,
+        }
+        try:
+            check_site_accepts(rules, pass_row, today)
+        except Problem:
+            continue
+        km = round(entry.km, 1) if entry.km is not None else None
+        found.append(SiteForPass(site.id, site.name, site.offer, site.bookable, site.booking_required, km, entry.today))
+    return found
 
 
 def pass_link(settings: Settings, token: str, lang: str) -> str:

@@ -11,6 +11,7 @@ import msgspec
 from service.passes import codes
 from service.passes.qr_links import QrLinks
 from service.passes.tokens import PassClaims
+from service.territory.hours import DayHours
 
 
 class PassFacts(msgspec.Struct):
@@ -34,11 +35,25 @@ class IssuedPassView(PassFacts):
     checks: dict[str, Any] = {}
 
 
+class SiteForPass(msgspec.Struct):
+    """A site that takes the pass today, as the pass page lists it."""
+
+    id: str
+    name: str
+    offer: dict[str, Any]
+    bookable: bool
+    booking_required: bool
+    km: float | None  # from the pass's arrival stop
+    today: DayHours  # what its hours say of today in the Lot (state: open, closed, unknown)
+
+
 class PassView(PassFacts):
     status: str
     redemptions: list[dict[str, Any]]
     bookings: list[dict[str, Any]]
     arrival_date: date | None = None
+    # the sites that take this pass today, nearest its arrival stop first
+    sites_today: list[SiteForPass] = []
     # kg CO2e this arrival avoided against the same trip by car: the OT report's factors
     # and distance (config/factors.toml, service/reports/co2.py)
     co2_avoided_kg: float = 0.0

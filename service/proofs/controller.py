@@ -18,7 +18,6 @@ from service.core.db import DB
 from service.core.errors import Problem
 from service.core.requests import decode_json
 from service.core.validation import Email, reason_of
-from service.mail import outbox
 from service.passes.views import IssuedPassView, issued_view
 from service.proofs import service
 from service.proofs.methods.registry import METHODS
@@ -171,16 +170,8 @@ class ClaimController(Controller):
             lang = i18n.request_lang(request.scope)
             return service.Claim(data.mode, data.method, data.persons, data.evidence, upload, data.email, lang)
 
-        outcome = await service.submit(
-            db,
-            state.settings,
-            state.keyring,
-            state.folder,
-            state.derived_keys.fingerprint,
-            ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint),
-            read,
-            lambda: outbox.wake(state),
-        )
+        bucket = ratelimit.client_bucket("claims", request, state.derived_keys.fingerprint)
+        outcome = await service.submit(db, state.claiming, bucket, read)
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -26,29 +27,34 @@ from service.signing.service import Keyring
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_CLAIM_BYTES = MAX_FILE_BYTES + 1024 * 1024
 
-__all__ = ["Claim", "PendingReview", "accept", "claim", "earned", "submit"]
+__all__ = ["Claim", "Claiming", "PendingReview", "accept", "claim", "earned", "submit"]
+
+
+@dataclass(frozen=True)
+class Claiming:
+    """What a claim's submission needs of the running service (the app builds it once)."""
+
+    settings: Settings
+    keyring: Keyring
+    folder: rollups.Folder
+    fingerprint_key: bytes
+    wake_mail: Callable[[], None]  # this process's mail sender, told a message is queued
 
 
 async def submit(
-    db: asyncpg.Connection,
-    settings: Settings,
-    keyring: Keyring,
-    folder: rollups.Folder,
-    fingerprint_key: bytes,
-    client_bucket: str,
-    read: Callable[[], Awaitable[Claim]],
-    wake_mail: Callable[[], None],
+    db: asyncpg.Connection, claiming: Claiming, client_bucket: str, read: Callable[[], Awaitable[Claim]]
 ) -> passes.IssuedPass | PendingReview:
     """A claim from the API or the visitor's form: counted against its client's limit
     (before its body is read: a refused client costs no parsing), judged, and the mail
     sender woken when it gave an address; a new pass is in the report rollups when it answers."""
+    settings = claiming.settings
     await ratelimit.hit(db, client_bucket, settings.config.rules.rate_limits.claims_per_minute)
     request = await read()
-    outcome = await claim(db, settings, keyring, fingerprint_key, request)
+    outcome = await claim(db, settings, claiming.keyring, claiming.fingerprint_key, request)
     if isinstance(outcome, passes.IssuedPass) and not outcome.again:
-        await folder.fold(db)
+        await claiming.folder.fold(db)
     if request.email:
-        wake_mail()
+        claiming.wake_mail()
     return outcome
 
 

@@ -113,6 +113,35 @@ class BasePage:
         return path
 
 
+class FinderPage(BasePage):
+    """`/sites`: « Où utiliser mon pass », the list of partner sites, its filters and its map."""
+
+    path = "/sites"
+
+    def items(self) -> Locator:
+        return self.page.locator("li[data-site]")
+
+    async def listed(self) -> list[str]:
+        return await self.items().evaluate_all("items => items.map(item => item.dataset.site)")
+
+    async def markers(self) -> list[str]:
+        """The site of each marker on the map, in the order they were drawn."""
+        await expect(self.page.locator("#sites-map")).to_be_visible()
+        return await self.page.locator("#sites-map [data-marker]").evaluate_all(
+            "markers => markers.map(marker => marker.dataset.marker)"
+        )
+
+    async def filter(self, **choices: str) -> None:
+        """Open the filters, choose in their selects by their French labels, and show the sites."""
+        box = self.page.locator("details.finder-box")
+        if await box.get_attribute("open") is None:
+            await box.get_by_text(_("Filter the sites"), exact=True).click()
+        for label, option in choices.items():
+            await self.page.get_by_label(label, exact=True).select_option(label=option)
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("button", name=_("Show the sites")).click()
+
+
 class HomePage(BasePage):
     """`/`: what the Tarif bas carbone is, and the partner offers grouped by OT."""
 

@@ -225,7 +225,7 @@ async def test_a_manual_proof_shows_its_review_then_the_pass(page: Page, client:
     await review_page.screenshot("visitor-review")
     # the tab closed: « Mon pass » says where the proof is, from what this phone kept
     async with page.expect_navigation():
-        await page.get_by_role("banner").get_by_role("link", name=_("My pass")).click()
+        await page.get_by_role("banner").get_by_role("link", name=_("My pass"), exact=True).click()
     pending = page.get_by_role("region", name=_("Your proof")).get_by_role("listitem")
     await expect(pending).to_contain_text(
         _("Your proof sent on {day} is being checked by the tourist office.").split("{day}")[1]
