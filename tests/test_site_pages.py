@@ -7,6 +7,8 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
+
 from service.core import clock
 from service.territory.hours import WEEKDAYS
 from tests.helpers import issue_pass, nonce
@@ -19,6 +21,7 @@ def _card(text: str, site_id: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", found.group(0)))
 
 
+@pytest.mark.lot_day  # today is the Lot's: at 23:30 UTC, already tomorrow
 async def test_the_list_says_what_each_site_does_today(client, settings):
     today = clock.local_date(settings)
     other_day = WEEKDAYS[(today.weekday() + 1) % 7]
@@ -70,6 +73,7 @@ async def test_the_map_is_the_list_and_its_tiles_the_only_other_origin(client, s
         assert all(f"data-{key}=" in item for key in ("site", "lat", "lon", "name", "href"))
 
 
+@pytest.mark.lot_day  # today is the Lot's: at 23:30 UTC, already tomorrow
 async def test_a_site_page_has_its_week_contact_map_links_and_nearest_stops(client, settings):
     tag = nonce()[:6]
     today = clock.local_date(settings)
@@ -79,6 +83,7 @@ async def test_a_site_page_has_its_week_contact_map_links_and_nearest_stops(clie
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "Entrée à 4 €" in text and "792 rue Émile-Zola" in text and "46000 Cahors" in text
+    assert "Type de site Musée" in text
     week = re.findall(
         r"<tr(?: aria-current=\"date\")?>\s*<th scope=\"row\">(.*?)</th>\s*<td>(.*?)</td>", page.text, re.S
     )
@@ -94,6 +99,7 @@ async def test_a_site_page_has_its_week_contact_map_links_and_nearest_stops(clie
     assert (await client.get("/sites/musee-henri-martin")).status_code == 200
 
 
+@pytest.mark.lot_day  # today is the Lot's: at 23:30 UTC, already tomorrow
 async def test_the_pass_lists_the_sites_that_take_it_today_nearest_its_arrival_first(client, settings):
     issued = await issue_pass(client)  # arriving at Cahors's station
     answer = await client.get(
