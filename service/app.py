@@ -32,7 +32,7 @@ from service.pages.assets import asset_url
 from service.passes import api_doc as passes_doc
 from service.passes import service as passes
 from service.passes.controller import PassController, jwks
-from service.passes.qr_links import QrLinks
+from service.passes.qr_links import WALLETS, QrLinks
 from service.proofs import api_doc as proofs_doc
 from service.proofs import service as proofs
 from service.proofs.controller import ClaimController
@@ -53,6 +53,9 @@ from service.settings import Settings, load_settings
 from service.territory import api_doc as territory_doc
 from service.territory.controller import TerritoryController
 from service.territory.sites_controller import SiteController
+from service.wallet import api_doc as wallet_doc
+from service.wallet import credentials
+from service.wallet.controller import WalletController
 
 log = logging.getLogger("service")
 
@@ -89,6 +92,7 @@ ROUTES: tuple[Any, ...] = (
     ReportController,
     ReviewOutcomeController,
     ReviewQueueController,
+    WalletController,
 )
 
 
@@ -107,7 +111,7 @@ def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMa
         app.state.pool = pool
         app.state.keyring = keyring
         app.state.mail_wakeup = asyncio.Event()
-        pass_facts = passes.mail_facts(settings, keyring)
+        pass_facts = passes.mail_facts(settings, keyring, app.state.qr_links, app.state.wallet_kinds)
         sender = asyncio.create_task(outbox.run(pool, settings, pass_facts, app.state.mail_wakeup), name="mail-outbox")
         try:
             async with rollups.folding(pool, settings.report_fold_seconds) as folder:
@@ -149,6 +153,7 @@ API_DOCS = _api_docs(
     bookings_doc.OPERATIONS,
     reports_doc.OPERATIONS,
     reviews_doc.OPERATIONS,
+    wallet_doc.OPERATIONS,
 )
 
 
@@ -161,7 +166,8 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, wallets: credentials.Wallets | None = None) -> Litestar:
+    """The application; `wallets` the wallet accounts (by default from the environment)."""
     settings = settings or load_settings()
     if settings.database_url is None:
         raise ValueError("settings.database_url is required to create the app (the CLI starts an embedded one)")
@@ -182,5 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.derived_keys = derived
     app.state.qr_links = QrLinks(derived.qr_link)
+    app.state.wallets = wallets if wallets is not None else credentials.load()
+    app.state.wallet_kinds = tuple(kind for kind in WALLETS if getattr(app.state.wallets, kind) is not None)
     app.asgi_handler = observed(app, app.asgi_handler)  # request ids, the access log, metrics
     return app

@@ -174,8 +174,10 @@ def cmd_serve(context: CommandContext, args: argparse.Namespace) -> int:
 
     from service.app import create_app
     from service.core.http11 import ProblemH11Protocol
+    from service.wallet import credentials
 
     settings = context.settings
+    credentials.load()  # a wallet variable set wrong stops the start here, named
     if args.demo:
         cmd_demo_data(context, args)
     else:

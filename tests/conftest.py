@@ -107,8 +107,24 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_s
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[Any]:
-    application = create_app(settings)
+def wallet_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Throw-away Apple and Google wallet accounts (tests/wallet_factory.py): the TBC_WALLET_*
+    variables, `ca` and `google_public`."""
+    from tests import wallet_factory
+
+    return wallet_factory.make(tmp_path_factory.mktemp("wallet"))
+
+
+@pytest.fixture(scope="session")
+def wallets(wallet_env: dict[str, str]) -> Any:
+    from service.wallet import credentials
+
+    return credentials.load(wallet_env)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, wallets: Any) -> AsyncIterator[Any]:
+    application = create_app(settings, wallets)
     # Requests go to the app itself, not to `manager.app`: asgi-lifespan hands every
     # request the same lifespan-state dict, and Litestar caches parsed headers there.
     async with LifespanManager(application):

@@ -117,6 +117,20 @@ function siteItem(site) {
   return item(link, offer, facts.length ? ` · ${facts.join(" · ")}` : "");
 }
 
+// « Ajouter à Apple Wallet / Google Wallet »: links signed for an hour by the pass answer,
+// so not offered from a copy kept offline. Google's answers with a redirect to its save link.
+function showWallets(wallet, offline) {
+  let any = false;
+  for (const kind of ["apple", "google"]) {
+    const link = !offline && wallet?.[kind];
+    const item = $(`pass-wallet-${kind}`);
+    item.hidden = !link;
+    if (link) item.querySelector("a").href = kind === "google" ? `${link}&go=1` : link;
+    any ||= Boolean(link);
+  }
+  $("pass-wallet").hidden = !any;
+}
+
 function render(record, offline) {
   const { pass, qr } = record;
   $("pass").hidden = false;
@@ -131,6 +145,8 @@ function render(record, offline) {
   const kg = pass.co2_avoided_kg;
   const number = format.number(kg, { maximumFractionDigits: kg < 10 ? 1 : 0 });
   $("pass-co2").textContent = fill(words.co2, { kg: number });
+
+  showWallets(pass.wallet, offline);
 
   const usable = pass.sites_today ?? [];
   $("pass-sites").replaceChildren(...usable.map(siteItem));

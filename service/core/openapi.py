@@ -61,6 +61,11 @@ PASS_EXAMPLE: Final = {
     "qr_svg_url": "/api/v1/passes/K7M2QX9RTA/qr.svg?expires=1784120400&sig=0cJ3l2mQq8cXb3VxY2Ff1w7E",
     "qr_png_url": "/api/v1/passes/K7M2QX9RTA/qr.png?expires=1784120400&sig=0cJ3l2mQq8cXb3VxY2Ff1w7E",
     "checks": {"timetable_checked": True},
+    # null when the service has no wallet account
+    "wallet": {
+        "apple": "/api/v1/passes/K7M2QX9RTA/wallet/apple?expires=1784120400&sig=Qm9uam91ciBsZSBMb3Qh",
+        "google": "/api/v1/passes/K7M2QX9RTA/wallet/google?expires=1784120400&sig=QWRpZXUgbGEgdm9pdHU",
+    },
 }
 REVIEW_ID: Final = "3f0c2a8e-6b1d-4c55-9e2f-0a7d4b1c9e21"
 SLOT_EXAMPLE: Final = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -18,6 +18,7 @@ class PassFacts:
     valid_until: datetime
     link: str
     qr_png: bytes
+    wallet: dict[str, str] = field(default_factory=dict)  # "apple"/"google" → a link to add it
 
 
 def _message(sender: str, to: str, subject: str, body: str, lang: str) -> EmailMessage:
@@ -46,7 +47,20 @@ def _pass_lines(facts: PassFacts, lang: str, timezone: str) -> list[str]:
         facts.link,
         "",
         gettext("Show its QR code (attached) at each partner's desk.", lang),
+        *_wallet_lines(facts, lang),
     ]
+
+
+# The wording of the wallets' own badges (their guidelines name the button so).
+WALLET_BUTTONS = {"apple": N_("Add to Apple Wallet"), "google": N_("Add to Google Wallet")}
+
+
+def _wallet_lines(facts: PassFacts, lang: str) -> list[str]:
+    lines = []
+    for wallet, label in WALLET_BUTTONS.items():
+        if wallet in facts.wallet:
+            lines += ["", f"{gettext(label, lang)}:", facts.wallet[wallet]]
+    return lines
 
 
 def _with_qr(message: EmailMessage, facts: PassFacts) -> EmailMessage:

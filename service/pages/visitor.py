@@ -5,6 +5,7 @@ and the web app manifest) and how the CO2 is counted (`/co2`)."""
 from __future__ import annotations
 
 import base64
+import time
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -25,11 +26,12 @@ from service.pages.assets import DIST_DIR, asset_url
 from service.pages.templating import Lang, page
 from service.passes import codes, qr
 from service.passes import service as passes
+from service.passes.views import wallet_links, wallet_opening
 from service.proofs import service as proofs
 from service.proofs.service import MAX_CLAIM_BYTES, MAX_FILE_BYTES
 from service.reports import co2
 from service.reviews import service as reviews
-from service.settings import ClaimRules, Settings
+from service.settings import ClaimRules
 from service.territory import service as territory
 
 # The home-screen icon: the service's green with a leaf-like pass mark, no text to translate.
@@ -137,8 +139,10 @@ def _pass_page(
     )
 
 
-def _issued(row: Any, token: str, lang: str, settings: Settings, *, again: bool = False) -> dict[str, Any]:
+def _issued(row: Any, token: str, lang: str, state: State, *, again: bool = False) -> dict[str, Any]:
     """A pass just issued (or given `again` to its proof), as the page shows it before (or without) its script."""
+    settings = state.settings
+    links = wallet_links(state.qr_links, state.wallet_kinds, row["code"], time.time()) or {}
     zone = settings.config.territory.timezone
     kg = co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], settings.config.factors)
     return {
@@ -153,6 +157,7 @@ def _issued(row: Any, token: str, lang: str, settings: Settings, *, again: bool 
         "valid_until": i18n.format_moment(row["valid_until"], lang, zone, end=True),
         "co2_kg": f"{kg:.1f}" if kg < 10 else f"{kg:.0f}",
         "again": again,
+        "wallet": {wallet: wallet_opening(link, wallet) for wallet, link in links.items()},
     }
 
 
@@ -235,7 +240,7 @@ class VisitorPages(Controller):
                 # Shown at once, without JavaScript too; the script moves the token into the
                 # fragment of /pass (never a URL the browser sends) and keeps it on the phone.
                 row = await passes.by_code(db, outcome.code)
-                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, settings, again=outcome.again))
+                return _pass_page(state, lang, issued=_issued(row, outcome.token, lang, state, again=outcome.again))
         if method in claim_form.NEXT_STEP:
             form.next_step = i18n.gettext(claim_form.NEXT_STEP[method], lang)
         template = page("visitor/home.html.j2", lang, **await _form_context(request, db, form))

@@ -28,6 +28,7 @@ OPERATIONS: Operations = {
             "status": "valid",
             "redemptions": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
             "bookings": [],
+            "wallet": PASS_EXAMPLE["wallet"],
             "sites_today": [
                 {
                     "id": "musee-henri-martin",
@@ -35,6 +36,8 @@ OPERATIONS: Operations = {
                     "offer": {"label": "Tarif réduit"},
                     "bookable": False,
                     "booking_required": False,
+                    "lat": 44.4475,
+                    "lon": 1.4412,
                     "km": 0.6,
                     "today": {"state": "open", "spans": [["10:00", "12:30"], ["14:00", "18:00"]]},
                 }

@@ -21,7 +21,7 @@ from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository
 from service.passes.service import claims_of, holder_claims, send_again_asked, sites_today, token_for
-from service.passes.views import PassView
+from service.passes.views import PassView, wallet_links
 from service.reports import co2
 
 
@@ -126,6 +126,9 @@ class PassController(Controller):
                 co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], state.settings.config.factors), 1
             ),
             sites_today=await sites_today(db, state.settings, row),
+            wallet=wallet_links(state.qr_links, state.wallet_kinds, row["code"], time.time())
+            if row["revoked_at"] is None and clock.now() < row["valid_until"]
+            else None,
         )
 
     @get("/{code:str}/qr.svg", summary=_QR_SUMMARY.format("SVG"), media_type="image/svg+xml", dependencies=_QR_TOKEN)

@@ -17,8 +17,9 @@ from service.core.i18n import term
 from service.mail import compose
 from service.mail import repository as mail
 from service.passes import codes, qr, repository, tokens
+from service.passes.qr_links import QrLinks
 from service.passes.repository import NewPass
-from service.passes.views import SiteForPass
+from service.passes.views import SiteForPass, wallet_opening
 from service.settings import Settings
 from service.signing.service import Keyring
 from service.territory import guide
@@ -182,7 +183,8 @@ async def sites_today(db: asyncpg.Connection, settings: Settings, pass_row: asyn
         except Problem:
             continue
         km = round(entry.km, 1) if entry.km is not None else None
-        found.append(SiteForPass(site.id, site.name, site.offer, site.bookable, site.booking_required, km, entry.today))
+        booking = (site.bookable, site.booking_required)
+        found.append(SiteForPass(site.id, site.name, site.offer, *booking, site.lat, site.lon, km, entry.today))
     return found
 
 
@@ -191,12 +193,16 @@ def pass_link(settings: Settings, token: str, lang: str) -> str:
     return f"{settings.public_url.rstrip('/')}/pass?lang={lang}#{token}"
 
 
-def mail_facts(settings: Settings, keyring: Keyring) -> Callable[[asyncpg.Record], compose.PassFacts]:
+def mail_facts(
+    settings: Settings, keyring: Keyring, links: QrLinks, wallets: tuple[str, ...] = ()
+) -> Callable[[asyncpg.Record], compose.PassFacts]:
     """What a queued message says of its pass (mail.outbox.PassFactsOf): a row with the
-    pass's columns and the message's `lang`."""
+    pass's columns and the message's `lang`; its wallet links last as long as the pass."""
 
     def facts(row: asyncpg.Record) -> compose.PassFacts:
         token = token_for(claims_of(row), settings, keyring)
+        until = int(row["valid_until"].timestamp())
+        base = settings.public_url.rstrip("/")
         return compose.PassFacts(
             codes.display(row["code"]),
             row["persons"],
@@ -204,6 +210,7 @@ def mail_facts(settings: Settings, keyring: Keyring) -> Callable[[asyncpg.Record
             row["valid_until"],
             pass_link(settings, token, row["lang"]),
             qr.png(token),
+            {wallet: base + wallet_opening(links.wallet_url(row["code"], wallet, until), wallet) for wallet in wallets},
         )
 
     return facts

@@ -33,6 +33,7 @@ class IssuedPassView(PassFacts):
     qr_svg_url: str
     qr_png_url: str
     checks: dict[str, Any] = {}
+    wallet: dict[str, str] | None = None
 
 
 class SiteForPass(msgspec.Struct):
@@ -43,6 +44,8 @@ class SiteForPass(msgspec.Struct):
     offer: dict[str, Any]
     bookable: bool
     booking_required: bool
+    lat: float
+    lon: float
     km: float | None  # from the pass's arrival stop
     today: DayHours  # what its hours say of today in the Lot (state: open, closed, unknown)
 
@@ -54,13 +57,32 @@ class PassView(PassFacts):
     arrival_date: date | None = None
     # the sites that take this pass today, nearest its arrival stop first
     sites_today: list[SiteForPass] = []
+    # links to the pass's wallet files, when the service has wallet accounts
+    wallet: dict[str, str] | None = None
     # kg CO2e this arrival avoided against the same trip by car: the OT report's factors
     # and distance (config/factors.toml, service/reports/co2.py)
     co2_avoided_kg: float = 0.0
 
 
+def wallet_links(links: QrLinks, wallets: tuple[str, ...], code: str, now: float) -> dict[str, str] | None:
+    """Signed one-hour links to the pass's file for each wallet the service has an account for."""
+    if not wallets:
+        return None
+    return {wallet: links.wallet_url(code, wallet, int(now) + links.seconds) for wallet in wallets}
+
+
+def wallet_opening(link: str, wallet: str) -> str:
+    """The link a page or a message opens: Google's answers its save link as a redirect."""
+    return f"{link}&go=1" if wallet == "google" else link
+
+
 def issued_view(
-    claims: PassClaims, token: str, method: str, links: QrLinks, checks: dict[str, Any] | None = None
+    claims: PassClaims,
+    token: str,
+    method: str,
+    links: QrLinks,
+    checks: dict[str, Any] | None = None,
+    wallets: tuple[str, ...] = (),
 ) -> IssuedPassView:
     now = time.time()
     return IssuedPassView(
@@ -76,4 +98,5 @@ def issued_view(
         qr_svg_url=links.url(claims.code, "svg", now),
         qr_png_url=links.url(claims.code, "png", now),
         checks=checks or {},
+        wallet=wallet_links(links, wallets, claims.code, now),
     )

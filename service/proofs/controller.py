@@ -175,6 +175,10 @@ class ClaimController(Controller):
         if isinstance(outcome, service.PendingReview):
             return Response(ClaimPending(ReviewStatus(str(outcome.id), outcome.status)), status_code=202)
         return Response(
-            ClaimAccepted(issued_view(outcome.claims, outcome.token, outcome.method, state.qr_links, outcome.checks)),
+            ClaimAccepted(
+                issued_view(
+                    outcome.claims, outcome.token, outcome.method, state.qr_links, outcome.checks, state.wallet_kinds
+                )
+            ),
             status_code=200 if outcome.again else 201,
         )

@@ -122,9 +122,8 @@ class ReviewOutcomeController(Controller):
         if row["pass_code"] is not None:
             pass_row = await passes_repository.by_code(db, row["pass_code"])
             claims = passes.claims_of(pass_row)
-            answer.pass_ = issued_view(
-                claims, passes.token_for(claims, state.settings, state.keyring), row["method"], state.qr_links
-            )
+            token = passes.token_for(claims, state.settings, state.keyring)
+            answer.pass_ = issued_view(claims, token, row["method"], state.qr_links, wallets=state.wallet_kinds)
         return answer
 
 

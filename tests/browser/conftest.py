@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(app: Any, settings: Settings) -> Iterator[str]:
+def live_server(app: Any, settings: Settings, wallets: Any) -> Iterator[str]:
     """The base URL of the app served over real HTTP (`app` has loaded the demo data)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -44,7 +44,7 @@ def live_server(app: Any, settings: Settings) -> Iterator[str]:
     port = sock.getsockname()[1]
     # its public URL is where the browser finds it: cookie-borne writes must come from there
     served = msgspec.structs.replace(settings, public_url=f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(uvicorn.Config(create_app(served), log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(create_app(served, wallets), log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
     thread.start()
     try:

@@ -85,6 +85,21 @@ async def test_a_declared_train_trip_to_cahors_in_french_gives_a_pass_that_opens
     assert 0 < await pass_page.bytes_loaded() < 200_000
     await pass_page.assert_accessible()
     await pass_page.screenshot("visitor-pass")
+    # the wallets' buttons (the run's throw-away accounts), links a keyboard reaches
+    apple = page.get_by_role("link", name="Ajouter à Apple Wallet")
+    google = page.get_by_role("link", name="Ajouter à Google Wallet")
+    await expect(apple).to_have_attribute("href", re.compile(r"/wallet/apple\?expires=\d+&sig="))
+    await expect(google).to_have_attribute("href", re.compile(r"/wallet/google\?expires=\d+&sig=.+&go=1$"))
+    await apple.focus()
+    await expect(apple).to_be_focused()
+    pkpass = await client.get(await apple.get_attribute("href"))
+    assert pkpass.status_code == 200 and pkpass.headers["content-type"] == "application/vnd.apple.pkpass"
+    to_google = await client.get(await google.get_attribute("href"))
+    assert to_google.status_code == 303 and to_google.headers["location"].startswith(
+        "https://pay.google.com/gp/v/save/"
+    )
+    await page.locator("#pass-wallet").scroll_into_view_if_needed()
+    await pass_page.screenshot("visitor-pass-wallet")
     # the token is on the device, and the page with its assets in the worker's cache
     assert token in await page.evaluate("localStorage.getItem('tbc.passes')")
     await pass_page.wait_offline_ready()
@@ -94,6 +109,7 @@ async def test_a_declared_train_trip_to_cahors_in_french_gives_a_pass_that_opens
         await page.reload()
         await expect(page.locator("#pass-state")).to_contain_text("hors ligne")
         assert await pass_page.qr_text() == token
+        await expect(page.get_by_role("link", name="Ajouter à Apple Wallet")).to_be_hidden()  # an hour's link, not kept
         await pass_page.screenshot("visitor-pass-offline")
     finally:
         await context.set_offline(False)
