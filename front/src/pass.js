@@ -335,3 +335,48 @@ async function cancelBooking(bookingId) {
 $("booking-form").addEventListener("submit", showSlots);
 window.addEventListener("hashchange", load);
 load();
+
+// « Mes données »: the copy downloaded as a file, the erasure once the person ticked the box;
+// both with the pass token, and an erased pass leaves this phone too.
+async function downloadData() {
+  const code = codeOf(token);
+  try {
+    const held = await json(`/api/v1/passes/${encodeURIComponent(code)}/data`, { bearer: token });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(held, null, 2)], { type: "application/json" }));
+    link.download = `tarif-bas-carbone-${code}.json`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    $("pass-data-state").textContent = `${words.refused} ${error.message}`;
+  }
+}
+
+async function erase(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  if (!form.elements.confirm.checked) {
+    $("pass-data-state").textContent = words.confirm_first;
+    form.elements.confirm.focus();
+    return;
+  }
+  const code = codeOf(token);
+  try {
+    await json(`/api/v1/passes/${encodeURIComponent(code)}`, { method: "DELETE", bearer: token });
+  } catch (error) {
+    $("pass-data-state").textContent = `${words.refused} ${error.message}`;
+    return;
+  }
+  const all = readStore();
+  delete all[code];
+  localStorage.setItem(STORE, JSON.stringify(all));
+  localStorage.removeItem(CURRENT);
+  $("pass-data-state").textContent = words.erased;
+  form.hidden = true;
+  $("pass-qr").removeAttribute("src");
+  $("pass-wallet").hidden = true;
+}
+
+$("pass-data-download")?.addEventListener("click", downloadData);
+$("pass-erase")?.addEventListener("submit", erase);

@@ -45,6 +45,29 @@ OPERATIONS: Operations = {
         },
         security=PASS_TOKEN,
     ),
+    ("get", "/api/v1/passes/{code}/data"): Doc(
+        HOLDER_REFUSALS,
+        {
+            "pass": {**{key: PASS_EXAMPLE[key] for key in _HELD}, "email": "visitor@example.org", "revoked_at": None},
+            "proof": {"method": "declared_trip", "mode": "train", "status": "accepted", "facts": {"line": "871234"}},
+            "uses": [{"site_id": "musee-henri-martin", "persons": 2, "redeemed_at": "2026-07-14T09:12:40Z"}],
+            "bookings": [],
+            "mail": [{"kind": "pass_issued", "lang": "fr", "created_at": "2026-07-13T08:00:00Z", "sent_at": None}],
+            "retention_days": {"email_after_the_pass_ends": 30, "ride_shape_and_photo_hash": 180, "audit": 365},
+        },
+        security=PASS_TOKEN,
+    ),
+    ("delete", "/api/v1/passes/{code}"): Doc(
+        HOLDER_REFUSALS,
+        {
+            "code": "K7M2QX9RTA",
+            "revoked_at": "2026-07-15T10:00:00Z",
+            "erased": ["email", "queued_mail", "proof_facts", "proof_photo", "review_reason"],
+            "kept": {"proof_fingerprint": "a keyed hash: one proof gives one pass"},
+            "at": "2026-07-15T10:00:00Z",
+        },
+        security=PASS_TOKEN,
+    ),
     ("get", "/api/v1/passes/{code}/qr.svg"): Doc(
         (*HOLDER_REFUSALS, "request.invalid", "qr.link_invalid", "qr.link_expired", "pass.revoked"),
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 57 57">…</svg>',

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -19,7 +19,7 @@ from service.core.db import DB
 from service.core.errors import Problem
 from service.core.validation import Email
 from service.mail import outbox
-from service.passes import codes, qr, repository
+from service.passes import codes, qr, repository, rights
 from service.passes.service import claims_of, holder_claims, send_again_asked, sites_today, token_for
 from service.passes.views import PassView, wallet_links
 from service.reports import co2
@@ -49,6 +49,7 @@ def pass_status(row: asyncpg.Record, now: datetime) -> str:
     return "valid"
 
 
+_PRIVATE = {"Cache-Control": "private, no-store"}
 _QR_HEADERS = {"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"}
 
 
@@ -130,6 +131,25 @@ class PassController(Controller):
             if row["revoked_at"] is None and clock.now() < row["valid_until"]
             else None,
         )
+
+    @get(
+        "/{code:str}/data",
+        summary="Everything held about the pass and its proof, for its holder (bearer: the pass token)",
+    )
+    async def data(self, request: Request, state: State, db: DB, code: FromPath[str]) -> Response[dict[str, Any]]:
+        claims = await holder_claims(code, bearer_token(request), state.settings, state.keyring, state.pool)
+        held = await rights.data_of(db, state.settings, claims.code)
+        filename = f"tarif-bas-carbone-{claims.code}.json"
+        return Response(held, headers={"Content-Disposition": f'attachment; filename="{filename}"', **_PRIVATE})
+
+    @delete(
+        "/{code:str}",
+        status_code=200,
+        summary="Erase the pass's data at its holder's request (bearer: the pass token): the pass is revoked",
+    )
+    async def erase(self, request: Request, state: State, db: DB, code: FromPath[str]) -> dict[str, Any]:
+        claims = await holder_claims(code, bearer_token(request), state.settings, state.keyring, state.pool)
+        return await rights.erase(db, state.settings, claims.code)
 
     @get("/{code:str}/qr.svg", summary=_QR_SUMMARY.format("SVG"), media_type="image/svg+xml", dependencies=_QR_TOKEN)
     async def qr_svg(self, presented: NamedDependency[str]) -> Response[bytes]:

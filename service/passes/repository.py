@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
 # A pass as its readers take it (`p` is the passes table).
 COLUMNS = """
     p.id, p.code, p.kid, p.mode, p.method, p.confidence, p.persons, p.arrival_date, p.arrival_stop_id,
-    p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason, p.trip_km
+    p.ot_id, p.valid_from, p.valid_until, p.created_at, p.revoked_at, p.revoked_reason, p.trip_km, p.proof_id
 """
 
 
@@ -109,7 +110,7 @@ async def bookings_of(conn: asyncpg.Connection, pass_id: int) -> list[asyncpg.Re
     )
 
 
-async def revoke(conn: asyncpg.Connection, code: str, reason: str, account_id: int) -> asyncpg.Record | None:
+async def revoke(conn: asyncpg.Connection, code: str, reason: str, account_id: int | None) -> asyncpg.Record | None:
     """Revoke the pass; a pass already revoked keeps its first revocation. None if unknown."""
     return await conn.fetchrow(
         """
@@ -135,3 +136,46 @@ async def revoked_since(conn: asyncpg.Connection, since: datetime | None) -> lis
         """,
         since,
     )
+
+
+# --- the holder's rights: a copy of what is held, and its erasure ---------------------
+
+
+async def held_about(conn: asyncpg.Connection, pass_id: int) -> dict[str, Any]:
+    """Every row held about a pass and its proof, as stored (the arrival stop and sites named)."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {COLUMNS}, p.email, st.name AS arrival_stop, pr.id AS proof_id, pr.method AS proof_method,
+               pr.mode AS proof_mode, pr.status AS proof_status, pr.arrival_date AS proof_arrival_date,
+               pr.persons AS proof_persons, pr.facts AS proof_facts, pr.email AS proof_email,
+               pr.created_at AS proof_created_at, pr.reviewed_at AS proof_reviewed_at,
+               pr.review_reason AS proof_review_reason,
+               EXISTS (SELECT 1 FROM proof_photos ph WHERE ph.proof_id = pr.id) AS proof_photo,
+               EXISTS (SELECT 1 FROM ride_signatures rs WHERE rs.proof_id = pr.id) AS ride_shape,
+               EXISTS (SELECT 1 FROM photo_hashes h WHERE h.proof_id = pr.id) AS photo_hash
+        FROM passes p
+        LEFT JOIN proofs pr ON pr.id = p.proof_id
+        LEFT JOIN stops st ON st.id = p.arrival_stop_id
+        WHERE p.id = $1
+        """,
+        pass_id,
+    )
+    mail = await conn.fetch(
+        "SELECT kind, lang, created_at, sent_at FROM mail_outbox WHERE pass_id = $1 OR proof_id = $2 ORDER BY id",
+        pass_id,
+        row["proof_id"],
+    )
+    return {"row": row, "mail": [dict(m) for m in mail]}
+
+
+async def erase_for_holder(conn: asyncpg.Connection, pass_id: int, proof_id: int | None) -> None:
+    """What the pass and its proof hold beyond the reuse checks and the figures: the
+    addresses, the queued mail, what the proof said (kept: its keyed fingerprint, and the
+    ride's shape or the photo's hash until the reuse window ends)."""
+    await conn.execute("UPDATE passes SET email = NULL WHERE id = $1", pass_id)
+    await conn.execute("DELETE FROM mail_outbox WHERE pass_id = $1 OR proof_id = $2", pass_id, proof_id)
+    if proof_id is not None:
+        await conn.execute(
+            "UPDATE proofs SET email = NULL, facts = '{}'::jsonb, review_reason = NULL WHERE id = $1", proof_id
+        )
+        await conn.execute("DELETE FROM proof_photos WHERE proof_id = $1", proof_id)

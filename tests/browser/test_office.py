@@ -355,7 +355,9 @@ async def test_a_reviewer_compares_a_crop_zooms_and_decides_from_the_keyboard(
     await work.screenshot("office-review-zoom")
     await page.keyboard.press("Escape")
     await expect(zoom).to_be_hidden()
-    assert await page.evaluate("() => document.activeElement.dataset.zoom") == f"/api/v1/review/proofs/{crop}/photo"
+    # the dialog's `close` event (a task after it closes) gives the focus back to the photo's link
+    back = f"/api/v1/review/proofs/{crop}/photo"
+    await page.wait_for_function("zoom => document.activeElement?.dataset.zoom === zoom", arg=back, timeout=5000)
 
     # R goes to the reason, Ctrl+Enter rejects; the page comes back on the next proof, focused
     await page.keyboard.press("r")
