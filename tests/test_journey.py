@@ -177,7 +177,7 @@ async def test_answers_sent_are_the_answers_documented(client):
     for method, path, kwargs in (
         ("GET", f"/api/v1/passes/{issued['code']}", {}),
         ("GET", f"/api/v1/passes/{issued['code']}/qr.png?expires=1&sig=forged", {}),
-        ("GET", "/api/v1/reports/uptake", {"headers": partner}),
+        ("GET", "/api/v1/reports/uptake?site=musee-champollion", {"headers": partner}),  # another site
         ("GET", "/api/v1/reports/uptake", {}),
         ("POST", "/api/v1/redemptions", {"headers": partner, "json": {"code": "nope", "nonce": nonce()}}),
         ("POST", "/api/v1/claims", {"json": trip_claim(persons=60)}),

@@ -6,7 +6,7 @@ _ASKED = {"ot": "cahors", "from": "2026-04-01", "to": "2026-07-14"}
 
 OPERATIONS: Operations = {
     ("get", "/api/v1/reports/uptake"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
+        ("request.invalid", "report.invalid_period", "ot.unknown", "request.not_found", *STAFF_REFUSALS),
         {
             "ot": "cahors",
             "from": "2026-01-01",
@@ -34,7 +34,7 @@ OPERATIONS: Operations = {
         security=STAFF,
     ),
     ("get", "/api/v1/reports/figures"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
+        ("request.invalid", "report.invalid_period", "ot.unknown", "request.not_found", *STAFF_REFUSALS),
         {
             **_ASKED,
             "season_start": "2026-04-01",
@@ -53,7 +53,7 @@ OPERATIONS: Operations = {
         security=STAFF,
     ),
     ("get", "/api/v1/reports/breakdowns"): Doc(
-        ("request.invalid", "report.invalid_period", "ot.unknown", *STAFF_REFUSALS),
+        ("request.invalid", "report.invalid_period", "ot.unknown", "request.not_found", *STAFF_REFUSALS),
         {
             **_ASKED,
             "totals": {"passes": 412, "persons": 903, "redemptions": 655, "uptake_rate": 0.73},

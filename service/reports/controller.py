@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
 
-from service.accounts.guards import OfficeRoutes, Staff
+from service.accounts.guards import Staff, requires
 from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
-from service.reports import exports, service
+from service.reports import exports, repository, service
 from service.reports.period import Period, resolve
-from service.territory.scope import OT_SCOPE
+from service.reports.site_report import TABLES, site_report
+from service.territory.scope import OtParam, checked_scope
 
 GroupBy = Literal[tuple(service.BREAKDOWNS)]  # type: ignore[valid-type]
 From = Annotated[date | None, QueryParameter(name="from", description="first Lot day (default: the season's start)")]
@@ -36,15 +37,43 @@ def _period(state: State, start: date | None, end: date | None) -> Period:
 
 @dataclass(frozen=True)
 class Asked:
-    """What every report is asked for: its scope (an OT, None: the department) and period."""
+    """What every report is asked for: its scope (an OT, None: the department) and period,
+    and for one site's figures that site (its row: id, name, OT, offer)."""
 
     scope: str | None
     period: Period
+    site: Any = None
 
 
-async def _asked(state: State, ot_scope: NamedDependency[str | None], start: From = None, end: To = None) -> Asked:
-    """The scope (checked against the caller) and the period of a report (the handlers' `asked`)."""
-    return Asked(ot_scope, _period(state, start, end))
+SiteParam = Annotated[
+    str | None, QueryParameter(description="one partner site's figures (a partner: its own, by default)")
+]
+
+
+async def _asked(
+    request: Request[Staff, Any, Any],
+    state: State,
+    db: DB,
+    ot: OtParam = None,
+    site: SiteParam = None,
+    start: From = None,
+    end: To = None,
+) -> Asked:
+    """The scope (checked against the caller) and the period of a report (the handlers' `asked`):
+    a partner's are its own site's; an OT's, its territory or one of its sites; the pilot's, any."""
+    staff, period = request.user, _period(state, start, end)
+    if staff.role == "partner":
+        if site is not None and site != staff.site_id:
+            raise Problem(403, "auth.forbidden")
+        site = staff.site_id
+    if site is None:
+        return Asked(await checked_scope(staff, db, ot), period)
+    row = await repository.report_site(db, site)
+    if row is None:
+        raise Problem(404, "request.not_found")
+    if staff.role != "partner" and not staff.may_see_ot(row["ot_id"]):
+        raise Problem(403, "auth.forbidden")
+    return Asked(row["ot_id"], period, row)
 
 
 def _territory(state: State) -> dict[str, Any]:
@@ -72,16 +101,32 @@ def _breakdown_list(by: list[str]) -> list[str]:
     return asked
 
 
-class ReportController(OfficeRoutes):
+def _site_tables(report: dict[str, Any], format: str | None) -> Response[Any]:
+    """A site's tables: its JSON, or a workbook of its figures and tables."""
+    if format != "xlsx":
+        return Response(report)
+    figures = [
+        {"figure": name, "value": f["value"], "previous": f["previous"]} for name, f in report["figures"].items()
+    ]
+    sheets = {"figures": figures, **{name: rows for name, rows in report["breakdowns"].items() if rows}}
+    filename = f"tbc-{report['site']}-{report['from']}-{report['to']}.xlsx"
+    return _file(exports.to_xlsx(sheets), exports.XLSX_MEDIA_TYPE, filename)
+
+
+class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
-    dependencies = {"asked": Provide(_asked), **OT_SCOPE}
+    # a partner's desk too: `asked` keeps it to its own site
+    guards = [requires("ot", "pilot", "admin", "partner")]
+    dependencies = {"asked": Provide(_asked)}
 
     @get("/figures", summary="Key figures of a period, each with the same period a year earlier")
     async def figures(
         self, db: DB, state: State, asked: NamedDependency[Asked], group_by: FromQuery[Literal["ot"] | None] = None
     ) -> dict[str, Any]:
         scope, period = asked.scope, asked.period
+        if asked.site is not None:
+            return await site_report(db, asked.site, asked.site["offer"], period)
         report = await service.figures(
             db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
         )
@@ -100,8 +145,10 @@ class ReportController(OfficeRoutes):
         ] = None,
         format: FromQuery[Literal["json", "xlsx"] | None] = None,
     ) -> Response[Any]:
-        wanted = _breakdown_list(by or [])
         scope, period = asked.scope, asked.period
+        if asked.site is not None:
+            return _site_tables(await site_report(db, asked.site, asked.site["offer"], period), format)
+        wanted = _breakdown_list(by or [])
         report = await service.breakdowns(db, ot_id=scope, period=period, wanted=wanted, **_territory(state))
         if format == "xlsx":
             method = dict(report["co2_method"])
@@ -134,7 +181,15 @@ class ReportController(OfficeRoutes):
         ] = None,
     ) -> Response[Any]:
         scope, period = asked.scope, asked.period
-        report = await service.uptake(db, ot_id=scope, period=period, group_by=group_by, **_territory(state))
+        if asked.site is not None:
+            report = await site_report(db, asked.site, asked.site["offer"], period)
+            if group_by is not None and group_by not in TABLES:
+                raise Problem(400, "request.invalid", reason=f"`group_by`: a site's tables are {', '.join(TABLES)}")
+            totals = {name: figure["value"] for name, figure in report["figures"].items()}
+            report = {**report, "group_by": group_by, "totals": totals, "rows": report["breakdowns"].get(group_by, [])}
+            scope = asked.site["id"]
+        else:
+            report = await service.uptake(db, ot_id=scope, period=period, group_by=group_by, **_territory(state))
         rows = report["rows"] or [report["totals"]]
         name = f"tbc-uptake-{scope or 'lot'}-{group_by or 'totals'}-{period.start}-{period.end}"
         wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))

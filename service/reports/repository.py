@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import Any
 
 import asyncpg
 
@@ -91,6 +92,53 @@ async def use_groups(
         overall,
         *period.full_weeks(),
     )
+
+
+# The same days, for one OT's rows ($4), the full weeks in $5 and $6.
+_IN_SITE_PERIOD = (
+    _IN_PERIOD.replace("$6", "$5").replace("$7", "$6").replace("($4::text IS NULL OR t.ot_id = $4)", "t.ot_id = $4")
+)
+
+
+async def site_use_groups(conn: asyncpg.Connection, site_id: str, ot_id: str, period: Period) -> list[asyncpg.Record]:
+    """One site's uses in the period as (grouping, value, sums): in all (`total`), by week,
+    by arrival mode, by proof method (sql/020's dimensions), and its OT's uses (`ot`)."""
+    sums = "sum(t.redemptions) AS redemptions, sum(t.persons) AS persons"
+    return await conn.fetch(
+        f"""
+        SELECT CASE WHEN GROUPING({_WEEK}) = 0 THEN 'week' ELSE 'total' END AS grouping,
+               to_char({_WEEK}, 'YYYY-MM-DD') AS value, {sums}
+        FROM report_uses_live t
+        WHERE t.dim = 'site' AND t.key = $1 AND {_IN_SITE_PERIOD}
+        GROUP BY GROUPING SETS (({_WEEK}), ())
+        UNION ALL
+        SELECT substr(t.dim, 6), split_part(t.key, ':', 2), {sums}
+        FROM report_uses_live t
+        WHERE t.dim IN ('site_mode', 'site_method') AND t.key LIKE $1 || ':%' AND {_IN_SITE_PERIOD}
+        GROUP BY t.dim, t.key
+        HAVING sum(t.redemptions) <> 0
+        UNION ALL
+        SELECT 'ot', NULL, {sums}
+        FROM report_uses_live t
+        WHERE t.dim = 'site' AND {_IN_SITE_PERIOD}
+        """,
+        site_id,
+        period.start,
+        period.end,
+        ot_id,
+        *period.full_weeks(),
+    )
+
+
+async def report_site(conn: asyncpg.Connection, site_id: str) -> dict[str, Any] | None:
+    """A site as its figures need it: id, name, OT and offer (its stated prices)."""
+    row = await conn.fetchrow(
+        "SELECT s.id, s.name, s.ot_id, o.details FROM sites s LEFT JOIN offers o ON o.site_id = s.id WHERE s.id = $1",
+        site_id,
+    )
+    if row is None:
+        return None
+    return {"id": row["id"], "name": row["name"], "ot_id": row["ot_id"], "offer": row["details"] or {}}
 
 
 async def ots_with_passes_until(conn: asyncpg.Connection, ot_id: str | None, end: date) -> set[str]:

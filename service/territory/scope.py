@@ -17,13 +17,17 @@ from service.territory import repository
 OtParam = Annotated[str | None, QueryParameter(description="an OT id; the pilot omits it for the department")]
 
 
-async def _asked_scope(request: Request[Staff, Any, Any], db: DB, ot: OtParam = None) -> str | None:
-    """`ot` if the caller may see it (403 otherwise, 404 for no such OT), an OT user's own by
+async def checked_scope(staff: Staff, db: DB, ot: str | None) -> str | None:
+    """`ot` if `staff` may see it (403 otherwise, 404 for no such OT), an OT user's own by
     default; None is the whole department."""
-    scope = request.user.ot_scope(ot)
+    scope = staff.ot_scope(ot)
     if scope is not None and not await repository.ot_exists(db, scope):
         raise Problem(404, "ot.unknown", ot=scope)
     return scope
+
+
+async def _asked_scope(request: Request[Staff, Any, Any], db: DB, ot: OtParam = None) -> str | None:
+    return await checked_scope(request.user, db, ot)
 
 
 # A handler's `ot_scope: NamedDependency[str | None]`, with these in its route's `dependencies`.
