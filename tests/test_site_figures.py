@@ -4,6 +4,8 @@ prices, the discount it granted (an estimate)."""
 
 from __future__ import annotations
 
+import pytest
+
 from service.core import clock
 from tests.helpers import issue_pass, nonce, staff_headers
 from tests.sit_factory import imported_site
@@ -19,6 +21,7 @@ def _row(table, key, value):
     return next((row for row in table if row[key] == value), {"redemptions": 0, "persons": 0})
 
 
+@pytest.mark.lot_day  # this week is the Lot's
 async def test_a_partner_sees_its_site_move_by_exactly_one_scan(client, settings):
     desk = f"demo-partner-{HENRI_MARTIN}"
     before = (await _figures(client, desk)).json()
@@ -38,9 +41,8 @@ async def test_a_partner_sees_its_site_move_by_exactly_one_scan(client, settings
     for table, key, value in (("mode", "mode", "train"), ("method", "method", "declared_trip")):
         was, now = _row(before["breakdowns"][table], key, value), _row(after["breakdowns"][table], key, value)
         assert (now["redemptions"] - was["redemptions"], now["persons"] - was["persons"]) == (1, 2)
-    today = clock.local_date(settings)
-    monday = today.toordinal() - today.weekday()
-    week = next(row for row in after["breakdowns"]["week"] if row["week"] == today.fromordinal(monday).isoformat())
+    year, number, _ = clock.local_date(settings).isocalendar()
+    week = next(row for row in after["breakdowns"]["week"] if row["week"] == f"{year}-W{number:02d}")
     assert week["redemptions"] >= 1
     assert "previous" in after["figures"]["redemptions"]
 
@@ -76,3 +78,17 @@ async def test_a_site_without_prices_has_no_discount_and_exports_for_french_exce
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     refused = await client.get("/api/v1/reports/uptake", params={"group_by": "ot"}, headers=desk)
     assert refused.status_code == 400
+
+
+async def test_the_ot_dashboard_links_each_site_to_its_figures(client):
+    office = await staff_headers(client, "demo-ot-cahors")
+    dashboard = await client.get("/ot", headers=office)
+    assert f'href="/ot/sites/{HENRI_MARTIN}/figures?lang=fr"' in dashboard.text
+    page = await client.get(f"/ot/sites/{HENRI_MARTIN}/figures", headers=office)
+    assert page.status_code == 200
+    figures = (await _figures(client, "demo-ot-cahors", site=HENRI_MARTIN)).json()
+    text = " ".join(page.text.split())
+    assert f"Visiteurs reçus</dt><dd>{figures['figures']['redeemed_persons']['value']}" in text
+    assert "Remise accordée" in text
+    other = await client.get("/ot/sites/musee-champollion/figures", headers=office)
+    assert other.status_code == 403

@@ -9,6 +9,7 @@
 import * as store from "./desk/store.js";
 import { call as api } from "./lib/api.js";
 import { $, REFRESH_MS, online, renderBar, root, show, state, t, when } from "./desk/page.js";
+import { refreshFigures } from "./desk/figures.js";
 import { nextPass, scan, signedOut, startCamera, stopCamera, submitManual } from "./desk/scan.js";
 import {
   fetchedOrKept,
@@ -28,6 +29,7 @@ async function startDesk() {
   await renderResults();
   await refreshConflicts();
   await refreshBookings();
+  await refreshFigures();
   await whileOnline();
 }
 

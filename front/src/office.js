@@ -161,13 +161,20 @@ function slotBody(form, data) {
 function siteBody(form) {
   const data = new FormData(form);
   const text = (name) => String(data.get(name) ?? "").trim();
+  const price = (name) => (text(name) === "" ? null : Number(text(name)));
   const body = {
     name: text("name"),
     ot: text("ot"),
     lat: Number(text("lat")),
     lon: Number(text("lon")),
     modes: data.getAll("modes"),
-    offer: { label: text("label"), label_en: text("label_en") || null, label_es: text("label_es") || null },
+    offer: {
+      label: text("label"),
+      label_en: text("label_en") || null,
+      label_es: text("label_es") || null,
+      normal_price_eur: price("normal_price_eur"),
+      reduced_price_eur: price("reduced_price_eur"),
+    },
     min_confidence: text("min_confidence"),
     proof_max_age_days: text("proof_max_age_days") === "" ? null : Number(text("proof_max_age_days")),
     bookable: data.has("bookable"),

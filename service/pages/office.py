@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from service.accounts.guards import (
@@ -251,6 +251,22 @@ class OfficePages(Controller):
             accounts=await territory.site_staff(db, chosen.id) if chosen else [],
             done=done if done in ("site_created", "site_updated", "account_created") else None,
         )
+
+    @get("/sites/{site_id:str}/figures", name="office.site_figures")
+    async def site_figures(self, request: Request, db: DB, lang: Lang, site_id: FromPath[str]) -> Template:
+        """One site's figures this season (as GET /api/v1/reports/figures?site=), for its OT and the pilot."""
+        staff = await office_staff(request, lang)
+        if isinstance(staff, Template):
+            return staff
+        site = await reports.report_site(db, site_id)
+        if site is None:
+            return _refused(lang, staff, 404, "unknown_site")
+        if not staff.may_see_ot(site["ot_id"]):
+            return _refused(lang, staff, 403, "ot")
+        settings: Settings = request.app.state.settings
+        period = resolve(None, None, local_date(settings), lambda day: season_start(settings, day))
+        report = await reports.site_report(db, site, site["offer"], period)
+        return page("office/site_figures.html.j2", lang, staff=staff, report=report)
 
     @post("/sign-out", name="office.sign_out", status_code=303)
     async def sign_out(self, request: Request, db: DB, lang: Lang) -> Redirect:

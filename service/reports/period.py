@@ -50,3 +50,9 @@ def resolve(start: date | None, end: date | None, today: date, season_of: Callab
     if start > end or (end - start).days > MAX_PERIOD_DAYS:
         raise Problem(400, "report.invalid_period")
     return Period(start, end)
+
+
+def iso_week(monday: str) -> str:
+    """The report's key of a week from its Monday: "2026-11-30" → "2026-W49"."""
+    year, week, _ = date.fromisoformat(monday).isocalendar()
+    return f"{year}-W{week:02d}"

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import asyncpg
 
 from service.reports import breakdowns as registry
 from service.reports import co2, repository
-from service.reports.period import Period
+from service.reports import site_report as one_site
+from service.reports.period import Period, iso_week
 from service.settings import FactorsConfig
 
 # The breakdowns the API knows, in its order (reports/breakdowns.py).
@@ -69,11 +69,6 @@ class Tally:
 _KEY_FIGURES = ("passes", "persons", "redemptions", "uptake_rate", "uses_per_pass", "co2_avoided_kg")
 
 
-def _iso_week(monday: str) -> str:
-    year, week, _ = date.fromisoformat(monday).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 async def _tallies(
     conn: asyncpg.Connection, wanted: list[str], ot_id: str | None, period: Period, factors: FactorsConfig
 ) -> dict[str, dict[str | None, Tally]]:
@@ -93,7 +88,7 @@ async def _tallies(
         overall = any(grouping != "key" for _, grouping in readers)
         for row in await fetch(conn, by_value, overall, ot_id, period):
             for name in readers.get((row["dim"], row["grouping"]), ()):
-                value = _iso_week(row["value"]) if row["grouping"] == "week" else row["value"]
+                value = iso_week(row["value"]) if row["grouping"] == "week" else row["value"]
                 add(tables[name][value], row, factors)
     return tables
 
@@ -265,3 +260,15 @@ def co2_method(factors: FactorsConfig, distances: dict[str | None, Tally]) -> di
             for source in co2.DISTANCE_SOURCES
         ],
     }
+
+
+async def report_site(conn: asyncpg.Connection, site_id: str) -> dict[str, Any] | None:
+    """A site as its figures need it (id, name, OT, offer), or None."""
+    return await repository.report_site(conn, site_id)
+
+
+async def site_report(
+    conn: asyncpg.Connection, site: dict[str, Any], offer: dict[str, Any] | None, period: Period
+) -> dict[str, Any]:
+    """One site's figures and tables (service/reports/site_report.py)."""
+    return await one_site.site_report(conn, site, offer, period)

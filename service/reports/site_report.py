@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from service.reports import repository
-from service.reports.period import Period
+from service.reports.period import Period, iso_week
 
 TABLES = ("week", "mode", "method")
 
@@ -34,6 +34,8 @@ async def _counted(conn: asyncpg.Connection, site: Any, period: Period) -> dict[
             found["total"] = sums
         elif row["grouping"] == "ot":
             found["ot"] = sums["redemptions"]
+        elif row["grouping"] == "week":
+            found["week"].append({"week": iso_week(row["value"]), **sums})
         else:
             found[row["grouping"]].append({row["grouping"]: row["value"], **sums})
     for name in TABLES:
@@ -72,6 +74,7 @@ async def site_report(
         "previous_period": {"from": last_year.start.isoformat(), "to": last_year.end.isoformat()},
         "figures": {name: {"value": value, "previous": previous.get(name)} for name, value in current.items()},
         "breakdowns": {name: now[name] for name in TABLES},
+        "previous_breakdowns": {name: then[name] for name in TABLES},
         # the discount is an estimate from the prices the offer states, not a till's count
         "discount": {"per_person_eur": discount, "estimate": True} if discount is not None else None,
     }

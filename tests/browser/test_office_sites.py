@@ -37,6 +37,8 @@ async def test_an_ot_adds_a_site_that_visitors_then_see(
             _("Offer (English, optional)"): "Free tasting",
             _("Offer (Spanish, optional)"): "Degustación gratuita",
             _("Oldest arrival accepted (days)"): "3",
+            _("Full price per person (€, optional)"): "8",
+            _("Reduced price per person (€, optional)"): "6.5",
         },
     )
     await form.get_by_role("checkbox", name=_("liO coach")).uncheck()
@@ -51,6 +53,7 @@ async def test_an_ot_adds_a_site_that_visitors_then_see(
     assert public[site_id]["modes"] == ["train", "bike"] and public[site_id]["min_confidence"] == "verified"
     assert public[site_id]["proof_max_age_days"] == 3
     assert public[site_id]["offer"]["label_en"] == "Free tasting"
+    assert (public[site_id]["offer"]["normal_price_eur"], public[site_id]["offer"]["reduced_price_eur"]) == (8.0, 6.5)
 
     home = await HomePage(page).open()
     await expect(home.offer(name)).to_be_visible()

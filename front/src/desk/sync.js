@@ -1,4 +1,5 @@
 // What the desk keeps up to date while online: keys, revocations, the queue, conflicts, bookings.
+import { refreshFigures } from "./figures.js";
 import { display } from "./codes.js";
 import * as store from "./store.js";
 import { peek } from "./token.js";
@@ -195,7 +196,7 @@ export async function whileOnline() {
   if (!online() || !state.session) {
     return;
   }
-  for (const task of [refreshKeys, sync, refreshBookings, refreshConflicts]) {
+  for (const task of [refreshKeys, sync, refreshBookings, refreshConflicts, refreshFigures]) {
     try {
       await task();
     } catch (error) {
