@@ -53,6 +53,7 @@ def record(
     hours: list[dict[str, Any]] | None = None,
     english: str | None = None,
     updated: str = "2026-11-20",
+    price: str | None = None,
 ) -> dict[str, Any]:
     place: dict[str, Any] = {
         "@type": ["schema:Place", "Place"],
@@ -93,7 +94,15 @@ def record(
         ],
         "isLocatedAt": [place],
         "lastUpdate": updated,
-    }
+        **(
+            {"offers": [{"schema:priceSpecification": [
+                {"schema:minPrice": "3", "schema:maxPrice": price, "schema:priceCurrency": "EUR"},
+                {"schema:price": "2,50", "schema:priceCurrency": "EUR"},
+            ]}]}
+            if price
+            else {}
+        ),
+    }  # fmt: skip
 
 
 def export(path: Path, records: list[dict[str, Any]], *, graph: bool = True) -> str:

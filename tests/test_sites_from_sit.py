@@ -351,3 +351,27 @@ async def test_the_import_api_refuses_what_is_no_export_and_who_may_not(client):
     assert refused.status_code == 403
     anonymous = await client.post("/api/v1/sites/import", content=b"[]", headers={"Content-Type": "application/json"})
     assert anonymous.status_code == 401
+
+
+def test_the_full_price_its_offers_state():
+    (priced,) = _read([record("PRICED", "Musée payant", price="7.50")])
+    assert isinstance(priced, Record) and priced.price_eur == 7.5  # the highest of its specifications
+    (free,) = _read([record("NOPRICE", "Musée gratuit")])
+    assert isinstance(free, Record) and free.price_eur is None
+
+
+async def test_the_sit_price_is_the_full_price_of_the_discount_when_the_ot_states_none(client):
+    ot = await staff_headers(client, "demo-ot-cahors")
+    tag = nonce()[:6].upper()
+    body = json.dumps([record(f"PR{tag}", f"Maison payante {tag}", price="8")])
+    (done,) = (
+        await client.post("/api/v1/sites/import", content=body, headers={**ot, "Content-Type": "application/json"})
+    ).json()["records"]
+    site_id = done["site_id"]
+    offer = {"label": "Entrée réduite", "reduced_price_eur": 5.0}
+    assert (
+        await client.patch(f"/api/v1/sites/{site_id}", json={"active": True, "offer": offer}, headers=ot)
+    ).status_code == 200
+    assert (await _managed(client))[site_id]["sit"]["price_eur"] == 8.0
+    figures = (await client.get("/api/v1/reports/figures", params={"site": site_id}, headers=ot)).json()
+    assert figures["discount"] == {"per_person_eur": 3.0, "estimate": True}  # 8 (the SIT's) − 5 (the OT's)

@@ -133,12 +133,18 @@ async def site_use_groups(conn: asyncpg.Connection, site_id: str, ot_id: str, pe
 async def report_site(conn: asyncpg.Connection, site_id: str) -> dict[str, Any] | None:
     """A site as its figures need it: id, name, OT and offer (its stated prices)."""
     row = await conn.fetchrow(
-        "SELECT s.id, s.name, s.ot_id, o.details FROM sites s LEFT JOIN offers o ON o.site_id = s.id WHERE s.id = $1",
+        """
+        SELECT s.id, s.name, s.ot_id, s.sit_price_eur, o.details
+        FROM sites s LEFT JOIN offers o ON o.site_id = s.id WHERE s.id = $1
+        """,
         site_id,
     )
     if row is None:
         return None
-    return {"id": row["id"], "name": row["name"], "ot_id": row["ot_id"], "offer": row["details"] or {}}
+    offer = dict(row["details"] or {})
+    if offer.get("normal_price_eur") is None and row["sit_price_eur"] is not None:
+        offer["normal_price_eur"] = float(row["sit_price_eur"])  # the SIT's, when the OT stated none
+    return {"id": row["id"], "name": row["name"], "ot_id": row["ot_id"], "offer": offer}
 
 
 async def ots_with_passes_until(conn: asyncpg.Connection, ot_id: str | None, end: date) -> set[str]:

@@ -98,6 +98,7 @@ class Record(msgspec.Struct, frozen=True):
     descriptions: dict[str, str] = msgspec.field(default_factory=dict)
     hours: tuple[Opening, ...] | None = None
     updated: date | None = None
+    price_eur: float | None = None  # the full price per person its offers state, in euros
 
 
 class Skipped(msgspec.Struct, frozen=True):
@@ -226,7 +227,28 @@ def _record(raw: dict[str, Any], index: int) -> Record | Skipped:
         descriptions=_descriptions(raw),
         hours=tuple(openings) if openings else None,
         updated=_date(_first(raw, "lastUpdate", 40) or _first(raw, "lastUpdateDatatourisme", 40)),
+        price_eur=_full_price(raw),
     )
+
+
+def _full_price(raw: dict[str, Any]) -> float | None:
+    """The full price per person its offers state in euros: the highest of their price
+    specifications (a free entry, 0; none stated, None)."""
+    prices = []
+    for offer in _nodes(raw, "offers"):
+        for spec in _nodes(offer, "schema:priceSpecification"):
+            if (_first(spec, "schema:priceCurrency", 8) or "EUR").upper() != "EUR":
+                continue
+            for key in ("schema:maxPrice", "schema:price", "schema:minPrice"):
+                if (text := _first(spec, key, 20)) is not None:
+                    try:
+                        value = float(text.replace(",", "."))
+                    except ValueError:
+                        continue
+                    if 0 <= value < 10_000:
+                        prices.append(value)
+                    break
+    return round(max(prices), 2) if prices else None
 
 
 def _address(places: list[dict[str, Any]]) -> dict[str, str | None]:

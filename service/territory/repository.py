@@ -128,7 +128,8 @@ _SITE_SELECT = """
            s.bookable, s.booking_required, s.active, s.updated_at, o.label AS offer_label,
            o.label_en AS offer_label_en, o.label_es AS offer_label_es, o.details AS offer_details,
            s.sit_id, s.sit_uri, s.sit_updated, s.kind, s.name_en, s.name_es, s.street, s.postcode, s.town,
-           s.insee, s.phone, s.email, s.website, s.description, s.description_en, s.description_es, s.hours
+           s.insee, s.phone, s.email, s.website, s.description, s.description_en, s.description_es, s.hours,
+           s.sit_price_eur
     FROM sites s LEFT JOIN offers o ON o.site_id = s.id
 """
 
@@ -259,6 +260,7 @@ SIT_COLUMNS = (
     "description_en",
     "description_es",
     "hours",
+    "sit_price_eur",
 )
 _SIT_SET = ", ".join(f"{name} = ${n}" for n, name in enumerate(SIT_COLUMNS, 2))
 _SIT_CHANGED = (

@@ -179,4 +179,5 @@ def sit_values(record: Record) -> tuple[object, ...]:
         texts.get("en"),
         texts.get("es"),
         msgspec.to_builtins(list(record.hours)) if record.hours is not None else None,
+        record.price_eur,
     )

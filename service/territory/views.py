@@ -37,6 +37,7 @@ class SitRecord(msgspec.Struct):
     id: str  # dc:identifier, else the record's @id
     uri: str | None  # its @id
     updated: date | None  # its lastUpdate
+    price_eur: float | None = None  # the full price per person its offers state
 
 
 class Site(msgspec.Struct):
@@ -89,6 +90,10 @@ def site_from_row(row: asyncpg.Record, kind: type[Site] = Site) -> Site:
     return from_row(kind, row, ot=row["ot_id"], modes=list(row["modes"]), offer=offer, **_from_the_sit(row))
 
 
+def _price(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
 def _from_the_sit(row: asyncpg.Record) -> dict[str, Any]:
     """The SIT's facts of a site row, grouped as the views show them."""
     address = Address(row["street"], row["postcode"], row["town"], row["insee"])
@@ -98,7 +103,9 @@ def _from_the_sit(row: asyncpg.Record) -> dict[str, Any]:
         "address": address if any(msgspec.structs.astuple(address)) else None,
         "contact": contact if any(msgspec.structs.astuple(contact)) else None,
         "hours": msgspec.convert(hours, list[Opening]) if hours is not None else None,
-        "sit": SitRecord(row["sit_id"], row["sit_uri"], row["sit_updated"]) if row["sit_id"] else None,
+        "sit": SitRecord(row["sit_id"], row["sit_uri"], row["sit_updated"], _price(row["sit_price_eur"]))
+        if row["sit_id"]
+        else None,
     }
 
 
