@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from service.publisher import LegalConfig
+
 ROOT = Path(__file__).resolve().parent.parent
 
 Mode = Literal["train", "bus", "bike"]
@@ -329,6 +331,7 @@ class Config(msgspec.Struct, frozen=True):
     territory: TerritoryConfig
     rules: RulesConfig
     factors: FactorsConfig
+    legal: LegalConfig
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -402,6 +405,7 @@ def load_config(config_dir: Path) -> Config:
         territory=_decode_toml(config_dir / "territory.toml", TerritoryConfig),  # type: ignore[arg-type]
         rules=_decode_toml(config_dir / "rules.toml", RulesConfig),  # type: ignore[arg-type]
         factors=_decode_toml(config_dir / "factors.toml", FactorsConfig),  # type: ignore[arg-type]
+        legal=_decode_toml(config_dir / "legal.toml", LegalConfig),  # type: ignore[arg-type]
     )
     _check_territory(config.territory, config_dir / "territory.toml")
     return config

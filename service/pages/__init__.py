@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from service.pages.assets import static_router
 from service.pages.desk import DeskPages
+from service.pages.legal import LegalPages
 from service.pages.office import OfficePages
 from service.pages.sites import SitePages
 from service.pages.templating import page_lang, template_config
@@ -22,7 +23,7 @@ def routes() -> list[Router]:
     """The pages (each gets its `lang`) and their static assets, for the app factory."""
     pages = Router(
         path="/",
-        route_handlers=[VisitorPages, SitePages, DeskPages, OfficePages],
+        route_handlers=[VisitorPages, SitePages, LegalPages, DeskPages, OfficePages],
         dependencies={"lang": Provide(page_lang, sync_to_thread=False)},
         include_in_schema=False,
     )
