@@ -265,7 +265,7 @@ class OfficePages(Controller):
             return _refused(lang, staff, 403, "ot")
         settings: Settings = request.app.state.settings
         period = resolve(None, None, local_date(settings), lambda day: season_start(settings, day))
-        report = await reports.site_report(db, site, site["offer"], period)
+        report = await reports.site_report(db, site, period)
         return page("office/site_figures.html.j2", lang, staff=staff, report=report)
 
     @post("/sign-out", name="office.sign_out", status_code=303)

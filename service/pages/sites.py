@@ -10,7 +10,7 @@ position, used in the browser and never sent) are added by front/src/sites.js.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote, urlsplit
 
 from litestar import Controller, Request, get
@@ -21,12 +21,13 @@ from litestar.response import Template
 from service.core.db import DB
 from service.core.errors import Problem
 from service.pages.templating import Lang, page
+from service.settings import Mode
 from service.territory import guide
 from service.territory import service as territory
 from service.territory.hours import DayHours
 from service.territory.views import Site
 
-MODES = ("train", "bus", "bike")
+MODES = get_args(Mode)
 _YES = ("1", "on", "true", "yes")
 
 

@@ -20,7 +20,14 @@ from service.core.errors import Problem
 from service.core.validation import Email
 from service.mail import outbox
 from service.passes import codes, qr, repository, rights
-from service.passes.service import claims_of, holder_claims, send_again_asked, sites_today, token_for
+from service.passes.service import (
+    arrival_stop,
+    claims_of,
+    holder_claims,
+    send_again_asked,
+    sites_today,
+    token_for,
+)
 from service.passes.views import PassView, wallet_links
 from service.reports import co2
 
@@ -126,7 +133,7 @@ class PassController(Controller):
             co2_avoided_kg=round(
                 co2.avoided_kg(row["mode"], row["persons"], row["trip_km"], state.settings.config.factors), 1
             ),
-            sites_today=await sites_today(db, state.settings, row),
+            sites_today=await sites_today(db, state.settings, row, await arrival_stop(db, row)),
             wallet=wallet_links(state.qr_links, state.wallet_kinds, row["code"], time.time())
             if row["revoked_at"] is None and clock.now() < row["valid_until"]
             else None,

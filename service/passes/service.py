@@ -165,10 +165,16 @@ def check_site_accepts(site: Mapping[str, Any], pass_row: Mapping[str, Any], vis
         raise Problem(403, "site.proof_too_old", days=site["proof_max_age_days"])
 
 
-async def sites_today(db: asyncpg.Connection, settings: Settings, pass_row: asyncpg.Record) -> list[SiteForPass]:
+async def arrival_stop(db: asyncpg.Connection, pass_row: asyncpg.Record) -> asyncpg.Record | None:
+    """The stop the pass's holder arrived at (None: a ride, or a stop since removed)."""
+    return await guide.stop(db, pass_row["arrival_stop_id"]) if pass_row["arrival_stop_id"] else None
+
+
+async def sites_today(
+    db: asyncpg.Connection, settings: Settings, pass_row: asyncpg.Record, stop: asyncpg.Record | None
+) -> list[SiteForPass]:
     """The active sites that take this pass today by the desk's own rules (`check_site_accepts`),
-    nearest its arrival stop first, each with what its hours say of today."""
-    stop = await guide.stop(db, pass_row["arrival_stop_id"]) if pass_row["arrival_stop_id"] else None
+    nearest its arrival `stop` first, each with what its hours say of today."""
     today = local_date(settings)
     found = []
     for entry in await guide.where_to_go(db, settings, mode=pass_row["mode"], near=stop):

@@ -20,9 +20,9 @@ from service.accounts.guards import Staff, requires
 from service.core.clock import local_date, season_start
 from service.core.db import DB
 from service.core.errors import Problem
-from service.reports import exports, repository, service
+from service.reports import exports, service
 from service.reports.period import Period, resolve
-from service.reports.site_report import TABLES, site_report
+from service.reports.site_report import TABLES
 from service.territory.scope import OtParam, checked_scope
 
 GroupBy = Literal[tuple(service.BREAKDOWNS)]  # type: ignore[valid-type]
@@ -68,7 +68,7 @@ async def _asked(
         site = staff.site_id
     if site is None:
         return Asked(await checked_scope(staff, db, ot), period)
-    row = await repository.report_site(db, site)
+    row = await service.report_site(db, site)
     if row is None:
         raise Problem(404, "request.not_found")
     if staff.role != "partner" and not staff.may_see_ot(row["ot_id"]):
@@ -126,7 +126,7 @@ class ReportController(Controller):
     ) -> dict[str, Any]:
         scope, period = asked.scope, asked.period
         if asked.site is not None:
-            return await site_report(db, asked.site, asked.site["offer"], period)
+            return await service.site_report(db, asked.site, period)
         report = await service.figures(
             db, ot_id=scope, period=period, by_ot=group_by == "ot", factors=state.settings.config.factors
         )
@@ -147,7 +147,7 @@ class ReportController(Controller):
     ) -> Response[Any]:
         scope, period = asked.scope, asked.period
         if asked.site is not None:
-            return _site_tables(await site_report(db, asked.site, asked.site["offer"], period), format)
+            return _site_tables(await service.site_report(db, asked.site, period), format)
         wanted = _breakdown_list(by or [])
         report = await service.breakdowns(db, ot_id=scope, period=period, wanted=wanted, **_territory(state))
         if format == "xlsx":
@@ -182,7 +182,7 @@ class ReportController(Controller):
     ) -> Response[Any]:
         scope, period = asked.scope, asked.period
         if asked.site is not None:
-            report = await site_report(db, asked.site, asked.site["offer"], period)
+            report = await service.site_report(db, asked.site, period)
             if group_by is not None and group_by not in TABLES:
                 raise Problem(400, "request.invalid", reason=f"`group_by`: a site's tables are {', '.join(TABLES)}")
             totals = {name: figure["value"] for name, figure in report["figures"].items()}

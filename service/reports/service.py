@@ -267,8 +267,6 @@ async def report_site(conn: asyncpg.Connection, site_id: str) -> dict[str, Any] 
     return await repository.report_site(conn, site_id)
 
 
-async def site_report(
-    conn: asyncpg.Connection, site: dict[str, Any], offer: dict[str, Any] | None, period: Period
-) -> dict[str, Any]:
+async def site_report(conn: asyncpg.Connection, site: dict[str, Any], period: Period) -> dict[str, Any]:
     """One site's figures and tables (service/reports/site_report.py)."""
-    return await one_site.site_report(conn, site, offer, period)
+    return await one_site.site_report(conn, site, period)

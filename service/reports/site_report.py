@@ -55,12 +55,11 @@ def _figures(counted: dict[str, Any], discount: float | None) -> dict[str, Any]:
     return figures
 
 
-async def site_report(
-    conn: asyncpg.Connection, site: Any, offer: dict[str, Any] | None, period: Period
-) -> dict[str, Any]:
-    """The site's figures of the period, each with the same period a year earlier, and its tables."""
+async def site_report(conn: asyncpg.Connection, site: dict[str, Any], period: Period) -> dict[str, Any]:
+    """The site's figures of the period, each with the same period a year earlier, and its
+    tables; `site` as `repository.report_site` reads it (its offer with the prices to use)."""
     last_year = period.a_year_earlier()
-    discount = discount_per_person(offer)
+    discount = discount_per_person(site["offer"])
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         now = await _counted(conn, site, period)
         then = await _counted(conn, site, last_year)

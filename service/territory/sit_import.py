@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import asyncpg
 import msgspec
@@ -21,14 +21,14 @@ from service.core import audit, geo
 from service.core.audit import Actor
 from service.core.i18n import gettext
 from service.core.text import place_name
-from service.settings import SiteDefaults, TerritoryConfig
+from service.settings import Mode, SiteDefaults, TerritoryConfig
 from service.territory import repository
 from service.territory.datatourisme import SKIP_REASONS, Record, Skipped
 from service.territory.views import ImportedRecord, ImportReport
 
 # A site typed by hand this close to a record of the same name is that record's site.
 SAME_SITE_KM = 1.0
-MODES = ["train", "bus", "bike"]
+MODES = list(get_args(Mode))  # a new site takes every mode until its OT says otherwise
 
 
 class Outcome(msgspec.Struct, omit_defaults=True):

@@ -14,7 +14,6 @@ from service.passes import repository as passes_repository
 from service.passes import service as passes
 from service.settings import Settings
 from service.signing.service import Keyring
-from service.territory import guide
 from service.wallet.facts import SiteLine, WalletFacts
 
 
@@ -28,8 +27,8 @@ async def facts_of(db: asyncpg.Connection, settings: Settings, keyring: Keyring,
         raise Problem(
             410, "pass.expired", valid_until=row["valid_until"].isoformat(), pass_code=codes.display(row["code"])
         )
-    stop = await guide.stop(db, row["arrival_stop_id"]) if row["arrival_stop_id"] else None
-    sites = await passes.sites_today(db, settings, row)
+    stop = await passes.arrival_stop(db, row)
+    sites = await passes.sites_today(db, settings, row, stop)
     return WalletFacts(
         code=row["code"],
         code_display=codes.display(row["code"]),
