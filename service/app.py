@@ -28,6 +28,9 @@ from service.core.observe import observed
 from service.core.openapi import ContractJson, LocalSwaggerUI, Operations, assets_router
 from service.core.requests import CheckedRequest, check_query_parameters
 from service.mail import outbox
+from service.opendata import api_doc as opendata_doc
+from service.opendata.controller import OpenDataController
+from service.opendata.service import Publication
 from service.pages.assets import asset_url
 from service.passes import api_doc as passes_doc
 from service.passes import service as passes
@@ -93,6 +96,7 @@ ROUTES: tuple[Any, ...] = (
     ReviewOutcomeController,
     ReviewQueueController,
     WalletController,
+    OpenDataController,
 )
 
 
@@ -154,6 +158,7 @@ API_DOCS = _api_docs(
     reports_doc.OPERATIONS,
     reviews_doc.OPERATIONS,
     wallet_doc.OPERATIONS,
+    opendata_doc.OPERATIONS,
 )
 
 
@@ -188,6 +193,7 @@ def create_app(settings: Settings | None = None, wallets: credentials.Wallets | 
     app.state.settings = settings
     app.state.derived_keys = derived
     app.state.qr_links = QrLinks(derived.qr_link)
+    app.state.open_data = Publication(settings.open_data_cache_seconds)
     app.state.wallets = wallets if wallets is not None else credentials.load()
     app.state.wallet_kinds = tuple(kind for kind in WALLETS if getattr(app.state.wallets, kind) is not None)
     app.asgi_handler = observed(app, app.asgi_handler)  # request ids, the access log, metrics

@@ -248,6 +248,14 @@ class ReportRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return month, day
 
 
+class OpenDataRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The published uptake file (/open-data): a count from 1 to `min_count` - 1 is left
+    empty and flagged, so that no published figure is about fewer than `min_count` passes
+    or uses."""
+
+    min_count: Annotated[int, msgspec.Meta(ge=2, le=100)] = 5
+
+
 class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     claims: ClaimRules = msgspec.field(default_factory=ClaimRules)
     passes: PassRules = msgspec.field(default_factory=PassRules)
@@ -259,6 +267,7 @@ class RulesConfig(msgspec.Struct, forbid_unknown_fields=True):
     scans: ScanRules = msgspec.field(default_factory=ScanRules)
     timetables: TimetableRules = msgspec.field(default_factory=TimetableRules)
     reports: ReportRules = msgspec.field(default_factory=ReportRules)
+    open_data: OpenDataRules = msgspec.field(default_factory=OpenDataRules)
 
 
 # --- factors.toml -----------------------------------------------------------
@@ -369,6 +378,9 @@ class Settings(msgspec.Struct, kw_only=True):
     mail_poll_seconds: float = 5.0
     # How often a server folds the report events other requests left (service/reports/rollups.py).
     report_fold_seconds: float = 1.0
+    # How long a server serves the open-data file it made (it changes once a week, or
+    # with a correction): a public download must not cost a query each.
+    open_data_cache_seconds: float = 300.0
     # A bearer token that lets a scraper elsewhere read /metrics (else: loopback only).
     metrics_token: str | None = None
     # The map of partner sites: its tiles ({z}, {x}, {y}; https), and whose they are. The
@@ -463,6 +475,7 @@ def load_settings(**overrides: object) -> Settings:
         "pool_min_size": _env_int("TBC_POOL_MIN_SIZE", 2),
         "pool_max_size": _env_int("TBC_POOL_MAX_SIZE", 10),
         "keyring_refresh_seconds": _env_int("TBC_KEYRING_REFRESH_SECONDS", 30),
+        "open_data_cache_seconds": _env_int("TBC_OPEN_DATA_CACHE_SECONDS", 300),
         "log_level": os.environ.get("TBC_LOG_LEVEL") or "INFO",
         "smtp_host": os.environ.get("TBC_SMTP_HOST") or None,
         "smtp_port": _env_int("TBC_SMTP_PORT", 587),

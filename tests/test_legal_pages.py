@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
+
+from tests.helpers import staff_headers
 
 
 def _text(page) -> str:
@@ -21,6 +24,7 @@ async def test_every_page_says_its_accessibility_status_in_its_footer(client, pa
     footer = page.text[page.text.index('<footer class="site-footer">') :]
     assert '<a href="/accessibilite?lang=fr">Accessibilité : partiellement conforme</a>' in footer
     assert 'href="/confidentialite?lang=fr"' in footer and 'href="/mentions-legales?lang=fr"' in footer
+    assert 'href="/open-data?lang=fr"' in footer
 
 
 async def test_the_accessibility_statement_in_its_legal_form(client, settings):
@@ -59,3 +63,78 @@ async def test_the_legal_notice_names_publisher_director_and_host(client, settin
     text = _text(await client.get("/mentions-legales", params={"lang": "fr"}))
     assert legal.publisher.name in text and legal.host.name in text
     assert f"Directeur ou directrice de la publication : {legal.publisher.director}" in text
+
+
+class _Controls(HTMLParser):
+    """The form controls of a page: each with its attributes, whether a label names it, and
+    the legend of the fieldset it sits in (RGAA theme 11)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict] = []
+        self.labelled: set[str] = set()
+        self._legends: list[bool] = []  # per open fieldset: has it a legend yet
+        self._in_label = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "fieldset":
+            self._legends.append(False)
+        elif tag == "legend" and self._legends:
+            self._legends[-1] = True
+        elif tag == "label":
+            self._in_label += 1
+            if attributes.get("for"):
+                self.labelled.add(attributes["for"])
+        elif tag in ("input", "select", "textarea"):
+            kind = attributes.get("type", "text") if tag == "input" else tag
+            if kind not in ("hidden", "submit", "button", "reset"):
+                self.controls.append(
+                    {**attributes, "type": kind, "in_label": self._in_label > 0, "legend": any(self._legends)}
+                )
+
+    def handle_endtag(self, tag):
+        if tag == "fieldset" and self._legends:
+            self._legends.pop()
+        elif tag == "label":
+            self._in_label = max(0, self._in_label - 1)
+
+
+_PERSONAL = {"email": "email", "username": "username", "password": ("current-password", "new-password")}
+
+
+@pytest.mark.parametrize(
+    ("path", "user"),
+    [
+        ("/", None),
+        ("/pass", None),
+        ("/sites", None),
+        ("/desk", None),
+        ("/ot", None),
+        ("/ot", "demo-ot-cahors"),
+        ("/ot/sites", "demo-ot-cahors"),
+        ("/ot/work", "demo-ot-cahors"),
+    ],
+)
+async def test_every_form_control_is_labelled_grouped_and_completed(client, path, user):
+    """Every control has a label; choices sharing a name are a fieldset with its legend; a
+    personal field says what it is (`autocomplete`), so a browser can fill it in."""
+    headers = await staff_headers(client, user) if user else {}
+    page = await client.get(path, params={"lang": "fr"}, headers=headers)
+    assert page.status_code == 200
+    parsed = _Controls()
+    parsed.feed(page.text)
+    assert parsed.controls, "no form on the page"
+    by_name: dict[str, int] = {}
+    for control in parsed.controls:
+        name = control.get("name", "")
+        named = control["in_label"] or control.get("id") in parsed.labelled or "aria-label" in control
+        assert named or "aria-labelledby" in control, control
+        if control["type"] in ("radio", "checkbox"):
+            by_name[name] = by_name.get(name, 0) + 1
+        expected = _PERSONAL.get(control["type"] if control["type"] in ("email", "password") else name)
+        if expected is not None:
+            assert control.get("autocomplete") in ((expected,) if isinstance(expected, str) else expected), control
+    for control in parsed.controls:
+        if by_name.get(control.get("name", ""), 0) > 1:
+            assert control["legend"], f"the choices {control['name']!r} are not a fieldset with a legend"

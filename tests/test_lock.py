@@ -77,7 +77,9 @@ def test_every_lock_entry_has_hashes_and_the_two_locks_agree_on_versions():
         assert all(hashed for entries in pins.values() for _v, _m, hashed, _d in entries)
     for name, entries in run.items():
         assert name in test, f"{name} is in the runtime lock but not the test lock"
-        assert {(v, m) for v, m, *_ in entries} == {(v, m) for v, m, *_ in test[name]}, name
+        # the same versions; a marker may differ (tzdata: the runtime wants it on Windows only,
+        # a test tool everywhere)
+        assert {v for v, *_ in entries} == {v for v, *_ in test[name]}, name
 
 
 def test_what_is_installed_is_what_the_lock_pins():

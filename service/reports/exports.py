@@ -59,9 +59,10 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def to_csv(rows: list[dict[str, Any]], dialect: Dialect = "rfc4180") -> bytes:
+def to_csv(rows: list[dict[str, Any]], dialect: Dialect = "rfc4180", columns: Iterable[str] | None = None) -> bytes:
+    """The rows as CSV, under `columns` (by default every key of the rows, in their order)."""
     buffer = io.StringIO()
-    columns = columns_of(rows)
+    columns = list(columns) if columns is not None else columns_of(rows)
     writer = csv.writer(buffer, delimiter=";" if dialect == "excel-fr" else ",", lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
