@@ -148,6 +148,12 @@ async def test_the_files_are_public_described_and_cached(season):
     assert first.headers["cache-control"] == "public, max-age=3600"
     again = await client.get("/api/v1/open-data/uptake.csv", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+    listed = await client.get(
+        "/api/v1/open-data/uptake.csv", headers={"If-None-Match": f'"x", W/{first.headers["etag"]}'}
+    )
+    assert listed.status_code == 304
+    other = await client.get("/api/v1/open-data/uptake.csv", headers={"If-None-Match": '"another"'})
+    assert other.status_code == 200 and other.content == first.content
     package = (await client.get("/api/v1/open-data/datapackage.json")).json()
     assert package["licenses"][0]["name"] == "etalab-2.0"
     assert package["update_frequency"] == "weekly"

@@ -20,6 +20,11 @@ from service.reports.exports import CSV_MEDIA_TYPE
 _PUBLIC = {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"}
 
 
+def _not_modified(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 If-None-Match: `*`, or any of the listed tags (weak ones compared weakly)."""
+    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in if_none_match.split(","))
+
+
 def _min_count(state: State) -> int:
     return state.settings.config.rules.open_data.min_count
 
@@ -32,7 +37,7 @@ class OpenDataController(Controller):
     async def uptake(self, request: Request[Any, Any, Any], state: State, db: DB) -> Response[bytes]:
         published = await state.open_data.get(db, state.settings)
         headers = {**_PUBLIC, "ETag": published.etag}
-        if published.etag in request.headers.get("if-none-match", ""):
+        if _not_modified(request.headers.get("if-none-match", ""), published.etag):
             return Response(b"", status_code=304, headers=headers)
         headers["Content-Disposition"] = 'inline; filename="tarif-bas-carbone-lot-frequentation.csv"'
         return Response(published.csv, media_type=CSV_MEDIA_TYPE, headers=headers)
