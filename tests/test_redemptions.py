@@ -222,3 +222,43 @@ async def test_offline_desks_follow_the_same_rule_when_they_sync(client):
     assert (result["status"], result["first"]["persons"]) == ("conflict", 4), result
     conflicts = await client.get("/api/v1/redemptions/conflicts", headers=partner)
     assert [(c["device"], c["persons"]) for c in conflicts.json() if c["code"] == issued["code"]] == [("Terrasse", 1)]
+
+
+async def test_a_scan_is_two_statements_and_its_share_of_a_fold(client, app, settings):
+    """What a scan asks of PostgreSQL, counted on the connection that serves it: the facts
+    with any answer already stored, then the admission with its answer; a replay only the
+    first; a refusal its facts and its answer (issue 19: every guarantee, fewest round trips)."""
+    from service.core import db
+    from service.redemptions import service
+    from service.reports.rollups import Folder
+
+    issued = await issue_pass(client)
+    conn = await db.connect(settings.database_url)
+    sent: list[str] = []
+    try:
+        site = "musee-champollion"
+        account = await conn.fetchval("SELECT id FROM staff_accounts WHERE username = $1", PARTNER)
+        desk = service.Desk(account_id=account, site_id=site)
+        state = app.state
+
+        async def scan(code: str, the_nonce: str, persons: int | None = None) -> tuple[int, dict]:
+            sent.clear()
+            presented = service.Scan(the_nonce, None, code, persons, None, "counted")
+            with conn.query_logger(lambda record: sent.append(" ".join(record.query.split())[:40])):
+                answer = await service.redeem(
+                    conn, settings, state.keyring, state.pool, Folder(), desk, presented, "en"
+                )
+                await asyncio.sleep(0)  # the loggers are called soon after each statement
+            return answer
+
+        first_nonce = nonce()
+        status, body = await scan(issued["code"], first_nonce)
+        assert status == 201 and body["redemption"]["admitted"] == issued["persons"]
+        assert len(sent) == 3, sent  # facts, admission + answer, the fold (shared under load)
+        assert sent[-1].startswith("SELECT report_fold")
+        assert await scan(issued["code"], first_nonce) == (status, body) and len(sent) == 1, sent
+        other = await issue_pass(client)
+        status, body = await scan(other["code"], nonce(), persons=other["persons"] + 1)
+        assert (status, body["code"]) == (422, "redemption.too_many_persons") and len(sent) == 2, sent
+    finally:
+        await conn.close()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from service.passes import repository as passes_repository
+
+
+class NonceTaken(Exception):
+    """This scan's nonce already has its answer at the site: the scan is a replay."""
 
 
 async def stored_answer(conn: asyncpg.Connection, site_id: str, nonce: str) -> tuple[int, dict[str, Any]]:
@@ -17,16 +21,31 @@ async def stored_answer(conn: asyncpg.Connection, site_id: str, nonce: str) -> t
     return row["status_code"], row["response"]
 
 
+def _nonce_taken(error: asyncpg.UniqueViolationError) -> bool:
+    return error.constraint_name == "scan_requests_pkey"
+
+
 async def store_answer(
-    conn: asyncpg.Connection, site_id: str, nonce: str, status: int, response: dict[str, Any]
+    conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int, status: int, response: dict[str, Any]
 ) -> None:
-    await conn.execute(
-        "UPDATE scan_requests SET status_code = $3, response = $4 WHERE site_id = $1 AND nonce = $2",
-        site_id,
-        nonce,
-        status,
-        response,
-    )
+    """The scan's answer under its nonce; `NonceTaken` when a scan with that nonce got there
+    first (a concurrent one is waited for)."""
+    try:
+        await conn.execute(
+            """
+            INSERT INTO scan_requests (site_id, nonce, account_id, status_code, response)
+            VALUES ($1, $2, $3, $4, $5)
+            """,
+            site_id,
+            nonce,
+            account_id,
+            status,
+            response,
+        )
+    except asyncpg.UniqueViolationError as error:
+        if _nonce_taken(error):
+            raise NonceTaken from None
+        raise
 
 
 # The desk's site as a scan reads it, prefixed `site_` beside the pass's columns.
@@ -37,24 +56,21 @@ _SITE = ("active", "bookable", "booking_required", "modes", "min_confidence", "p
 ScanFacts = tuple[asyncpg.Record, dict[str, Any] | None]
 
 
-async def claim_nonce(
-    conn: asyncpg.Connection, site_id: str, nonce: str, account_id: int, code: str | None
-) -> tuple[bool, ScanFacts | None]:
-    """In one round trip: whether this request is the first with `nonce` at the site (a
-    concurrent request with the same nonce waits here until the first commits, then finds
-    its answer), and what a desk of `site_id` judges a scan of `code` by — the pass (None:
-    no such pass, or no code) with the persons of it already in at the site (`admitted`)
-    and what the visitor declared (`line`, `arrival_stop`, `arrival_time`: what a desk may
-    ask to see on the ticket, never the ticket reference nor anything personal); and the
-    site with its offer (None: no such site)."""
+async def scan_facts(
+    conn: asyncpg.Connection, site_id: str, nonce: str, code: str | None
+) -> tuple[tuple[int, dict[str, Any]] | None, ScanFacts | None]:
+    """In one round trip: the answer already stored under `nonce` at the site (a replay),
+    and what a desk of `site_id` judges a scan of `code` by — the pass (None: no such pass,
+    or no code) with the persons of it already in at the site (`admitted`) and what the
+    visitor declared (`line`, `arrival_stop`, `arrival_time`: what a desk may ask to see on
+    the ticket, never the ticket reference nor anything personal); and the site with its
+    offer (None: no such site)."""
     row = await conn.fetchrow(
         f"""
-        WITH claimed AS (
-            INSERT INTO scan_requests (site_id, nonce, account_id) VALUES ($2, $3, $4)
-            ON CONFLICT (site_id, nonce) DO NOTHING RETURNING true AS first
-        )
-        SELECT (SELECT first FROM claimed) AS first, facts.*
-        FROM (SELECT 1) AS one LEFT JOIN (
+        SELECT sr.status_code AS stored_status, sr.response AS stored_response, facts.*
+        FROM (SELECT 1) AS one
+        LEFT JOIN scan_requests sr ON sr.site_id = $2 AND sr.nonce = $3
+        LEFT JOIN (
             SELECT {passes_repository.COLUMNS},
                    coalesce((SELECT max(r.persons) FROM redemptions r WHERE r.pass_id = p.id AND r.site_id = $2), 0)
                        AS admitted,
@@ -73,12 +89,18 @@ async def claim_nonce(
         code,
         site_id,
         nonce,
-        account_id,
     )
+    stored = (row["stored_status"], row["stored_response"]) if row["stored_status"] is not None else None
     if row["id"] is None:
-        return bool(row["first"]), None
+        return stored, None
     site = {key.removeprefix("site_"): row[key] for key in row.keys() if key.startswith("site_")}
-    return bool(row["first"]), (row, site if site["id"] is not None else None)
+    return stored, (row, site if site["id"] is not None else None)
+
+
+# The moment of a use as the answers write every moment (Python's isoformat in UTC).
+_ISO = """to_char(a.redeemed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+          || CASE WHEN to_char(a.redeemed_at, 'US') = '000000' THEN '' ELSE '.' || to_char(a.redeemed_at, 'US') END
+          || '+00:00'"""
 
 
 async def admit(
@@ -93,31 +115,53 @@ async def admit(
     most: int,
     source: str,
     scanned_at: datetime | None,
-) -> asyncpg.Record | None:
-    """Admit `persons` more at the site: the pass's use there, created by its first
-    visit and counting up at later ones; None when that would pass `most`.
-
-    The use keeps its first visit's moment and desk; `admitted` is the count after this one.
-    """
-    return await conn.fetchrow(
-        """
-        INSERT INTO redemptions AS r (pass_id, site_id, account_id, device, device_id, persons, source, scanned_at)
-        SELECT $1::bigint, $2::text, $3::bigint, $4::text, $8::bigint, $5::integer, $6::text, $7::timestamptz
-        WHERE $5::integer <= $9::integer
-        ON CONFLICT (pass_id, site_id) DO UPDATE SET persons = r.persons + EXCLUDED.persons
-            WHERE r.persons + EXCLUDED.persons <= $9
-        RETURNING id, site_id, persons AS admitted, redeemed_at, scanned_at
-        """,
-        pass_id,
-        site_id,
-        account_id,
-        device,
-        persons,
-        source,
-        scanned_at,
-        device_id,
-        most,
-    )
+    nonce: str,
+    answer: tuple[str, str],
+) -> dict[str, Any] | None:
+    """Admit `persons` more at the site and store the answer under the scan's nonce, in one
+    statement; the answer, or None when that would pass `most` (nothing written). The use is
+    the pass's at the site, created by its first visit and counting up at later ones; it
+    keeps its first visit's moment and desk. `answer` is the answer's JSON text around its
+    `redemption` (before, after), which the statement writes: the use's id, the persons in
+    after this visit (`admitted`) and before it, its moment. `NonceTaken` when a scan with
+    that nonce got there first: then nothing is admitted either."""
+    try:
+        return await conn.fetchval(
+            f"""
+            WITH a AS (
+                INSERT INTO redemptions AS r (pass_id, site_id, account_id, device, device_id, persons, source,
+                                              scanned_at)
+                SELECT $1::bigint, $2::text, $3::bigint, $4::text, $8::bigint, $5::integer, $6::text, $7::timestamptz
+                WHERE $5::integer <= $9::integer
+                ON CONFLICT (pass_id, site_id) DO UPDATE SET persons = r.persons + EXCLUDED.persons
+                    WHERE r.persons + EXCLUDED.persons <= $9
+                RETURNING id, site_id, persons AS admitted, redeemed_at
+            )
+            INSERT INTO scan_requests (site_id, nonce, account_id, status_code, response)
+            SELECT $2, $10, $3, 201, ($11 || json_build_object(
+                'id', a.id, 'site_id', a.site_id, 'persons', $5::integer, 'admitted', a.admitted,
+                'admitted_before', a.admitted - $5::integer, 'redeemed_at', {_ISO},
+                'scanned_at', $13::text)::text || $12)::json
+            FROM a
+            RETURNING response
+            """,
+            pass_id,
+            site_id,
+            account_id,
+            device,
+            persons,
+            source,
+            scanned_at,
+            device_id,
+            most,
+            nonce,
+            *answer,
+            scanned_at.astimezone(UTC).isoformat() if scanned_at else None,
+        )
+    except asyncpg.UniqueViolationError as error:
+        if _nonce_taken(error):
+            raise NonceTaken from None
+        raise
 
 
 async def existing(conn: asyncpg.Connection, pass_id: int, site_id: str) -> asyncpg.Record:

@@ -1,16 +1,22 @@
 """Redeeming a pass at a partner site: its persons, in one visit or several, never more.
 
-Every answer, refusals included, is stored under the scanner's nonce in the same
-transaction, so a replayed request gets the first answer and records nothing new.
+Every answer, refusals included, is stored under the scanner's nonce with what it
+records, atomically, so a replayed request gets the first answer and records nothing
+new: an admission and its answer are one statement; a refusal and what it records (an
+unknown code's count, an offline use's conflict), one transaction. The facts a scan is
+judged by are read before, in one statement with any answer already stored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from service.core import clock, metrics, ratelimit
 from service.core.errors import Problem
@@ -76,20 +82,14 @@ async def redeem(
     outcome = metrics.REDEMPTIONS.labels
     presented = await _presented_code(scan, settings, keyring, pool)
     code = presented if isinstance(presented, str) else None
+    stored, facts = await repository.scan_facts(db, desk.site_id, scan.nonce, code)
     try:
-        async with db.transaction():
-            first, facts = await repository.claim_nonce(db, desk.site_id, scan.nonce, desk.account_id, code)
-            if not first:
-                answer = await repository.stored_answer(db, desk.site_id, scan.nonce)
-                outcome("replayed", scan.source).inc()
-                return answer
-            try:
-                status, body = 201, await _use(db, settings, desk, scan, facts if code else presented)
-            except UnknownCodesLimited:
-                raise  # rolls the nonce back
-            except Problem as refusal:
-                status, body = refusal.status, refusal.body(lang, settings.config.territory.timezone)
-            await repository.store_answer(db, desk.site_id, scan.nonce, status, body)
+        if stored is not None:
+            raise repository.NonceTaken
+        status, body = await _answer(db, settings, desk, scan, facts if code else presented, lang)
+    except repository.NonceTaken:
+        outcome("replayed", scan.source).inc()
+        return stored or await repository.stored_answer(db, desk.site_id, scan.nonce)
     except UnknownCodesLimited as limited:
         outcome(limited.code, scan.source).inc()
         await _alert_unknown_codes_burst(db, settings, desk, scan, limited)
@@ -97,6 +97,43 @@ async def redeem(
     outcome("ok" if status < 400 else body["code"], scan.source).inc()
     if status == 201:
         await folder.fold(db)
+    return status, body
+
+
+class _NoRoom(Exception):
+    """The pass's persons already in at the site leave no room for these (`_refuse_no_room`
+    says which refusal, in the transaction that stores it)."""
+
+    def __init__(self, pass_row: asyncpg.Record, persons: int) -> None:
+        super().__init__()
+        self.pass_row, self.persons = pass_row, persons
+
+
+async def _answer(
+    db: asyncpg.Connection,
+    settings: Settings,
+    desk: Desk,
+    scan: Scan,
+    found: repository.ScanFacts | Problem | None,
+    lang: str,
+) -> tuple[int, dict[str, Any]]:
+    """The scan judged and recorded with its answer; `NonceTaken` when a scan with its
+    nonce got there first (nothing recorded)."""
+    try:
+        return 201, await _use(db, settings, desk, scan, found)
+    except _NoRoom as full:
+        refused: Problem | _NoRoom = full
+    except Problem as refusal:
+        refused = refusal
+    # a refusal that records more than its answer records it all or nothing
+    recording = isinstance(refused, _NoRoom) or refused.code in UNKNOWN_CODES
+    async with db.transaction() if recording else contextlib.nullcontext():
+        if isinstance(refused, _NoRoom):
+            refused = await _refuse_no_room(db, desk, scan, refused.pass_row, refused.persons)
+        elif refused.code in UNKNOWN_CODES:
+            await _charge_unknown_code(db, settings, desk, scan)  # past a limit: nothing stored
+        status, body = refused.status, refused.body(lang, settings.config.territory.timezone)
+        await repository.store_answer(db, desk.site_id, scan.nonce, desk.account_id, status, body)
     return status, body
 
 
@@ -114,9 +151,9 @@ def _unknown_code_buckets(desk: Desk, scan: Scan, settings: Settings) -> list[tu
 
 
 async def _charge_unknown_code(db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan) -> None:
-    """Count one unknown code against the device and the account, in the scan's
-    transaction (so concurrent scans of one scanner count one after the other); past a
-    limit the scan is refused, and its count rolls back with it."""
+    """Count one unknown code against the device and the account, in the transaction that
+    stores the scan's refusal; past a limit the scan is refused, and its count rolls back
+    with it."""
     window = settings.config.rules.rate_limits.unknown_codes_window_minutes * 60
     for scope, bucket, limit in _unknown_code_buckets(desk, scan, settings):
         counted = await ratelimit.count(db, bucket, window)
@@ -195,8 +232,10 @@ def check_scan_moment(scanned_at: datetime | None, now: datetime, rules: ScanRul
 async def _use(
     db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, found: repository.ScanFacts | Problem | None
 ) -> dict[str, Any]:
+    """The scan admitted and its answer stored (`repository.admit`): the answer; else the
+    refusal raised (`_NoRoom` when the pass's persons are all in), nothing written."""
     check_scan_moment(scan.scanned_at, clock.now(), settings.config.rules.scans)
-    pass_row, site = await _presented_pass(db, settings, desk, scan, found)
+    pass_row, site = _presented_pass(scan, found)
     # An offline scan is judged at the moment it was made (never later than now):
     # a pass valid then, and not yet revoked then, was rightly accepted at the desk.
     now = clock.now()
@@ -215,43 +254,41 @@ async def _use(
     if site["booking_required"] and booking is None:
         raise Problem(409, "booking.required")
 
-    # Atomic under concurrency: the row lock of the upsert makes two desks admitting the
-    # last persons at once add up one after the other, never past the pass's persons.
-    row = await repository.admit(
-        db,
-        pass_id=pass_row["id"],
-        site_id=desk.site_id,
-        account_id=desk.account_id,
-        device=scan.device,
-        device_id=scan.device_id,
-        persons=persons,
-        most=pass_row["persons"],
-        source=scan.source,
-        scanned_at=scan.scanned_at,
-    )
-    if row is not None and revoked_unknown_to_desk:
-        await _alert_revoked_accepted_offline(db, desk, scan, pass_row, known_at)
-    if row is None:
-        await _refuse_no_room(db, desk, scan, pass_row, persons)
     declared = _declared(pass_row) if pass_row["confidence"] == "plausible" else None
-    return _admitted_answer(pass_row, row, persons, scan, site, declared, booking)
+    answer = _admitted_answer(pass_row, scan, site, declared, booking)
+    # Atomic under concurrency: the row lock of the upsert makes two desks admitting the
+    # last persons at once add up one after the other, never past the pass's persons. The
+    # rare alert of an offline scan of a revoked pass is written with its admission.
+    async with db.transaction() if revoked_unknown_to_desk else contextlib.nullcontext():
+        body = await repository.admit(
+            db,
+            pass_id=pass_row["id"],
+            site_id=desk.site_id,
+            account_id=desk.account_id,
+            device=scan.device,
+            device_id=scan.device_id,
+            persons=persons,
+            most=pass_row["persons"],
+            source=scan.source,
+            scanned_at=scan.scanned_at,
+            nonce=scan.nonce,
+            answer=answer,
+        )
+        if body is None:
+            raise _NoRoom(pass_row, persons)
+        if revoked_unknown_to_desk:
+            await _alert_revoked_accepted_offline(db, desk, scan, pass_row, known_at)
+    return body
 
 
-async def _presented_pass(
-    db: asyncpg.Connection, settings: Settings, desk: Desk, scan: Scan, found: repository.ScanFacts | Problem | None
-) -> repository.ScanFacts:
-    """The pass the scan presents and the desk's site (`repository.claim_nonce` read them),
-    else why it presents none (`_presented_code`); an unknown code is charged to the desk's limit."""
-    try:
-        if isinstance(found, Problem):
-            raise found
-        if found is None:
-            # a genuine signature over an unknown pass means the token is not ours to honour
-            raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
-    except Problem as refusal:
-        if refusal.code in UNKNOWN_CODES:
-            await _charge_unknown_code(db, settings, desk, scan)
-        raise
+def _presented_pass(scan: Scan, found: repository.ScanFacts | Problem | None) -> repository.ScanFacts:
+    """The pass the scan presents and the desk's site (`repository.scan_facts` read them),
+    else why it presents none (`_presented_code`)."""
+    if isinstance(found, Problem):
+        raise found
+    if found is None:
+        # a genuine signature over an unknown pass means the token is not ours to honour
+        raise Problem(422, "pass.invalid") if scan.token is not None else Problem(404, "pass.not_found")
     return found
 
 
@@ -298,10 +335,14 @@ async def _alert_revoked_accepted_offline(
     )
 
 
-def _admitted_answer(
-    pass_row: Any, row: Any, persons: int, scan: Scan, site: Any, declared: Any, booking: Any
-) -> dict[str, Any]:
-    """The 201 body of an admission (docs/API.md). No I/O."""
+# Where the answer's `redemption` goes in its JSON text: random, so no text of a pass or
+# an offer can stand for it.
+_REDEMPTION = secrets.token_hex(16)
+
+
+def _admitted_answer(pass_row: Any, scan: Scan, site: Any, declared: Any, booking: Any) -> tuple[str, str]:
+    """The 201 body of an admission (docs/API.md) as JSON text before and after its
+    `redemption`, which the admission writes (`repository.admit`). No I/O."""
     body: dict[str, Any] = {
         "status": "ok",
         "pass": {
@@ -311,15 +352,7 @@ def _admitted_answer(
             "confidence": pass_row["confidence"],
             "valid_until": _iso(pass_row["valid_until"]),
         },
-        "redemption": {
-            "id": row["id"],
-            "site_id": row["site_id"],
-            "persons": persons,
-            "admitted": row["admitted"],
-            "admitted_before": row["admitted"] - persons,
-            "redeemed_at": _iso(row["redeemed_at"]),
-            "scanned_at": _iso(scan.scanned_at) if scan.scanned_at else None,
-        },
+        "redemption": _REDEMPTION,
         "offer": {"label": site["offer_label"], **(site["offer_details"] or {})} if site["offer_label"] else None,
     }
     if declared is not None:
@@ -332,15 +365,17 @@ def _admitted_answer(
             "start": _iso(booking["starts_at"]),
             "end": _iso(booking["ends_at"]),
         }
-    return body
+    before, after = msgspec.json.encode(body).decode().split(f'"{_REDEMPTION}"')
+    return before, after
 
 
 async def _refuse_no_room(
     db: asyncpg.Connection, desk: Desk, scan: Scan, pass_row: asyncpg.Record, persons: int
-) -> None:
-    """The pass's persons already in leave no room for these: all of them (409
-    `redemption.already_redeemed`) or too many for those left (`redemption.persons_already_in`).
-    A synced offline use from another desk is kept as a conflict for the OT."""
+) -> Problem:
+    """Which refusal when the pass's persons already in leave no room for these: all of
+    them (409 `redemption.already_redeemed`) or too many for those left
+    (`redemption.persons_already_in`). A synced offline use from another desk is kept as a
+    conflict for the OT."""
     first = await repository.existing(db, pass_row["id"], desk.site_id)
     if scan.source == "sync" and first["device"] != scan.device:
         await repository.insert_conflict(
@@ -360,10 +395,10 @@ async def _refuse_no_room(
     }
     left = pass_row["persons"] - first["persons"]
     if left <= 0:
-        raise Problem(
+        return Problem(
             409, "redemption.already_redeemed", redeemed_at=first["redeemed_at"], device=first["device"], **facts
         )
-    raise Problem(409, "redemption.persons_already_in", left=left, **facts)
+    return Problem(409, "redemption.persons_already_in", left=left, **facts)
 
 
 def _declared(row: Any) -> dict[str, Any]:
