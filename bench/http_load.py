@@ -104,11 +104,13 @@ def _write_lines(path: Path, lines: list[str]) -> Path:
 
 
 async def _raw_redemptions(database_url: str, codes: list[str], connections: int) -> Measure:
-    """The scan's one statement (redemptions.repository.admit's upsert), from asyncpg with
-    `connections` at once, each on another pass, for SECONDS: what the database alone does."""
+    """The scan's one writing statement (redemptions.repository.admit: the use's upsert and
+    its answer under a nonce), from asyncpg with `connections` at once, each on another pass,
+    for SECONDS: what the database alone does."""
+    from service.core.db import create_pool
     from service.redemptions import repository
 
-    pool = await asyncpg.create_pool(database_url, min_size=connections, max_size=connections)
+    pool = await create_pool(database_url, min_size=connections, max_size=connections)
     try:
         account = await pool.fetchval("SELECT id FROM staff_accounts WHERE username = $1", f"demo-partner-{RAW_SITE}")
         passes = [r["id"] for r in await pool.fetch("SELECT id FROM passes WHERE code = ANY($1::text[])", codes)]
@@ -135,6 +137,8 @@ async def _raw_redemptions(database_url: str, codes: list[str], connections: int
                         most=2,
                         source="online",
                         scanned_at=None,
+                        nonce=os.urandom(12).hex(),
+                        answer=('{"status":"ok","redemption":', "}"),
                     )
                     latencies.append((time.perf_counter() - started) * 1000)
                     failed += row is None
