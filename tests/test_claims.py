@@ -96,3 +96,34 @@ async def test_no_personal_data_is_kept(client, conn):
     )
     assert "PRIVACY1" not in str(row["facts"]) and b"PRIVACY1" not in row["fingerprint"]
     assert len(row["fingerprint"]) == 32
+
+
+async def test_what_a_declared_trip_claim_asks_of_the_database(app, settings):
+    """The statements of a claim, counted on the connection that serves it (issue 19): the
+    client's count, the stop, whether a timetable is loaded, the proof and its pass in one
+    transaction, and the claim's share of a fold. A new round trip here is a choice to make
+    in docs/BENCHMARKS.md, not an accident."""
+    from service.core import db
+    from service.proofs import service
+    from service.proofs.methods.base import Claim
+    from service.reports.rollups import Folder
+
+    conn = await db.connect(settings.database_url)
+    sent: list[str] = []
+    try:
+        body = trip_claim()
+        claim = Claim(body["mode"], body["method"], body["persons"], body["evidence"], None, None, "fr")
+        state = app.state
+        claiming = service.Claiming(settings, state.keyring, Folder(), state.derived_keys.fingerprint, lambda: None)
+
+        async def read() -> Claim:
+            return claim
+
+        await state.keyring.refresh(conn, settings.keyring_refresh_seconds)  # fresh: no reload counted
+        with conn.query_logger(lambda record: sent.append(record.query.split()[0].upper())):
+            issued = await service.submit(conn, claiming, "claims:counted", read)
+            await asyncio.sleep(0)  # the loggers are called soon after each statement
+    finally:
+        await conn.close()
+    assert issued.code and not issued.again
+    assert sent == ["INSERT", "SELECT", "SELECT", "BEGIN;", "INSERT", "INSERT", "COMMIT;", "SELECT"], sent
