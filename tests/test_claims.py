@@ -120,7 +120,12 @@ async def test_what_a_declared_trip_claim_asks_of_the_database(app, settings):
             return claim
 
         await state.keyring.refresh(conn, settings.keyring_refresh_seconds)  # fresh: no reload counted
-        with conn.query_logger(lambda record: sent.append(record.query.split()[0].upper())):
+
+        def note(record) -> None:
+            if not record.query.lstrip().startswith("DELETE FROM rate_limits"):  # a sampled sweep, 1 % of counts
+                sent.append(record.query.split()[0].upper())
+
+        with conn.query_logger(note):
             issued = await service.submit(conn, claiming, "claims:counted", read)
             await asyncio.sleep(0)  # the loggers are called soon after each statement
     finally:
