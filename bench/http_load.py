@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 from bench._support import free_port, fresh_database, percentile, served
