@@ -22,16 +22,19 @@ log = logging.getLogger("service.reports")
 # load the background folder, not a visitor's request, moves the backlog.
 REQUEST_BATCH = 1_000
 BACKGROUND_BATCH = 50_000
-# How long a request's fold waits for others to join it (a few scans' worth under load).
-GATHER_SECONDS = 0.002
+# How long a request's fold waits for others to join it: one turn of the event loop, so
+# that the requests that committed meanwhile join it. Waiting longer (2 ms was tried) only
+# stalls the pipeline of folds — each request waits for the running fold, then for its
+# own — and halved the scans a second at 32 connections (docs/BENCHMARKS.md).
+GATHER_SECONDS = 0.0
 
 
 class Folder:
     """The requests' folds of one pool, shared: a request that wrote waits for a fold begun
-    after its commit. A fold gathers for `GATHER_SECONDS` the requests that commit
-    meanwhile, then runs once for them all: under load one fold (one round trip, one pass
-    over the rollup rows) serves many scans and claims; alone, a request still answers
-    with its writes folded, a moment later."""
+    after its commit. A fold gathers for one turn of the event loop (`GATHER_SECONDS`) the
+    requests that commit meanwhile, then runs once for them all: under load one fold (one
+    round trip, one pass over the rollup rows) serves many scans and claims; alone, a
+    request still answers with its writes folded, a moment later."""
 
     def __init__(self) -> None:
         self._gathering: asyncio.Future[None] | None = None  # a fold not begun yet
