@@ -9,8 +9,8 @@ from datetime import datetime
 
 import asyncpg
 
-# A pass's code from its proof's id, in the codes' alphabet (unique as the id is).
-_CODE = """(SELECT string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', ((pr.id >> (5 * k)) & 31)::int + 1, 1), ''
+# A pass's code from its proof's id `pr.id`, in the codes' alphabet (unique as the id is).
+PASS_CODE_OF_PROOF = """(SELECT string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', ((pr.id >> (5 * k)) & 31)::int + 1, 1), ''
                               ORDER BY k) FROM generate_series(0, 9) k)"""
 
 
@@ -39,7 +39,7 @@ async def add_passes(
         )
         INSERT INTO passes (code, proof_id, kid, mode, method, confidence, persons, arrival_date, ot_id,
                             valid_from, valid_until, created_at)
-        SELECT {_CODE}, pr.id, (SELECT kid FROM signing_keys ORDER BY created_at DESC LIMIT 1), pr.mode,
+        SELECT {PASS_CODE_OF_PROOF}, pr.id, (SELECT kid FROM signing_keys ORDER BY created_at DESC LIMIT 1), pr.mode,
                pr.method, pr.confidence, pr.persons, pr.arrival_date, pr.ot_id, pr.created_at,
                pr.created_at + interval '7 days', pr.created_at
         FROM made pr

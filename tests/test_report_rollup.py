@@ -9,6 +9,7 @@ import pytest
 
 from service.reports import repository, rollups
 from tests.helpers import issue_pass, nonce, staff_headers
+from tests.season_factory import PASS_CODE_OF_PROOF
 
 # Demo sites of four OTs that take a plausible train pass arriving today.
 SITES = ("musee-henri-martin", "canoe-bouzies", "rocher-des-aigles", "musee-champollion", "grottes-cougnac")
@@ -286,7 +287,7 @@ async def test_each_server_folds_what_no_request_folded(client, conn):
 
 # A season from another system: 500 passes of July–August 2025 arriving at Cahors, 400 of
 # them used at the Musée Henri-Martin. Pass codes: the proof's id written in the code's alphabet.
-_HISTORY = """
+_HISTORY = f"""
 INSERT INTO proofs (method, mode, fingerprint, confidence, status, arrival_date, arrival_stop_id, persons, ot_id,
                     created_at)
 SELECT 'declared_trip', 'train', sha256(convert_to('history-' || g, 'UTF8')), 'plausible', 'accepted',
@@ -295,9 +296,7 @@ SELECT 'declared_trip', 'train', sha256(convert_to('history-' || g, 'UTF8')), 'p
 FROM generate_series(1, 500) g;
 INSERT INTO passes (code, proof_id, kid, mode, method, confidence, persons, arrival_date, arrival_stop_id, ot_id,
                     valid_from, valid_until, created_at)
-SELECT (SELECT string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', ((pr.id >> (5 * k)) & 31)::int + 1, 1), ''
-                          ORDER BY k)
-        FROM generate_series(0, 9) k),
+SELECT {PASS_CODE_OF_PROOF},
        pr.id, (SELECT kid FROM signing_keys ORDER BY created_at DESC LIMIT 1), pr.mode, pr.method, pr.confidence,
        pr.persons, pr.arrival_date, pr.arrival_stop_id, pr.ot_id, pr.created_at, pr.created_at + interval '7 days',
        pr.created_at

@@ -38,11 +38,13 @@ class LegalPages(Controller):
         min_count = state.settings.config.rules.open_data.min_count
         latest = [row for row in published.rows if published.through and row["week_start"] == str(published.through)]
         columns = [(field.name, field.title, table.describe(field, min_count, lang)) for field in table.FIELDS]
+        figures = [(field.name, field.title) for field in table.FIELDS if field.type == "integer"]  # the counts
         return page(
             "visitor/open_data.html.j2",
             lang,
             legal=state.settings.config.legal,
             columns=columns,
+            figures=figures,
             latest=latest,
             min_count=min_count,
             offline_hours=state.settings.config.rules.scans.offline_window_hours,

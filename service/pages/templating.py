@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -18,6 +18,7 @@ from service.accounts.guards import form_token
 from service.core import i18n
 from service.core.security import content_security_policy
 from service.pages.assets import asset_url
+from service.settings import Mode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -56,7 +57,13 @@ def install_translations(environment: Environment) -> None:
     def number(context: Context, value: float) -> str:
         return i18n.format_number(value, context.get("lang"))
 
+    @pass_context
+    def mode_words(context: Context) -> dict[str, str]:
+        """The arrival modes in words (« car liO »), in the arrival modes' order."""
+        return {mode: i18n.gettext(i18n.TERMS[mode], lang=context.get("lang")) for mode in get_args(Mode)}
+
     environment.filters["number"] = number
+    environment.globals["mode_words"] = mode_words
     # the zone the pages' scripts write moments in (<meta name="timezone">): this request's territory's
     environment.globals["territory_timezone"] = i18n.current_timezone
     environment.add_extension("jinja2.ext.i18n")
