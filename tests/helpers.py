@@ -177,6 +177,14 @@ def delta(before: dict, after: dict, name: str, **labels: str) -> float:
     return after.get(key, 0.0) - before.get(key, 0.0)
 
 
+def request_folds() -> float:
+    """The report folds this process has run for requests so far (service.reports.rollups)."""
+    from service.core import metrics
+
+    folds = samples(metrics.exposition().decode())
+    return folds.get(("tbc_report_folds_total", frozenset({("by", "request")})), 0.0)
+
+
 # Mail
 
 

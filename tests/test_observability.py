@@ -14,9 +14,10 @@ import httpx
 
 from service.accounts import repository as accounts
 from service.accounts.passwords import hash_password_async
+from service.core import observe
 from service.core.logs import JsonLines
 from service.core.observe import SANE_REQUEST_ID
-from tests.helpers import delta, nonce, samples, staff_headers, trip_claim
+from tests.helpers import delta, issue_pass, nonce, request_folds, samples, staff_headers, trip_claim
 
 SITE = "musee-henri-martin"
 CLIENT_ADDRESS = "203.0.113.77"
@@ -172,3 +173,81 @@ async def test_metrics_is_not_in_the_api_schema_but_is_served(client):
     assert "tbc_http_requests_total" in scrape.text
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/metrics" not in schema["paths"]
+
+
+def _scope(method: str, path: str, headers: dict[str, str], length: int) -> dict:
+    """An HTTP request's ASGI scope as uvicorn builds it, for calls that watch the messages."""
+    pairs = [(b"host", b"tbc.test"), (b"content-type", b"application/json"), (b"content-length", b"%d" % length)]
+    pairs += [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": pairs,
+        "client": ("127.0.0.1", 40124), "server": ("tbc.test", 80),
+    }  # fmt: skip
+
+
+async def test_a_scan_answers_before_its_fold_and_its_call_ends_after_it(app, client):
+    """The fold a scan asks for (service.reports.rollups) runs once the answer is sent: the
+    desk does not wait for it, but the request's ASGI call does, so that a client in the
+    same process (the tests') finds the use folded when it has the answer."""
+    issued = await issue_pass(client)
+    desk = await staff_headers(client, f"demo-partner-{SITE}")
+    body = json.dumps({"code": issued["code"], "nonce": nonce()}).encode()
+    sent: list[tuple[str, int | float]] = []
+    requests = iter([{"type": "http.request", "body": body, "more_body": False}])
+
+    async def receive() -> dict:
+        return next(requests, {"type": "http.disconnect"})
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            sent.append(("status", message["status"]))
+        elif not message.get("more_body"):
+            sent.append(("folds when answered", request_folds()))
+
+    before = request_folds()
+    await app(_scope("POST", "/api/v1/redemptions", desk, len(body)), receive, send)
+    assert sent == [("status", 201), ("folds when answered", before)]
+    assert request_folds() == before + 1
+
+
+async def test_a_client_that_hangs_up_mid_request_is_no_server_error(app, client):
+    """A desk that loses its network while sending a scan: the request could not be read,
+    and nobody gets its answer; it is counted and logged as 499 (« client closed request »),
+    not as a 500 that would page someone, and records nothing."""
+    desk = await staff_headers(client, f"demo-partner-{SITE}")
+    before = samples((await client.get("/metrics")).text)
+    uses = await app.state.pool.fetchval("SELECT count(*) FROM redemptions")
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        pass
+
+    with log_lines() as lines:
+        await app(_scope("POST", "/api/v1/redemptions", desk, 64), receive, send)
+    records = [json.loads(line) for line in lines]
+    assert [r for r in records if r["level"] in ("error", "critical")] == []
+    access = [r for r in records if r["logger"] == "service.access"]
+    assert [(r["route"], r["status"]) for r in access] == [("/api/v1/redemptions", 499)]
+    after = samples((await client.get("/metrics")).text)
+    counted = {"method": "POST", "route": "/api/v1/redemptions"}
+    assert delta(before, after, "tbc_http_requests_total", **counted, status="499") == 1
+    assert delta(before, after, "tbc_http_requests_total", **counted, status="500") == 0
+    assert await app.state.pool.fetchval("SELECT count(*) FROM redemptions") == uses
+
+
+async def test_work_after_an_answer_runs_once_and_its_failure_is_only_logged(caplog):
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("work")
+
+    async def broken() -> None:
+        raise RuntimeError("a broken afterthought")
+
+    await observe.after_answer(work)  # outside a request: now
+    assert ran == ["work"]
+    await observe.after_answer(broken)
+    assert "work after an answer failed" in caplog.text

@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
+from service.core import db
 from service.reports import repository, rollups
-from tests.helpers import issue_pass, nonce, staff_headers
+from tests.helpers import issue_pass, nonce, request_folds, staff_headers
 from tests.season_factory import PASS_CODE_OF_PROOF
 
 # Demo sites of four OTs that take a plausible train pass arriving today.
@@ -245,29 +246,22 @@ async def test_concurrent_scans_answer_with_their_uses_folded(client, conn):
     assert await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0
 
 
-class _CountingConnection:
-    """A real connection that counts the statements run through it."""
-
-    def __init__(self, conn):
-        self.conn, self.statements = conn, 0
-
-    async def fetchval(self, *args):
-        self.statements += 1
-        return await self.conn.fetchval(*args)
-
-
-async def test_folds_asked_together_run_once_and_fold_everything_pending(client, conn):
+async def test_folds_asked_together_run_once_and_fold_everything_pending(client, conn, settings):
     issued = await asyncio.gather(*(issue_pass(client) for _ in range(3)))
     await conn.execute(
         "UPDATE passes SET persons = persons + 1 WHERE code = ANY($1::text[])", [p["code"] for p in issued]
     )
     assert await conn.fetchval("SELECT count(*) FROM report_pass_events") > 0
-    folder, counting = rollups.Folder(), _CountingConnection(conn)
-    await asyncio.gather(*(folder.fold(counting) for _ in range(20)))
-    assert counting.statements == 1
-    assert await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0
-    await folder.fold(counting)  # asked after that fold ended: a fold of its own
-    assert counting.statements == 2
+    pool = await db.create_pool(settings.database_url, 1, 2)
+    try:
+        folder, before = rollups.Folder(pool), request_folds()
+        await asyncio.gather(*(folder.fold() for _ in range(20)))
+        assert request_folds() == before + 1
+        assert await conn.fetchval("SELECT count(*) FROM report_pass_events") == 0
+        await folder.fold()  # asked after that fold ended: a fold of its own
+        assert request_folds() == before + 2
+    finally:
+        await pool.close()
     assert await repository.differences(conn) == 0
 
 

@@ -104,7 +104,7 @@ _HTTP_CODES = {
 
 def _on_http(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    if status >= 500:
+    if status >= 500 and not logs.client_gone():  # a hang-up is the network's, not a bug
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
     code = _HTTP_CODES.get(status, "request.invalid" if status < 500 else "server.internal")
     # Litestar's own words (parser internals) are not for people: say what to fix, in their language

@@ -22,10 +22,12 @@ _CREDENTIALS = re.compile(r"([?&](?:token|sig)=)[^&#\s]*", re.IGNORECASE)
 
 @dataclass
 class RequestContext:
-    """The request being served: its id, and the code of its refusal once answered with one."""
+    """The request being served: its id, the code of its refusal once answered with one, and
+    whether its client hung up before it was answered (a desk losing its network)."""
 
     id: str
     code: str | None = None
+    client_gone: bool = False
 
 
 # Set by service.core.observe for each request; every record logged meanwhile carries its id.
@@ -41,6 +43,12 @@ def note_refusal(code: str) -> None:
     """The code of the refusal the current request is answered with, for its access line."""
     if (context := request_context.get()) is not None:
         context.code = code
+
+
+def client_gone() -> bool:
+    """Whether the current request's client hung up before its answer began."""
+    context = request_context.get()
+    return context is not None and context.client_gone
 
 
 # What a LogRecord carries anyway: anything else was passed in `extra=` and is logged as a field.

@@ -43,6 +43,12 @@ REDEMPTIONS = Counter(
     "Scans by outcome (ok, replayed, or the refusal's code) and source (online, sync)",
     ["outcome", "source"],
 )
+REPORT_FOLDS = Counter(
+    "tbc_report_folds",
+    "Folds of the report rollups' pending events, run for requests (shared by those that wrote meanwhile) "
+    "or by the server's own folder",
+    ["by"],
+)
 # with several workers: the sum over the live ones
 POOL_IN_USE = Gauge(
     "tbc_db_pool_connections_in_use", "Database connections lent to requests", multiprocess_mode="livesum"

@@ -13,6 +13,8 @@ import logging
 import os
 import re
 import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from service.core import db, logs, metrics
@@ -29,6 +31,34 @@ log = logging.getLogger("service.access")
 # Sane: short, and only characters that need no escaping anywhere. 64 at most, so that
 # no token of ours (all longer) can be passed off as an id and end up in the logs.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+# The status counted and logged for a request whose client hung up before its answer
+# began (nginx's « client closed request »): not a server error, though the request's
+# body could not be read.
+CLIENT_CLOSED_REQUEST = 499
+
+# What the request being served leaves for after its answer (`after_answer`).
+_afterwards: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("afterwards", default=None)
+
+
+async def after_answer(work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` once the current request has answered and given back its connection: the
+    client does not wait for it, the request's ASGI call does (so a test's in-process client
+    sees it done). Asked twice in one request, it runs once; outside a request (a command,
+    a test calling a service), it runs now. Its failure is logged, the answer stands."""
+    pending = _afterwards.get()
+    if pending is None:
+        await _run(work)
+    elif work not in pending:
+        pending.append(work)
+
+
+async def _run(work: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await work()
+    except Exception:  # noqa: BLE001 (the answer is given; the work's own owner catches up)
+        log.exception("work after an answer failed")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -59,18 +89,31 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
                 message["headers"] = secure_headers(scope, headers, public_url)
             await send(message)
 
-        context = logs.request_context.set(logs.RequestContext(request_id))
+        async def receive_noting_hang_up() -> Message:
+            message = await receive()
+            if message["type"] == "http.disconnect" and status == 500:  # before any answer
+                served.client_gone = True
+            return message
+
+        served = logs.RequestContext(request_id)
+        context = logs.request_context.set(served)
+        afterwards = _afterwards.set(pending := [])
         started = time.perf_counter()
         try:
-            await handler(scope, receive, send_with_id)
+            await handler(scope, receive_noting_hang_up, send_with_id)
         finally:
             await db.release_request_connection(scope, getattr(app.state, "pool", None))
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or metrics.UNMATCHED_ROUTE
             method = scope["method"]
+            if served.client_gone:
+                status = CLIENT_CLOSED_REQUEST  # whatever the app made of it, nobody got it
             metrics.observe_request(method, route, status, seconds)
             if log.isEnabledFor(logging.INFO):
                 _access_line(app, scope, method, route, status, seconds)
+            _afterwards.reset(afterwards)
+            for work in pending:
+                await _run(work)
             logs.request_context.reset(context)
 
     return observe

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from service.core import clock, ratelimit
+from service.core import clock, observe, ratelimit
 from service.core.errors import Problem
 from service.mail import repository as mail
 from service.passes import service as passes
@@ -46,13 +46,14 @@ async def submit(
 ) -> passes.IssuedPass | PendingReview:
     """A claim from the API or the visitor's form: counted against its client's limit
     (before its body is read: a refused client costs no parsing), judged, and the mail
-    sender woken when it gave an address; a new pass is in the report rollups when it answers."""
+    sender woken when it gave an address; a new pass is folded into the report rollups once
+    the request has answered."""
     settings = claiming.settings
     await ratelimit.hit(db, client_bucket, settings.config.rules.rate_limits.claims_per_minute)
     request = await read()
     outcome = await claim(db, settings, claiming.keyring, claiming.fingerprint_key, request)
     if isinstance(outcome, passes.IssuedPass) and not outcome.again:
-        await claiming.folder.fold(db)
+        await observe.after_answer(claiming.folder.fold)
     if request.email:
         claiming.wake_mail()
     return outcome

@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.core import clock, metrics, ratelimit
+from service.core import clock, metrics, observe, ratelimit
 from service.core.errors import Problem
 from service.core.i18n import End
 from service.passes import codes
@@ -78,7 +78,7 @@ async def redeem(
     lang: str,
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) of the scan: recorded once, replayed for the same nonce; a use
-    is in the report rollups when it answers."""
+    is folded into the report rollups once the request has answered."""
     outcome = metrics.REDEMPTIONS.labels
     presented = await _presented_code(scan, settings, keyring, pool)
     code = presented if isinstance(presented, str) else None
@@ -96,7 +96,7 @@ async def redeem(
         raise
     outcome("ok" if status < 400 else body["code"], scan.source).inc()
     if status == 201:
-        await folder.fold(db)
+        await observe.after_answer(folder.fold)
     return status, body
 
 
