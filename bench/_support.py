@@ -61,10 +61,19 @@ def served(
     database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] | None = None, workers: int = 1
 ) -> Iterator[str]:
     """A real `tbc serve` on a free loopback port while the block runs: its base URL."""
+    with served_process(database_url, data_dir, demo=demo, env=env, workers=workers) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def served_process(
+    database_url: str, data_dir: str, *, demo: bool, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[str, int]]:
+    """`served`, with the server's process id (its workers are its children)."""
     port = free_port()
     process = serve(database_url, data_dir, port, demo=demo, env=env, workers=workers)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -103,3 +112,36 @@ def ready(process: subprocess.Popen, port: int, seconds: float = 90) -> subproce
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("tbc serve did not become ready")
+
+
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[str, int, int]]:
+    """Every process of this machine: (name, parent, CPU ticks used), from /proc."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                line = stat.read()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = line[line.index("(") + 1 : line.rindex(")")], line[line.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (name, int(rest[1]), int(rest[11]) + int(rest[12]))
+    return found
+
+
+def cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server (its process and descendants) and by this
+    machine's PostgreSQL processes (0 when the database is elsewhere)."""
+    processes = _processes()
+    tree, grown = {server_pid}, True
+    while grown:
+        children = {pid for pid, (_, parent, _) in processes.items() if parent in tree} - tree
+        tree |= children
+        grown = bool(children)
+    server = sum(processes[pid][2] for pid in tree if pid in processes)
+    database = sum(ticks for name, _, ticks in processes.values() if name == "postgres")
+    return server / _TICKS_PER_SECOND, database / _TICKS_PER_SECOND

@@ -20,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
-from bench._support import free_port, fresh_database, percentile, served
+from bench._support import cpu_seconds, free_port, fresh_database, percentile, served_process
 from service.core.clock import lot_today
 from service.settings import ROOT
 
@@ -51,6 +52,10 @@ class Measure:
     p99_ms: float
     requests: int
     failed: int  # non-2xx answers and socket errors
+    # CPU a request cost the server process(es) and this machine's PostgreSQL, in µs: what
+    # explains a ratio (a shared machine's hour moves req/s far more than these)
+    server_us: float | None = None
+    database_us: float | None = None
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -89,6 +94,16 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str]) -> Measure
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
     return parse_wrk(done.stdout)
+
+
+def measured(server_pid: int, run: Callable[[], Measure]) -> Measure:
+    """`run`'s measure with the CPU each of its requests cost, read from /proc around it."""
+    server_before, database_before = cpu_seconds(server_pid)
+    found = run()
+    server_after, database_after = cpu_seconds(server_pid)
+    per_request = 1e6 / max(found.requests, 1)
+    database = (database_after - database_before) * per_request
+    return replace(found, server_us=(server_after - server_before) * per_request, database_us=database or None)
 
 
 def _bearer(base: str, username: str) -> str:
@@ -172,7 +187,7 @@ def _bare_route(connections: int) -> Measure:
                 time.sleep(0.2)
         url = f"http://127.0.0.1:{port}/health/live"
         wrk(url, "get.lua", connections, {})  # warm up
-        return wrk(url, "get.lua", connections, {})
+        return measured(process.pid, lambda: wrk(url, "get.lua", connections, {}))
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -201,18 +216,20 @@ def _top_up_passes(base: str, work: Path, per_run: float) -> None:
         wrk(f"{base}", "claim.lua", CONNECTIONS[-1], env)
 
 
-def _measure(base: str, work: Path, database_url: str) -> dict[tuple[str, int], Measure]:
+def _measure(base: str, pid: int, work: Path, database_url: str) -> dict[tuple[str, int], Measure]:
     found: dict[tuple[str, int], Measure] = {}
     for connections in CONNECTIONS:
         wrk(f"{base}/health/live", "get.lua", connections, {})  # warm up
-        found[("/health/live", connections)] = wrk(f"{base}/health/live", "get.lua", connections, {})
+        found[("/health/live", connections)] = measured(
+            pid, lambda c=connections: wrk(f"{base}/health/live", "get.lua", c, {})
+        )
     for connections in CONNECTIONS:
         env = {
             "TBC_BENCH_DAY": lot_today().isoformat(),
             "TBC_BENCH_RUN": f"c{connections}",
             "TBC_BENCH_OUT": str(work / "passes"),
         }
-        found[("claim", connections)] = wrk(f"{base}", "claim.lua", connections, env)
+        found[("claim", connections)] = measured(pid, lambda c=connections, e=env: wrk(base, "claim.lua", c, e))
     _top_up_passes(base, work, 2 * SECONDS * max(found[("claim", c)].rps for c in CONNECTIONS))
     issued = [line.split(" ") for path in sorted(work.glob("passes.*")) for line in path.read_text().splitlines()]
     codes, tokens = [code for code, _ in issued], [token for _, token in issued]
@@ -227,28 +244,37 @@ def _measure(base: str, work: Path, database_url: str) -> dict[tuple[str, int], 
                 "TBC_BENCH_RUN": f"{field}-c{connections}",
                 "TBC_BENCH_ITEMS": str(_write_lines(work / f"{field}-{connections}.txt", share)),
             }
-            found[(what, connections)] = wrk(f"{base}", "redeem.lua", connections, env)
+            found[(what, connections)] = measured(pid, lambda c=connections, e=env: wrk(base, "redeem.lua", c, e))
     report = f"{base}/api/v1/reports/uptake?group_by=mode"
     ot = {"TBC_BENCH_BEARER": _bearer(base, "demo-ot-cahors")}
     for connections in CONNECTIONS:
-        found[("season report", connections)] = wrk(report, "get.lua", connections, ot)
+        found[("season report", connections)] = measured(pid, lambda c=connections: wrk(report, "get.lua", c, ot))
     for connections in CONNECTIONS:
         found[("bare route", connections)] = _bare_route(connections)
     # the raw statement at a third site, each round on its own half of the passes
     for connections, share in zip(CONNECTIONS, (codes[:half], codes[half:]), strict=True):
-        found[("raw redemption", connections)] = asyncio.run(_raw_redemptions(database_url, share, connections))
+        statements = _raw_redemptions(database_url, share, connections)
+        raw = measured(os.getpid(), lambda run=statements: asyncio.run(run))
+        found[("raw redemption", connections)] = replace(raw, server_us=None)  # no server: the bench's asyncpg
     return found
+
+
+def _us(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
 
 
 def _report(found: dict[tuple[str, int], Measure]) -> int:
     print(f"HTTP under load ({lot_today().isoformat()}, wrk {THREADS} threads, {SECONDS} s a run, one uvicorn worker)")
-    print(f"  {'':16} {'c':>3} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× live':>7} {'× raw':>6} {'failed':>7}")
+    print(
+        f"  {'':16} {'c':>3} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× live':>7} {'× raw':>6} {'failed':>7}"
+        f" {'server µs':>10} {'PG µs':>7}  (CPU a request)"
+    )
     for (what, connections), m in found.items():
         live = found[("/health/live", connections)].rps
         raw = found[("raw redemption", connections)].rps
         print(
             f"  {what:16} {connections:>3} {m.rps:>9.0f} {m.p50_ms:>8.2f} {m.p99_ms:>8.2f}"
-            f" {m.rps / live:>7.2f} {m.rps / raw:>6.2f} {m.failed:>7}"
+            f" {m.rps / live:>7.2f} {m.rps / raw:>6.2f} {m.failed:>7} {_us(m.server_us):>10} {_us(m.database_us):>7}"
         )
     missed = 0
     for key, least in RATE_GOALS.items():
@@ -282,17 +308,17 @@ def main() -> int:
             work = Path(folder)
             config = _config_without_claim_limit(work)
             env = {"TBC_CONFIG_DIR": str(config)}
-            with served(database_url, str(work / "var"), demo=True, env=env) as base:
-                found = _measure(base, work, database_url)
-            with served(database_url, str(work / "var"), demo=False, env=env, workers=2) as base:
-                two = _measure_workers(base, work / "two")
+            with served_process(database_url, str(work / "var"), demo=True, env=env) as (base, pid):
+                found = _measure(base, pid, work, database_url)
+            with served_process(database_url, str(work / "var"), demo=False, env=env, workers=2) as (base, pid):
+                two = _measure_workers(base, pid, work / "two")
     finally:
         if server is not None:
             server.stop()
     return max(_report(found), _report_workers(found, two))
 
 
-def _measure_workers(base: str, work: Path) -> dict[str, Measure]:
+def _measure_workers(base: str, pid: int, work: Path) -> dict[str, Measure]:
     """/health/live, a claim and a scan by code at c=32 against two workers (passes of their own)."""
     work.mkdir()
     # the claims first: the second worker may still be starting when the first answers ready
@@ -309,8 +335,8 @@ def _measure_workers(base: str, work: Path) -> dict[str, Measure]:
         "TBC_BENCH_RUN": "w2-code",
         "TBC_BENCH_ITEMS": str(_write_lines(work / "codes.txt", codes)),
     }
-    found["scan by code"] = wrk(base, "redeem.lua", 32, scan)
-    found["/health/live"] = wrk(f"{base}/health/live", "get.lua", 32, {})
+    found["scan by code"] = measured(pid, lambda: wrk(base, "redeem.lua", 32, scan))
+    found["/health/live"] = measured(pid, lambda: wrk(f"{base}/health/live", "get.lua", 32, {}))
     return found
 
 
@@ -318,7 +344,10 @@ def _report_workers(one: dict[tuple[str, int], Measure], two: dict[str, Measure]
     print("  one worker against two, c=32 (req/s; the machine's cores are shared with PostgreSQL and wrk):")
     for what, m in two.items():
         alone = one[(what, 32)].rps
-        print(f"  {what:16} {alone:>9.0f} → {m.rps:>6.0f}  ({m.rps / alone:.2f} ×, p99 {m.p99_ms:.0f} ms)")
+        print(
+            f"  {what:16} {alone:>9.0f} → {m.rps:>6.0f}  ({m.rps / alone:.2f} ×, p99 {m.p99_ms:.0f} ms,"
+            f" server {_us(m.server_us)} µs and PG {_us(m.database_us)} µs a request)"
+        )
     broken = [what for what, m in two.items() if m.failed]
     for what in broken:
         print(f"  FAIL {what} with two workers: {two[what].failed} failed answers")

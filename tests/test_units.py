@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -159,3 +160,52 @@ Transfer/sec:    268.00KB
     measure = parse_wrk(report)
     assert (measure.rps, measure.p50_ms, measure.p99_ms) == (1678.05, 0.85, 1200.0)
     assert (measure.requests, measure.failed) == (13424, 15)
+
+
+def test_the_load_bench_counts_a_servers_cpu_with_its_workers():
+    """`cpu_seconds` sums a server's process and its children (the workers), from /proc."""
+    import subprocess
+    import sys
+
+    from bench._support import cpu_seconds
+
+    busy = "import time\nwhile time.process_time() < 0.3: pass\nprint('spent', flush=True)\ntime.sleep(60)"
+    before, _ = cpu_seconds(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", busy], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "spent\n"
+        after, _ = cpu_seconds(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+    assert after - before >= 0.25  # /proc counts in ticks (10 ms)
+
+
+def test_a_known_staff_token_is_checked_again_for_its_expiry_only(monkeypatch):
+    """The verified-token cache (accounts.tokens) answers for the very token, key and issuer
+    it verified, never for a forged one, and refuses it once expired."""
+    from service.accounts import tokens
+
+    key, issuer = os.urandom(32), "https://tbc.test"
+    token = tokens.issue(7, "partner", key, issuer, 60, credential_version=3, device_id=9)
+    first = tokens.bearer(token, key, issuer)
+    assert first is not None and (first.account_id, first.device_id, first.credential_version) == (7, 9, 3)
+    assert tokens.bearer(token, key, issuer) == first
+    assert tokens.bearer(token, os.urandom(32), issuer) is None
+    assert tokens.bearer(token, key, "https://elsewhere.test") is None
+    head, signature = token.rsplit(".", 1)
+    forged = f"{head}.{signature[:5]}{'B' if signature[5] != 'B' else 'C'}{signature[6:]}"
+    assert tokens.bearer(forged, key, issuer) is None
+    monkeypatch.setattr(tokens.time, "time", lambda: float(first.expires))
+    assert tokens.bearer(token, key, issuer) is None
+
+
+def test_the_known_staff_tokens_are_bounded(monkeypatch):
+    from service.accounts import tokens
+
+    monkeypatch.setattr(tokens, "VERIFIED_KEPT", 8)
+    key, issuer = os.urandom(32), "https://tbc.test"
+    issued = [tokens.issue(n, "partner", key, issuer, 60, credential_version=1) for n in range(20)]
+    assert all(tokens.bearer(token, key, issuer) is not None for token in issued)
+    assert len(tokens._verified) <= 8  # the oldest went first
+    assert tokens.bearer(issued[0], key, issuer) is not None  # verified again when asked again

@@ -55,8 +55,30 @@ def issue(
     return jwt.encode(payload, key, algorithm=ALGORITHM)
 
 
+# Genuine tokens already verified, by their text: a desk presents the same token at every
+# scan, and checking its signature and claims (PyJWT) was a sixth of the server's work on a
+# scan (docs/BENCHMARKS.md). That check depends on the token, the key and the issuer only,
+# so a token found here has only its expiry checked again; whether its account, device and
+# id are still good is the database's question at every request (guards.authenticate).
+# Only genuine tokens are kept, at most this many, the oldest dropped first.
+VERIFIED_KEPT = 4096
+_verified: dict[tuple[str, bytes, str], Bearer] = {}
+
+
 def bearer(token: str, key: bytes, issuer: str) -> Bearer | None:
     """Who a genuine, unexpired token speaks for, else None."""
+    known = _verified.get((token, key, issuer))
+    if known is not None:
+        return known if time.time() < known.expires else None  # PyJWT's own test, no leeway
+    who = _verify(token, key, issuer)
+    if who is not None:
+        if len(_verified) >= VERIFIED_KEPT:
+            del _verified[next(iter(_verified))]
+        _verified[(token, key, issuer)] = who
+    return who
+
+
+def _verify(token: str, key: bytes, issuer: str) -> Bearer | None:
     try:
         payload = jwt.decode(
             token,
