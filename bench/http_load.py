@@ -167,10 +167,10 @@ async def _raw_redemptions(database_url: str, codes: list[str], connections: int
 
 
 def _bare_route(connections: int) -> Measure:
-    """`/health/live` of a bare Litestar app (bench/bare_app.py) under the same load."""
+    """`/health/live` of a bare Litestar app (bench/_bare_app.py) under the same load."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.bare_app", str(port)],
+        [sys.executable, "-m", "bench._bare_app", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -326,7 +326,7 @@ def _measure_workers(base: str, pid: int, work: Path) -> dict[str, Measure]:
     wrk(f"{base}/health/live", "get.lua", 32, {})  # warm up
     # two rounds of claims: two workers scan faster than one worker claims, and a pass
     # scanned twice at a site is a refusal (a broken bench, not a slow one)
-    found = {"claim": wrk(base, "claim.lua", 32, env)}
+    found = {"claim": measured(pid, lambda: wrk(base, "claim.lua", 32, env))}
     wrk(base, "claim.lua", 32, {**env, "TBC_BENCH_RUN": "w2b"})
     codes = [line.split(" ")[0] for path in sorted(work.glob("passes.*")) for line in path.read_text().splitlines()]
     scan = {

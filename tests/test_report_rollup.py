@@ -334,3 +334,23 @@ async def test_a_season_loads_without_per_row_rollup_work_and_ends_rebuilt(make_
         assert (counted["passes"], counted["uses"]) == (500, 400)
     finally:
         await conn.close()
+
+
+async def test_a_fold_without_a_database_is_logged_not_counted_as_a_requests_error(caplog):
+    """A fold runs after its request has answered: a database out of reach then is logged,
+    and is no request's database error (`tbc_database_errors_total` counts the 503s)."""
+    import asyncpg
+
+    from service.core import metrics
+    from tests.helpers import delta, free_port, samples
+
+    nowhere = await asyncpg.create_pool(f"postgresql://tbc@127.0.0.1:{free_port()}/tbc", min_size=0, max_size=1)
+    try:
+        before = samples(metrics.exposition().decode())
+        await rollups.Folder(nowhere).fold()
+        after = samples(metrics.exposition().decode())
+    finally:
+        await nowhere.close()
+    assert "report rollups: a request's fold failed" in caplog.text
+    for kind in ("unreachable", "connection_lost"):
+        assert delta(before, after, "tbc_database_errors_total", kind=kind) == 0

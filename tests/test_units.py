@@ -209,3 +209,21 @@ def test_the_known_staff_tokens_are_bounded(monkeypatch):
     assert all(tokens.bearer(token, key, issuer) is not None for token in issued)
     assert len(tokens._verified) <= 8  # the oldest went first
     assert tokens.bearer(issued[0], key, issuer) is not None  # verified again when asked again
+
+
+def test_make_bench_runs_benchmarks_only_each_documented():
+    """`make bench` runs every module of bench/ not named as a helper (`_…`): each must be a
+    benchmark a maintainer can find in the docs, run without arguments (a helper server that
+    read its port from the command line once broke the whole `make bench`)."""
+    import importlib
+    import inspect
+
+    from bench.__main__ import benches
+    from service.settings import ROOT
+
+    documented = " ".join(path.read_text() for path in (ROOT / "docs").glob("*.md"))
+    for name in benches():
+        module = importlib.import_module(f"bench.{name}")
+        assert not inspect.signature(module.main).parameters, name
+        assert "sys.argv" not in inspect.getsource(module.main), name
+        assert f"bench/{name}.py" in documented, name

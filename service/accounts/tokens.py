@@ -72,7 +72,7 @@ def bearer(token: str, key: bytes, issuer: str) -> Bearer | None:
         return known if time.time() < known.expires else None  # PyJWT's own test, no leeway
     who = _verify(token, key, issuer)
     if who is not None:
-        if len(_verified) >= VERIFIED_KEPT:
+        while len(_verified) >= VERIFIED_KEPT:
             del _verified[next(iter(_verified))]
         _verified[(token, key, issuer)] = who
     return who

@@ -57,7 +57,8 @@ class Folder:
         try:
             await asyncio.sleep(GATHER_SECONDS)
             self._gathering, self._running = None, done
-            async with db.acquire(self._pool) as conn:
+            # not db.acquire: a fold is no request, and its failure no request's database error
+            async with self._pool.acquire(timeout=db.ACQUIRE_TIMEOUT_SECONDS) as conn:
                 await conn.fetchval("SELECT report_fold($1, true)", REQUEST_BATCH)
             metrics.REPORT_FOLDS.labels("request").inc()
         except asyncio.CancelledError:

@@ -1,6 +1,6 @@
 """A bare Litestar app with the service's `/health/live` route and nothing else (no
 middleware, no request class, no hooks): what the service's own stack costs is
-measured against it (bench/http_load.py). Served with `python -m bench.bare_app PORT`,
+measured against it (bench/http_load.py). Served with `python -m bench._bare_app PORT`,
 with the same uvicorn options as `tbc serve`."""
 
 from __future__ import annotations
