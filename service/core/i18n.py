@@ -296,7 +296,8 @@ def request_lang(scope: MutableMapping[str, Any]) -> str:
     Accept-Language (the body's `lang` is read by the handler that reads the body)."""
     if chosen := scope.get(_SCOPE_KEY):
         return chosen
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+    given = scope.get("query_string", b"")
+    query = parse_qs(given.decode("latin-1")).get("lang") if given else None
     accept = next(
         (value.decode("latin-1") for name, value in scope.get("headers", ()) if name == b"accept-language"), None
     )
