@@ -133,11 +133,11 @@ def _processes() -> dict[int, tuple[str, int, int]]:
     return found
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU seconds used so far by the server (its process and descendants) and by this
-    machine's PostgreSQL processes (0 when the database is elsewhere)."""
+def cpu_seconds(server_pid: int | None) -> tuple[float, float]:
+    """CPU seconds used so far by the server (its process and descendants; 0 without one)
+    and by this machine's PostgreSQL processes (0 when the database is elsewhere)."""
     processes = _processes()
-    tree, grown = {server_pid}, True
+    tree, grown = ({server_pid} if server_pid is not None else set()), server_pid is not None
     while grown:
         children = {pid for pid, (_, parent, _) in processes.items() if parent in tree} - tree
         tree |= children

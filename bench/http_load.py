@@ -96,14 +96,16 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str]) -> Measure
     return parse_wrk(done.stdout)
 
 
-def measured(server_pid: int, run: Callable[[], Measure]) -> Measure:
-    """`run`'s measure with the CPU each of its requests cost, read from /proc around it."""
+def measured(server_pid: int | None, run: Callable[[], Measure]) -> Measure:
+    """`run`'s measure with the CPU each of its requests cost, read from /proc around it
+    (`server_pid` None: no server, the database alone)."""
     server_before, database_before = cpu_seconds(server_pid)
     found = run()
     server_after, database_after = cpu_seconds(server_pid)
     per_request = 1e6 / max(found.requests, 1)
+    server = (server_after - server_before) * per_request if server_pid is not None else None
     database = (database_after - database_before) * per_request
-    return replace(found, server_us=(server_after - server_before) * per_request, database_us=database or None)
+    return replace(found, server_us=server, database_us=database or None)
 
 
 def _bearer(base: str, username: str) -> str:
@@ -254,8 +256,7 @@ def _measure(base: str, pid: int, work: Path, database_url: str) -> dict[tuple[s
     # the raw statement at a third site, each round on its own half of the passes
     for connections, share in zip(CONNECTIONS, (codes[:half], codes[half:]), strict=True):
         statements = _raw_redemptions(database_url, share, connections)
-        raw = measured(os.getpid(), lambda run=statements: asyncio.run(run))
-        found[("raw redemption", connections)] = replace(raw, server_us=None)  # no server: the bench's asyncpg
+        found[("raw redemption", connections)] = measured(None, lambda run=statements: asyncio.run(run))
     return found
 
 

@@ -177,12 +177,16 @@ def delta(before: dict, after: dict, name: str, **labels: str) -> float:
     return after.get(key, 0.0) - before.get(key, 0.0)
 
 
-def request_folds() -> float:
-    """The report folds this process has run for requests so far (service.reports.rollups)."""
+def scraped_here() -> dict[tuple[str, frozenset], float]:
+    """Every sample of this process's metrics, as `/metrics` answers them (no request made)."""
     from service.core import metrics
 
-    folds = samples(metrics.exposition().decode())
-    return folds.get(("tbc_report_folds_total", frozenset({("by", "request")})), 0.0)
+    return samples(metrics.exposition().decode())
+
+
+def request_folds() -> float:
+    """The report folds this process has run for requests so far (service.reports.rollups)."""
+    return scraped_here().get(("tbc_report_folds_total", frozenset({("by", "request")})), 0.0)
 
 
 # Mail

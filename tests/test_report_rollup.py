@@ -341,14 +341,13 @@ async def test_a_fold_without_a_database_is_logged_not_counted_as_a_requests_err
     and is no request's database error (`tbc_database_errors_total` counts the 503s)."""
     import asyncpg
 
-    from service.core import metrics
-    from tests.helpers import delta, free_port, samples
+    from tests.helpers import delta, free_port, scraped_here
 
     nowhere = await asyncpg.create_pool(f"postgresql://tbc@127.0.0.1:{free_port()}/tbc", min_size=0, max_size=1)
     try:
-        before = samples(metrics.exposition().decode())
+        before = scraped_here()
         await rollups.Folder(nowhere).fold()
-        after = samples(metrics.exposition().decode())
+        after = scraped_here()
     finally:
         await nowhere.close()
     assert "report rollups: a request's fold failed" in caplog.text
