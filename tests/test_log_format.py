@@ -48,3 +48,35 @@ def test_a_request_is_one_short_line_and_credentials_stay_out():
     assert "info  service.mail: sent /pass?token=[redacted]" in other and "secret-token" not in other
     # the same record as a JSON line for machines
     assert json.loads(logs.JsonLines().format(access))["route"] == "/api/v1/sites"
+
+
+def test_a_json_line_says_its_moment_in_utc_to_the_millisecond_and_any_value_as_text():
+    """The line's own encoder (msgspec) and moment (one ISO second kept while lines come):
+    the same text as `datetime.isoformat` would give, at every millisecond's edge, and a
+    value JSON has no form for written as its text, never an error nor a lost line."""
+    import random
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    moments = [0.0, 1.9994999, 1.9995, 1.9999995, 59.999, 1_733_300_000.0005, 4_102_444_799.9999996]
+    moments += [random.uniform(0, 4e9) for _ in range(2_000)]
+    for created in moments:
+        record = _record("service.mail", "sent")
+        record.created = created
+        line = json.loads(logs.JsonLines().format(record))
+        assert line["ts"] == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"), created
+
+    class Opaque:
+        def __str__(self) -> str:
+            return "opaque thing"
+
+    record = _record("service.mail", "envoyé à « Cahors » ?token=abc", amount=Decimal("1.50"), thing=Opaque())
+    text = logs.JsonLines().format(record)
+    line = json.loads(text)
+    assert "« Cahors »" in text and line["msg"] == "envoyé à « Cahors » ?token=[redacted]"
+    assert (line["amount"], line["thing"], line["level"], line["logger"]) == (
+        "1.50",
+        "opaque thing",
+        "info",
+        "service.mail",
+    )
