@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from bench._support import free_port, fresh_database, ready, served
-from bench.http_load import CODE_DESK, SCRIPTS, THREADS, _bearer, _config_without_claim_limit, _write_lines, wrk
+from bench.http_load import CODE_DESK, SCRIPTS, THREADS, _bearer, _config_without_claim_limit, scan_items, wrk
 from service.core.clock import lot_today
 from service.settings import ROOT
 
@@ -123,10 +123,9 @@ def _load(base: str, work: Path, what: str, codes: list[str]) -> None:
         measured = wrk(base, "claim.lua", 32, env)
     else:
         scan = {
-            "TBC_BENCH_FIELD": "code",
             "TBC_BENCH_BEARER": _bearer(base, f"demo-partner-{CODE_DESK}"),
             "TBC_BENCH_RUN": "profile-scan",
-            "TBC_BENCH_ITEMS": str(_write_lines(work / "codes.txt", codes)),
+            "TBC_BENCH_ITEMS": scan_items(work / "codes.txt", "code", codes),
         }
         measured = wrk(base, "redeem.lua", 32, scan)
     print(f"  under the profiler: {measured.rps:.0f} {what}s/s, p99 {measured.p99_ms:.0f} ms (wrk {THREADS} threads)")

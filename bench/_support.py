@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 
 from service.core import db
@@ -82,12 +84,14 @@ def served_process(
 def serve(
     database_url: str, data_dir: str, port: int, *, demo: bool, env: dict[str, str] | None = None, workers: int = 1
 ) -> subprocess.Popen:
-    """A real `tbc serve` (one uvicorn worker unless told) on loopback, once it answers ready."""
+    """A real `tbc serve` (one uvicorn worker unless told) on loopback, once it answers ready.
+    It logs as in production (INFO: an access line a request), to /dev/null."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
         "TBC_DATA_DIR": data_dir,
-        "TBC_LOG_LEVEL": "WARNING",
+        "TBC_LOG_LEVEL": "INFO",
+        "TBC_LOG_FORMAT": "json",
         **(env or {}),
     }
     process = subprocess.Popen(
@@ -101,17 +105,17 @@ def serve(
     return ready(process, port)
 
 
-def ready(process: subprocess.Popen, port: int, seconds: float = 90) -> subprocess.Popen:
-    """`process` once the server on `port` answers ready; killed if it does not in time."""
+def ready(process: subprocess.Popen, port: int, seconds: float = 90, path: str = "/health/ready") -> subprocess.Popen:
+    """`process` once the server on `port` answers 200 at `path`; killed if it does not in time."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("tbc serve did not become ready")
+    raise RuntimeError(f"the server on port {port} did not become ready")
 
 
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -145,3 +149,27 @@ def cpu_seconds(server_pid: int | None) -> tuple[float, float]:
     server = sum(processes[pid][2] for pid in tree if pid in processes)
     database = sum(ticks for name, _, ticks in processes.values() if name == "postgres")
     return server / _TICKS_PER_SECOND, database / _TICKS_PER_SECOND
+
+
+async def admit_first_use(
+    conn: asyncpg.Connection, pass_id: int, site_id: str, account_id: int, nonce: str
+) -> dict[str, Any] | None:
+    """A scan's writing statement as the load bench runs it without the scan around it
+    (`redemptions.repository.admit`: two persons in, the answer stored under `nonce`): the
+    answer, None if the pass was in at that site already."""
+    from service.redemptions import repository
+
+    return await repository.admit(
+        conn,
+        pass_id=pass_id,
+        site_id=site_id,
+        account_id=account_id,
+        device="bench",
+        device_id=None,
+        persons=2,
+        most=2,
+        source="online",
+        scanned_at=None,
+        nonce=nonce,
+        answer=('{"status":"ok","redemption":', "}"),
+    )

@@ -224,6 +224,44 @@ async def test_offline_desks_follow_the_same_rule_when_they_sync(client):
     assert [(c["device"], c["persons"]) for c in conflicts.json() if c["code"] == issued["code"]] == [("Terrasse", 1)]
 
 
+async def test_the_benchs_floor_is_a_scans_writing_statement_alone(client, conn, settings):
+    """The load bench's floor (bench/_bare_app.py) writes what a scan writes — the use, the
+    answer under the nonce, the rollup event — for the pass and site its body names, and
+    refuses a second first use of a pass at a site: what it measures is the scan's own
+    statement, nothing less."""
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    from bench._bare_app import bare_app
+    from service.reports.rollups import fold_all
+
+    issued = await issue_pass(client)
+    pass_id = await conn.fetchval("SELECT id FROM passes WHERE code = $1", issued["code"])
+    floor = bare_app(settings.database_url)
+    counted = """SELECT coalesce(sum(redemptions), 0) FROM report_uses
+                 WHERE dim = 'site' AND key = 'musee-champollion' AND NOT weekly"""
+    await fold_all(conn)
+    before = await conn.fetchval(counted)
+    async with (
+        LifespanManager(floor),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=floor), base_url="http://127.0.0.1") as bare,
+    ):
+        use = {"pass_id": pass_id, "site_id": "musee-champollion", "nonce": nonce()}
+        first = await bare.post("/floor", json=use)
+        again = await bare.post("/floor", json={**use, "nonce": nonce()})
+    assert first.status_code == 201 and first.json()["redemption"]["admitted"] == 2, first.text
+    assert again.status_code == 409
+    stored = await conn.fetchrow(
+        "SELECT r.persons, s.status_code FROM redemptions r JOIN scan_requests s ON s.site_id = r.site_id"
+        " WHERE r.pass_id = $1 AND s.nonce = $2",
+        pass_id,
+        use["nonce"],
+    )
+    assert (stored["persons"], stored["status_code"]) == (2, 201)
+    await fold_all(conn)
+    assert await conn.fetchval(counted) == before + 1  # the rollup trigger's event, as a scan's
+
+
 async def test_a_scan_is_two_statements_and_its_share_of_a_fold(client, app, settings):
     """What a scan asks of PostgreSQL, counted on the connection that serves it: the facts
     with any answer already stored, then the admission with its answer; a replay only the
