@@ -33,23 +33,29 @@ class _Use(msgspec.Struct, forbid_unknown_fields=True):
     nonce: str
 
 
+class _Database:
+    """The floor's pool, and the staff account its uses are recorded under."""
+
+    pool: asyncpg.Pool
+    account: int
+
+
 def bare_app(database_url: str) -> Litestar:
     """The bare route and the scan's floor, on a pool the size of the service's."""
-    state: dict[str, asyncpg.Pool | int] = {}
+    database = _Database()
 
     async def start() -> None:
-        pool = state["pool"] = await db.create_pool(database_url, min_size=10, max_size=10)
-        state["account"] = await pool.fetchval("SELECT id FROM staff_accounts ORDER BY id LIMIT 1")
+        database.pool = await db.create_pool(database_url, min_size=10, max_size=10)
+        database.account = await database.pool.fetchval("SELECT id FROM staff_accounts ORDER BY id LIMIT 1")
 
     async def stop() -> None:
-        await state["pool"].close()  # type: ignore[union-attr]
+        await database.pool.close()
 
     @post("/floor", status_code=201)
     async def floor(request: Request) -> Response[bytes]:
         use = msgspec.json.decode(await request.body(), type=_Use)
-        pool: asyncpg.Pool = state["pool"]  # type: ignore[assignment]
-        async with pool.acquire() as conn:
-            answer = await admit_first_use(conn, use.pass_id, use.site_id, state["account"], use.nonce)  # type: ignore[arg-type]
+        async with database.pool.acquire() as conn:
+            answer = await admit_first_use(conn, use.pass_id, use.site_id, database.account, use.nonce)
         if answer is None:  # the pass was in at that site already: a broken bench
             return Response(b'{"code":"floor.used"}', media_type="application/json", status_code=409)
         return Response(msgspec.json.encode(answer), media_type="application/json", status_code=201)
