@@ -137,9 +137,7 @@ async def _raw_redemptions(database_url: str, codes: list[str], connections: int
     """The scan's one writing statement (redemptions.repository.admit: the use's upsert and
     its answer under a nonce), from asyncpg with `connections` at once, each on another pass,
     for SECONDS: what the database alone does."""
-    from service.core.db import create_pool
-
-    pool = await create_pool(database_url, min_size=connections, max_size=connections)
+    pool = await db.create_pool(database_url, min_size=connections, max_size=connections)
     try:
         account = await pool.fetchval("SELECT id FROM staff_accounts WHERE username = $1", f"demo-partner-{RAW_SITE}")
         passes = [r["id"] for r in await pool.fetch("SELECT id FROM passes WHERE code = ANY($1::text[])", codes)]

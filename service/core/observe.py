@@ -9,7 +9,6 @@ one; it is returned in the answer's `X-Request-ID`, repeated in problem bodies
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -120,13 +119,6 @@ def observed(app: Litestar, handler: ASGIApp) -> ASGIApp:
     return observe
 
 
-@functools.lru_cache(maxsize=4096)
-def _client_tag(key: bytes, address: str) -> str:
-    """The access line's keyed hash of a client address, kept for the addresses seen last:
-    a desk or a proxy sends request after request from one."""
-    return client_digest(key, address)
-
-
 def _access_line(app: Litestar, scope: Scope, method: str, route: str, status: int, seconds: float) -> None:
     client = scope.get("client")
     fields = {
@@ -135,7 +127,7 @@ def _access_line(app: Litestar, scope: Scope, method: str, route: str, status: i
         "status": status,
         "duration_ms": round(seconds * 1000, 1),
         # a keyed hash, as the rate limiter keeps it: tells clients apart, names none
-        "client": _client_tag(app.state.derived_keys.fingerprint, client[0]) if client else None,
+        "client": client_digest(app.state.derived_keys.fingerprint, client[0]) if client else None,
     }
     if code := logs.request_context.get().code:  # type: ignore[union-attr]
         fields["code"] = code
